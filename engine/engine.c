@@ -1,0 +1,455 @@
+/* engine.c - the batch pipeline and the per-signal decision. */
+#include "engine.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score.h"
+#include "vr.h"
+
+struct case_done {
+	struct hkey household;
+	struct case_rec c;
+};
+
+struct engine {
+	struct engine_conf conf;
+	struct store *st;
+	struct pseudo *ps;
+	struct vr_clock *clk;
+	struct engine_sink sink;
+
+	/* Scratch for one batch, sized conf.batch_size. */
+	struct signal *sigs;
+	struct sig_error *errs;
+	bool *valid;
+	struct hkey *hkeys;
+	uint32_t *item_of;        /* record -> index in items */
+	uint32_t *mark_of;        /* record -> index in marks */
+	struct store_item *items;
+	struct store_mark *marks;
+	struct store_batch batch;
+	uint32_t *ht;             /* batch-local index: slot -> item/mark + 1 */
+	size_t ht_cap;
+	struct decision *decs;
+	struct case_done *done;
+	size_t n_done;
+};
+
+static const char *const status_names[DEC__COUNT] = {
+	[DEC_OPGEPAKT] = "Opgepakt",
+	[DEC_HERHAALD] = "Niet opgepakt: herhaalde melding",
+	[DEC_ONTERECHT] = "Niet opgepakt: onterecht signaal",
+	[DEC_ANDERE_REDEN] = "Niet opgepakt: andere reden",
+	[DEC_BEKEND] = "Inwoner al bekend bij schuldhulpverlening",
+	[DEC_OVERLEDEN] = "Inwoner is overleden",
+	[DEC_GEEN_INWONER] = "Persoon is geen inwoner (meer) in de gemeente",
+	[DEC_NOG_NIET] = "Nog niet opgepakt",
+	[DEC_DUPLICATE] = "duplicate",
+	[DEC_REJECTED] = "rejected",
+};
+
+const char *dec_status_name(enum dec_status s)
+{
+	return (unsigned)s < DEC__COUNT ? status_names[s] : "?";
+}
+
+const char *dec_flag_name(enum dec_flag f)
+{
+	switch (f) {
+	case FLAG_INCASSO_ONBEKEND: return "incasso_onbekend";
+	case FLAG_INCASSO_ONVOLLEDIG: return "incasso_onvolledig";
+	case FLAG_ESCALATIE: return "escalatie";
+	case FLAG_NIEUWE_ZAAK: return "nieuwe_zaak";
+	}
+	return "?";
+}
+
+const char *engine_rule_name(const struct engine *e, unsigned rule)
+{
+	return score_rule_name(rule);
+}
+
+const struct engine_conf *engine_get_conf(const struct engine *e)
+{
+	return &e->conf;
+}
+
+void engine_conf_init(struct engine_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->threshold = 75;
+	c->min_days_overdue = 30;
+	c->repeat_window = 90;
+	c->matching_period = 30;
+	c->consecutive_lookback = 183;
+	c->due_working_days = 3;
+	c->due_days = 28;
+	c->urgent_rent = 1000;
+	c->batch_size = 1024;
+}
+
+int engine_conf_add_municipality(struct engine_conf *c, const char *code)
+{
+	if (strlen(code) != 4 || strspn(code, "0123456789") != 4)
+		return VR_EINVAL;
+	if (c->n_municipalities == ENGINE_MUNI_MAX)
+		return VR_ELIMIT;
+	memcpy(c->municipalities[c->n_municipalities++], code, 5);
+	return VR_OK;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	free(e->sigs);
+	free(e->errs);
+	free(e->valid);
+	free(e->hkeys);
+	free(e->item_of);
+	free(e->mark_of);
+	free(e->items);
+	free(e->marks);
+	free(e->ht);
+	free(e->decs);
+	free(e->done);
+	free(e);
+}
+
+struct engine *engine_new(const struct engine_conf *conf, struct store *st,
+			  struct pseudo *ps, struct vr_clock *clk,
+			  const struct engine_sink *sink, char *err, size_t errlen)
+{
+	size_t n = conf->batch_size;
+	if (n == 0 || n > ENGINE_BATCH_MAX) {
+		snprintf(err, errlen, "batch size must be 1 to %d", ENGINE_BATCH_MAX);
+		return NULL;
+	}
+	struct engine *e = calloc(1, sizeof(*e));
+	if (!e)
+		goto out_nomem;
+	e->conf = *conf;
+	e->st = st;
+	e->ps = ps;
+	e->clk = clk;
+	e->sink = *sink;
+	e->ht_cap = 1;
+	while (e->ht_cap < 4 * n)
+		e->ht_cap *= 2;
+	e->sigs = calloc(n, sizeof(*e->sigs));
+	e->errs = calloc(n, sizeof(*e->errs));
+	e->valid = calloc(n, sizeof(*e->valid));
+	e->hkeys = calloc(n, sizeof(*e->hkeys));
+	e->item_of = calloc(n, sizeof(*e->item_of));
+	e->mark_of = calloc(n, sizeof(*e->mark_of));
+	e->items = calloc(n, sizeof(*e->items));
+	e->marks = calloc(n, sizeof(*e->marks));
+	e->ht = calloc(e->ht_cap, sizeof(*e->ht));
+	e->decs = calloc(n, sizeof(*e->decs));
+	e->done = calloc(n, sizeof(*e->done));
+	if (!e->sigs || !e->errs || !e->valid || !e->hkeys || !e->item_of || !e->mark_of ||
+	    !e->items || !e->marks || !e->ht || !e->decs || !e->done)
+		goto out_nomem;
+	e->batch.items = e->items;
+	e->batch.marks = e->marks;
+	return e;
+
+out_nomem:
+	engine_free(e);
+	snprintf(err, errlen, "out of memory for a batch of %zu records", n);
+	return NULL;
+}
+
+/* Index of key among the first *n keys (stride bytes apart), adding it if new. */
+static uint32_t batch_intern(struct engine *e, void *base, size_t stride, size_t *n,
+			     const struct hkey *key)
+{
+	size_t mask = e->ht_cap - 1;
+	for (size_t i = hkey_hash(key) & mask;; i = (i + 1) & mask) {
+		uint32_t v = e->ht[i];
+		if (!v) {
+			memcpy((char *)base + *n * stride, key, sizeof(*key));
+			e->ht[i] = (uint32_t)++*n;
+			return (uint32_t)(*n - 1);
+		}
+		if (memcmp((char *)base + (v - 1) * stride, key, sizeof(*key)) == 0)
+			return v - 1;
+	}
+}
+
+static bool muni_is_served(const struct engine_conf *c, const char *code)
+{
+	if (!c->n_municipalities)
+		return true;
+	for (size_t i = 0; i < c->n_municipalities; i++)
+		if (strcmp(c->municipalities[i], code) == 0)
+			return true;
+	return false;
+}
+
+/* Remember a pick-up of org; the oldest entry makes room when full. */
+static void hh_org_note(struct hh_state *h, uint64_t org, vr_date date, int64_t amount)
+{
+	struct hh_org *slot = NULL;
+	for (unsigned i = 0; i < h->n_orgs && !slot; i++)
+		if (h->orgs[i].org == org)
+			slot = &h->orgs[i];
+	if (!slot && h->n_orgs < HH_ORGS_MAX)
+		slot = &h->orgs[h->n_orgs++];
+	if (!slot) {
+		slot = &h->orgs[0];
+		for (unsigned i = 1; i < h->n_orgs; i++)
+			if (h->orgs[i].picked < slot->picked)
+				slot = &h->orgs[i];
+	}
+	slot->org = org;
+	slot->picked = date;
+	slot->amount = amount;
+}
+
+static const struct hh_org *hh_org_find(const struct hh_state *h, uint64_t org)
+{
+	for (unsigned i = 0; i < h->n_orgs; i++)
+		if (h->orgs[i].org == org)
+			return &h->orgs[i];
+	return NULL;
+}
+
+/* Start the household's next case with s, completing the previous one. */
+static void case_open(struct engine *e, struct store_item *it, const struct signal *s)
+{
+	struct hh_state *h = &it->state;
+	struct case_rec *c = &h->cur;
+	uint64_t seq = 1;
+	bool opeenvolgend = false;
+	char hex[HKEY_STRLEN], day[VR_DATE_STRLEN];
+
+	if (h->has_case) {
+		struct case_done *d = &e->done[e->n_done++];
+		d->household = it->key;
+		d->c = *c;
+		seq = c->seq + 1;
+		opeenvolgend = s->signal_date - c->last_signal < e->conf.consecutive_lookback;
+	}
+	memset(c, 0, sizeof(*c));
+	h->has_case = true;
+	hkey_format(&it->key, hex);
+	date_format(s->signal_date, day);
+	/* c-<first 64 bits of the household pseudonym>-<yyyymmdd>: unique,
+	 * since a household opens at most one case a day. */
+	snprintf(c->id, sizeof(c->id), "c-%.16s-%.4s%.2s%.2s", hex + 2, day, day + 5, day + 8);
+	c->seq = seq;
+	c->opened = s->signal_date;
+	c->last_signal = s->signal_date;
+	c->due = VR_DATE_NONE;
+	c->opeenvolgend = opeenvolgend;
+}
+
+static void case_add(struct engine *e, struct case_rec *c, const struct signal *s, uint64_t org)
+{
+	enum case_priority p = score_signal_priority(&e->conf, s);
+	vr_date due = score_due(&e->conf, s->signal_date, p);
+
+	if (c->n_signals - c->signals_dropped < CASE_SIGNALS_MAX) {
+		struct case_signal *cs = &c->signals[c->n_signals - c->signals_dropped];
+		memcpy(cs->id, s->id, sizeof(cs->id));
+		cs->org = org;
+		cs->partner = (uint8_t)s->partner;
+		cs->priority = (uint8_t)p;
+		cs->crisis = s->crisis;
+		cs->end_of_supply = s->end_of_supply;
+		cs->date = s->signal_date;
+		cs->amount = s->amount;
+	} else {
+		c->signals_dropped++;
+	}
+	c->n_signals++;
+	if (p > c->priority)
+		c->priority = (uint8_t)p;
+	if (c->due == VR_DATE_NONE || due < c->due)
+		c->due = due;
+	if (s->signal_date > c->last_signal)
+		c->last_signal = s->signal_date;
+	score_case(&e->conf, c);
+}
+
+static void dec_case_fill(struct dec_case *d, const struct case_rec *c)
+{
+	memcpy(d->id, c->id, sizeof(d->id));
+	d->score = c->score;
+	d->priority = c->priority;
+	d->due = c->due;
+	d->opeenvolgend = c->opeenvolgend;
+	d->meervoudig = case_is_meervoudig(c);
+	d->n_rules = c->n_rules;
+	memcpy(d->rules, c->rules, sizeof(d->rules[0]) * c->n_rules);
+}
+
+static void decide(struct engine *e, size_t i)
+{
+	struct decision *d = &e->decs[i];
+	const struct signal *s = &e->sigs[i];
+	const struct engine_conf *cf = &e->conf;
+	struct store_mark *mk = &e->marks[e->mark_of[i]];
+	struct store_item *it = &e->items[e->item_of[i]];
+	struct hh_state *h = &it->state;
+
+	d->sig = s;
+	d->signal_id = s->id;
+	d->has_household = true;
+	d->household = it->key;
+	if (!s->has_collection)
+		d->flags |= FLAG_INCASSO_ONBEKEND;
+	else if (sig_collection_incomplete(s))
+		d->flags |= FLAG_INCASSO_ONVOLLEDIG;
+
+	if (mk->seen || mk->add) {
+		d->status = DEC_DUPLICATE;
+		return;
+	}
+	mk->add = true;
+
+	if (!muni_is_served(cf, s->gemeentecode)) {
+		d->status = DEC_GEEN_INWONER;
+		snprintf(d->reason, sizeof(d->reason), "gemeentecode %s is not served",
+			 s->gemeentecode);
+		return;
+	}
+	if (s->amount < cf->threshold) {
+		d->status = DEC_ONTERECHT;
+		snprintf(d->reason, sizeof(d->reason), "bedrag %lld below threshold %lld",
+			 (long long)s->amount, (long long)cf->threshold);
+		return;
+	}
+	if (sig_days_overdue(s) < cf->min_days_overdue) {
+		d->status = DEC_ONTERECHT;
+		snprintf(d->reason, sizeof(d->reason), "%d days in arrears, fewer than %d",
+			 sig_days_overdue(s), cf->min_days_overdue);
+		return;
+	}
+	uint64_t org = score_org_hash(s->partner_org);
+	const struct hh_org *prev = hh_org_find(h, org);
+	if (prev && s->signal_date - prev->picked < cf->repeat_window) {
+		if (s->amount <= prev->amount) {
+			char day[VR_DATE_STRLEN];
+			d->status = DEC_HERHAALD;
+			snprintf(d->reason, sizeof(d->reason),
+				 "same partner picked up on %s with bedrag %lld; not risen",
+				 date_format(prev->picked, day), (long long)prev->amount);
+			return;
+		}
+		d->flags |= FLAG_ESCALATIE;
+	}
+
+	d->status = DEC_OPGEPAKT;
+	it->dirty = true;
+	hh_org_note(h, org, s->signal_date, s->amount);
+	if (!h->has_case || s->signal_date - h->cur.opened >= cf->matching_period) {
+		case_open(e, it, s);
+		d->flags |= FLAG_NIEUWE_ZAAK;
+	}
+	case_add(e, &h->cur, s, org);
+	d->has_case = true;
+	dec_case_fill(&d->kase, &h->cur);
+}
+
+/* Validate and pseudonymise; gather the batch's households and marks. */
+static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
+{
+	char mark[SIG_ORG_MAX + SIG_ID_MAX + 2];
+
+	memset(e->ht, 0, e->ht_cap * sizeof(*e->ht));
+	e->batch.n_items = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct signal *s = &e->sigs[i];
+		struct decision *d = &e->decs[i];
+		memset(d, 0, sizeof(*d));
+		d->source = recs[i].source;
+		d->pos = recs[i].pos;
+		e->valid[i] = sig_parse(recs[i].data, recs[i].len, clock_horizon(e->clk), s,
+					&e->errs[i]) == VR_OK;
+		if (!e->valid[i])
+			continue;
+		clock_observe(e->clk, s->signal_date);
+		pseudo_household(e->ps, &s->client, &e->hkeys[i]);
+		e->item_of[i] = batch_intern(e, e->items, sizeof(e->items[0]),
+					     &e->batch.n_items, &e->hkeys[i]);
+	}
+	/* Marks get their own pass so items and marks never share a slot. */
+	memset(e->ht, 0, e->ht_cap * sizeof(*e->ht));
+	e->batch.n_marks = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!e->valid[i])
+			continue;
+		const struct signal *s = &e->sigs[i];
+		size_t lo = strlen(s->partner_org), li = strlen(s->id);
+		struct hkey mk;
+		memcpy(mark, s->partner_org, lo);
+		mark[lo] = '\0';
+		memcpy(mark + lo + 1, s->id, li);
+		pseudo_digest(e->ps, 'D', mark, lo + 1 + li, &mk);
+		e->mark_of[i] = batch_intern(e, e->marks, sizeof(e->marks[0]),
+					     &e->batch.n_marks, &mk);
+	}
+	for (size_t i = 0; i < e->batch.n_items; i++)
+		e->items[i].dirty = false;
+	for (size_t i = 0; i < e->batch.n_marks; i++)
+		e->marks[i].add = false;
+}
+
+int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
+{
+	int rc;
+
+	if (n > e->conf.batch_size)
+		return VR_EINVAL;
+	prepare(e, recs, n);
+	if ((rc = store_load(e->st, &e->batch)) != VR_OK)
+		return rc;
+	for (size_t i = 0; i < e->batch.n_items; i++) {
+		struct store_item *it = &e->items[i];
+		if (!it->found) {
+			memset(&it->state, 0, offsetof(struct hh_state, cur));
+			it->state.key = it->key;
+			it->state.has_case = false;
+		}
+	}
+	e->n_done = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (e->valid[i]) {
+			decide(e, i);
+		} else {
+			struct decision *d = &e->decs[i];
+			d->status = DEC_REJECTED;
+			d->err = &e->errs[i];
+			/* The ID is parsed right after the object check. */
+			if (e->errs[i].code > REJ_ID)
+				d->signal_id = e->sigs[i].id;
+		}
+	}
+	if ((rc = store_apply(e->st, &e->batch)) != VR_OK)
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = e->sink.decision(e->sink.ud, &e->decs[i])))
+			return rc;
+	for (size_t i = 0; i < e->n_done; i++)
+		if ((rc = e->sink.case_done(e->sink.ud, &e->done[i].household, &e->done[i].c)))
+			return rc;
+	return VR_OK;
+}
+
+static int flush_one(void *ud, const struct hh_state *h)
+{
+	struct engine *e = ud;
+	if (!h->has_case)
+		return VR_OK;
+	return e->sink.case_done(e->sink.ud, &h->key, &h->cur);
+}
+
+int engine_flush_cases(struct engine *e)
+{
+	return store_foreach(e->st, flush_one, e);
+}

@@ -1,0 +1,143 @@
+/*
+ * engine.h - the decision pipeline: records in, one decision per record out.
+ *
+ * For each batch of records the engine validates, pseudonymises, loads the
+ * touched households from the store in one call, decides every signal in
+ * input order (redelivery, municipality, threshold, repeat, matching into a
+ * case, priority, score), writes all changes back in one call, and only then
+ * reports the batch's decisions and completed cases to the sink.  If the
+ * store fails, nothing of the batch is reported and the store is unchanged.
+ *
+ * The engine takes "today" from the clock it is given and reads no other
+ * time, so replaying the same records gives the same decisions.
+ *
+ * Ownership: engine_new() borrows the conf (copied), store, pseudo, clock and
+ * sink; they must outlive the engine.  Pointers inside a struct decision are
+ * valid only during the sink call.  One thread at a time.
+ */
+#ifndef VR_ENGINE_H
+#define VR_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "pseudo.h"
+#include "signal.h"
+#include "state.h"
+#include "store.h"
+
+#define ENGINE_MUNI_MAX 64
+#define ENGINE_BATCH_MAX 8192
+
+/* Policy settings; engine_conf_init() gives the defaults of docs/engine.md. */
+struct engine_conf {
+	char municipalities[ENGINE_MUNI_MAX][5]; /* none = all accepted */
+	size_t n_municipalities;
+	int64_t threshold;          /* bedrag below this: onterecht (75) */
+	int min_days_overdue;       /* fewer days in arrears: onterecht (30) */
+	int repeat_window;          /* days a pick-up blocks the same org (90) */
+	int matching_period;        /* days a case collects signals (30) */
+	int consecutive_lookback;   /* days back for opeenvolgend (183) */
+	int due_working_days;       /* crisis and urgent (3) */
+	int due_days;               /* normal (28) */
+	int64_t urgent_rent;        /* Huur bedrag that makes a case urgent (1000) */
+	size_t batch_size;          /* records per batch (1024) */
+};
+
+void engine_conf_init(struct engine_conf *c);
+/* Add a 4-digit municipality code; VR_EINVAL if malformed, VR_ELIMIT if full. */
+int engine_conf_add_municipality(struct engine_conf *c, const char *code);
+
+/* Signal statuses: the DDAS ones, then vroeg's own two. */
+enum dec_status {
+	DEC_OPGEPAKT,
+	DEC_HERHAALD,
+	DEC_ONTERECHT,
+	DEC_ANDERE_REDEN,
+	DEC_BEKEND,
+	DEC_OVERLEDEN,
+	DEC_GEEN_INWONER,
+	DEC_NOG_NIET,
+	DEC_DUPLICATE,
+	DEC_REJECTED,
+	DEC__COUNT
+};
+
+/* Observations about a signal that do not change its status. */
+enum dec_flag {
+	FLAG_INCASSO_ONBEKEND = 1 << 0,   /* no incasso block */
+	FLAG_INCASSO_ONVOLLEDIG = 1 << 1, /* a social-collection step not done */
+	FLAG_ESCALATIE = 1 << 2,          /* repeat with a higher bedrag */
+	FLAG_NIEUWE_ZAAK = 1 << 3,        /* this signal opened the case */
+};
+#define DEC_FLAG_COUNT 4
+
+/* The case as it stood right after the decided signal. */
+struct dec_case {
+	char id[CASE_ID_STRLEN];
+	int32_t score;
+	uint8_t priority;
+	vr_date due;
+	bool opeenvolgend;
+	bool meervoudig;
+	uint16_t n_rules;
+	struct case_rule rules[CASE_RULES_MAX];
+};
+
+struct decision {
+	enum dec_status status;
+	const char *signal_id;        /* NULL when the record had none */
+	const struct signal *sig;     /* NULL when rejected */
+	const struct sig_error *err;  /* when rejected */
+	const char *source;           /* file name or topic */
+	long pos;                     /* line or offset */
+	bool has_household;
+	struct hkey household;
+	bool has_case;                /* Opgepakt */
+	struct dec_case kase;
+	unsigned flags;               /* enum dec_flag bits */
+	char reason[SIG_REASON_MAX];  /* why not picked up; "" otherwise */
+};
+
+struct engine_sink {
+	void *ud;
+	/* Once per record, in input order, after the batch is stored. */
+	int (*decision)(void *ud, const struct decision *d);
+	/* A case that will not change any more: its household opened a new one,
+	 * or engine_flush_cases() was called. */
+	int (*case_done)(void *ud, const struct hkey *household, const struct case_rec *c);
+};
+
+/* One input record, borrowed for the duration of engine_process(). */
+struct engine_rec {
+	const char *data;
+	size_t len;
+	const char *source;
+	long pos;
+};
+
+struct engine;
+
+struct engine *engine_new(const struct engine_conf *conf, struct store *st,
+			  struct pseudo *ps, struct vr_clock *clk,
+			  const struct engine_sink *sink, char *err, size_t errlen);
+void engine_free(struct engine *e);
+
+/*
+ * Decide n records (n <= conf.batch_size).  Returns VR_OK, the store's error
+ * (nothing reported, state unchanged), or the first non-zero sink result.
+ */
+int engine_process(struct engine *e, const struct engine_rec *recs, size_t n);
+
+/* Report every case still held in the store through sink->case_done. */
+int engine_flush_cases(struct engine *e);
+
+const char *dec_status_name(enum dec_status s);
+const char *dec_flag_name(enum dec_flag f);
+const struct engine_conf *engine_get_conf(const struct engine *e);
+/* Name of a scoring rule id in a struct case_rule. */
+const char *engine_rule_name(const struct engine *e, unsigned rule);
+
+#endif

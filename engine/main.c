@@ -1,0 +1,47 @@
+/*
+ * main.c - the vroeg command: one program, several verbs.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "gen.h"
+#include "replay.h"
+
+#define VROEG_VERSION "0.1.0"
+
+static void usage(FILE *f)
+{
+	fputs("vroeg " VROEG_VERSION " - vroegsignalering van schulden: signals in, "
+	      "prioritised follow-up out\n\n"
+	      "usage: vroeg <command> [options]\n\n"
+	      "commands:\n"
+	      "  replay   decide historic signals (JSONL) deterministically\n"
+	      "  gen      generate realistic synthetic signals\n"
+	      "  version  print the version\n\n"
+	      "`vroeg <command> --help` describes a command's options.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "replay") == 0)
+		return replay_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "gen") == 0)
+		return gen_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+		puts("vroeg " VROEG_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "vroeg: unknown command \"%s\"\n\n", cmd);
+	usage(stderr);
+	return 2;
+}

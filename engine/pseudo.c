@@ -1,0 +1,199 @@
+/* pseudo.c - HMAC-SHA256 pseudonyms with precomputed pads. */
+#include "pseudo.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "signal.h"
+#include "vr.h"
+
+#define SHA256_BLOCK 64
+#define KEY_FILE_MAX 4096
+
+struct pseudo {
+	/* SHA-256 states that have absorbed key^ipad and key^opad: each
+	 * HMAC then costs two copies instead of two extra block hashes. */
+	EVP_MD_CTX *inner;
+	EVP_MD_CTX *outer;
+	EVP_MD_CTX *work; /* scratch state for one digest at a time */
+};
+
+void pseudo_free(struct pseudo *ps)
+{
+	if (!ps)
+		return;
+	EVP_MD_CTX_free(ps->inner);
+	EVP_MD_CTX_free(ps->outer);
+	EVP_MD_CTX_free(ps->work);
+	free(ps);
+}
+
+struct pseudo *pseudo_new_key(const unsigned char *key, size_t len, char *err, size_t errlen)
+{
+	unsigned char k[SHA256_BLOCK] = {0}, pad[SHA256_BLOCK];
+	struct pseudo *ps;
+
+	if (len < PSEUDO_KEY_MIN) {
+		snprintf(err, errlen, "pseudonym key too short (%zu bytes, need %d)", len,
+			 PSEUDO_KEY_MIN);
+		return NULL;
+	}
+	if (len > SHA256_BLOCK) {
+		unsigned int n = 0;
+		if (!EVP_Digest(key, len, k, &n, EVP_sha256(), NULL))
+			goto out_crypto;
+	} else {
+		memcpy(k, key, len);
+	}
+	ps = calloc(1, sizeof(*ps));
+	if (!ps) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	ps->inner = EVP_MD_CTX_new();
+	ps->outer = EVP_MD_CTX_new();
+	ps->work = EVP_MD_CTX_new();
+	if (!ps->inner || !ps->outer || !ps->work)
+		goto out_free;
+	for (int i = 0; i < SHA256_BLOCK; i++)
+		pad[i] = k[i] ^ 0x36;
+	if (!EVP_DigestInit_ex(ps->inner, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(ps->inner, pad, sizeof(pad)))
+		goto out_free;
+	for (int i = 0; i < SHA256_BLOCK; i++)
+		pad[i] = k[i] ^ 0x5c;
+	if (!EVP_DigestInit_ex(ps->outer, EVP_sha256(), NULL) ||
+	    !EVP_DigestUpdate(ps->outer, pad, sizeof(pad)))
+		goto out_free;
+	OPENSSL_cleanse(k, sizeof(k));
+	OPENSSL_cleanse(pad, sizeof(pad));
+	return ps;
+
+out_free:
+	pseudo_free(ps);
+out_crypto:
+	OPENSSL_cleanse(k, sizeof(k));
+	snprintf(err, errlen, "cannot set up HMAC-SHA256 (libcrypto)");
+	return NULL;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decode hex text in place; returns the byte count or -1 if not hex. */
+static long unhex(unsigned char *buf, size_t len)
+{
+	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
+		len--;
+	if (len < 2 * PSEUDO_KEY_MIN || len % 2)
+		return -1;
+	for (size_t i = 0; i < len; i++)
+		if (hexval(buf[i]) < 0)
+			return -1;
+	for (size_t i = 0; i < len / 2; i++)
+		buf[i] = (unsigned char)(hexval(buf[2 * i]) << 4 | hexval(buf[2 * i + 1]));
+	return (long)(len / 2);
+}
+
+struct pseudo *pseudo_new_file(const char *path, char *err, size_t errlen)
+{
+	unsigned char buf[KEY_FILE_MAX + 1];
+	struct pseudo *ps = NULL;
+	FILE *f = fopen(path, "rb");
+
+	if (!f) {
+		snprintf(err, errlen, "cannot open key file %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	if (ferror(f)) {
+		snprintf(err, errlen, "cannot read key file %s", path);
+		goto out_close;
+	}
+	if (n > KEY_FILE_MAX) {
+		snprintf(err, errlen, "key file %s is larger than %d bytes", path, KEY_FILE_MAX);
+		goto out_close;
+	}
+	long h = unhex(buf, n);
+	ps = pseudo_new_key(buf, h >= 0 ? (size_t)h : n, err, errlen);
+out_close:
+	OPENSSL_cleanse(buf, sizeof(buf));
+	fclose(f);
+	return ps;
+}
+
+struct pseudo *pseudo_new_ephemeral(char *err, size_t errlen)
+{
+	unsigned char k[32];
+	if (RAND_bytes(k, sizeof(k)) != 1) {
+		snprintf(err, errlen, "no random bytes for an ephemeral key");
+		return NULL;
+	}
+	struct pseudo *ps = pseudo_new_key(k, sizeof(k), err, errlen);
+	OPENSSL_cleanse(k, sizeof(k));
+	return ps;
+}
+
+void pseudo_digest(const struct pseudo *ps, char ns, const void *data, size_t len,
+		   struct hkey *out)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	unsigned char tag[2] = {(unsigned char)ns, 0};
+	EVP_MD_CTX *w = ps->work;
+
+	/* Failures here mean libcrypto itself is broken, not bad input. */
+	EVP_MD_CTX_copy_ex(w, ps->inner);
+	EVP_DigestUpdate(w, tag, sizeof(tag));
+	EVP_DigestUpdate(w, data, len);
+	EVP_DigestFinal_ex(w, md, &n);
+	EVP_MD_CTX_copy_ex(w, ps->outer);
+	EVP_DigestUpdate(w, md, n);
+	EVP_DigestFinal_ex(w, md, &n);
+	memcpy(out->b, md, HKEY_LEN);
+}
+
+void pseudo_household(const struct pseudo *ps, const struct sig_client *c, struct hkey *out)
+{
+	char buf[32];
+	if (c->postcode[0]) {
+		int n = snprintf(buf, sizeof(buf), "%s|%s|%s", c->postcode, c->huisnummer,
+				 c->toevoeging);
+		pseudo_digest(ps, 'A', buf, (size_t)n, out);
+	} else {
+		pseudo_digest(ps, 'P', c->bsn, strlen(c->bsn), out);
+	}
+}
+
+bool pseudo_person(const struct pseudo *ps, const struct sig_client *c, struct hkey *out)
+{
+	if (!c->bsn[0])
+		return false;
+	pseudo_digest(ps, 'P', c->bsn, strlen(c->bsn), out);
+	return true;
+}
+
+char *hkey_format(const struct hkey *h, char out[HKEY_STRLEN])
+{
+	static const char hex[] = "0123456789abcdef";
+	out[0] = 'h';
+	out[1] = '-';
+	for (int i = 0; i < HKEY_LEN; i++) {
+		out[2 + 2 * i] = hex[h->b[i] >> 4];
+		out[3 + 2 * i] = hex[h->b[i] & 15];
+	}
+	out[HKEY_STRLEN - 1] = '\0';
+	return out;
+}

@@ -1,0 +1,445 @@
+/* signal.c - parse and validate canonical signals (docs/formats.md). */
+#include "signal.h"
+
+#include <cjson/cJSON.h>
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vr.h"
+
+static const char *const partner_names[PARTNER__COUNT] = {
+	[PARTNER_BELASTINGDIENST] = "Belastingdienst",
+	[PARTNER_CAK_EIGEN_BIJDRAGE] = "CAK Eigen bijdrage",
+	[PARTNER_CAK_ZORGVERZEKERINGEN] = "CAK Zorgverzekeringen",
+	[PARTNER_DIENST_TOESLAGEN] = "Dienst Toeslagen",
+	[PARTNER_DUO] = "DUO",
+	[PARTNER_ENERGIE] = "Energie",
+	[PARTNER_HUUR] = "Huur",
+	[PARTNER_HYPOTHEEK] = "Hypotheek",
+	[PARTNER_OVERIGE] = "Overige",
+	[PARTNER_WATER] = "Water",
+	[PARTNER_ZORG] = "Zorg",
+	[PARTNER_GEMEENTEBELASTINGEN] = "Gemeentebelastingen",
+};
+
+static const char *const reject_codes[REJ__COUNT] = {
+	[REJ_NONE] = "none",
+	[REJ_TOO_LONG] = "too_long",
+	[REJ_NOT_UTF8] = "not_utf8",
+	[REJ_JSON] = "json",
+	[REJ_NOT_OBJECT] = "not_object",
+	[REJ_ID] = "id",
+	[REJ_PARTNER] = "partner",
+	[REJ_PARTNER_TYPE] = "partner_type",
+	[REJ_PARTNER_ORG] = "partner_org",
+	[REJ_GEMEENTECODE] = "gemeentecode",
+	[REJ_AMOUNT] = "bedrag",
+	[REJ_DATE] = "date",
+	[REJ_DATE_ORDER] = "date_order",
+	[REJ_DATE_FUTURE] = "date_future",
+	[REJ_FLAG] = "flag",
+	[REJ_INCASSO] = "incasso",
+	[REJ_IDENTITY] = "identity",
+	[REJ_BSN] = "bsn",
+	[REJ_POSTCODE] = "postcode",
+	[REJ_HUISNUMMER] = "huisnummer",
+	[REJ_CONTACT] = "contact",
+};
+
+const char *sig_partner_name(enum sig_partner p)
+{
+	return (unsigned)p < PARTNER__COUNT ? partner_names[p] : "?";
+}
+
+enum sig_partner sig_partner_from_name(const char *s)
+{
+	for (int i = 0; i < PARTNER__COUNT; i++)
+		if (strcmp(s, partner_names[i]) == 0)
+			return (enum sig_partner)i;
+	return PARTNER__COUNT;
+}
+
+const char *sig_reject_code(enum sig_reject r)
+{
+	return (unsigned)r < REJ__COUNT ? reject_codes[r] : "?";
+}
+
+static int reject(struct sig_error *err, enum sig_reject code, const char *fmt, ...)
+{
+	va_list ap;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return VR_EINVAL;
+}
+
+bool sig_bsn_is_valid(const char *bsn)
+{
+	int sum = 0;
+	for (int i = 0; i < 9; i++) {
+		if (bsn[i] < '0' || bsn[i] > '9')
+			return false;
+		int d = bsn[i] - '0';
+		sum += i < 8 ? d * (9 - i) : -d;
+	}
+	return bsn[9] == '\0' && sum % 11 == 0 && strcmp(bsn, "000000000") != 0;
+}
+
+int sig_postcode_normalise(const char *s, char out[7])
+{
+	int n = 0;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == ' ')
+			continue;
+		if (n == 6)
+			return VR_EINVAL;
+		if (n < 4) {
+			if (!isdigit(c) || (n == 0 && c == '0'))
+				return VR_EINVAL;
+			out[n++] = (char)c;
+		} else {
+			if (!isalpha(c))
+				return VR_EINVAL;
+			out[n++] = (char)toupper(c);
+		}
+	}
+	if (n != 6)
+		return VR_EINVAL;
+	out[6] = '\0';
+	return VR_OK;
+}
+
+long sig_utf8_check(const char *str, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+	while (i < len) {
+		unsigned char c = s[i];
+		if (c < 0x80) {
+			i++;
+			continue;
+		}
+		size_t n;
+		unsigned min;
+		unsigned cp;
+		if ((c & 0xe0) == 0xc0) {
+			n = 1, min = 0x80, cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2, min = 0x800, cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3, min = 0x10000, cp = c & 0x07;
+		} else {
+			return (long)i;
+		}
+		if (i + n >= len)
+			return (long)i;
+		for (size_t k = 1; k <= n; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return (long)i;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return (long)i;
+		i += n + 1;
+	}
+	return -1;
+}
+
+bool sig_collection_incomplete(const struct signal *s)
+{
+	if (!s->has_collection)
+		return true;
+	for (int i = 0; i < STEP__COUNT; i++)
+		if (s->collection[i] != TRI_YES)
+			return true;
+	return false;
+}
+
+/* Copy a string member of at most max bytes; absent leaves dst "". */
+static int get_string(const cJSON *obj, const char *key, char *dst, size_t max,
+		      bool required, enum sig_reject code, struct sig_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	dst[0] = '\0';
+	if (!v || cJSON_IsNull(v)) {
+		if (required)
+			return reject(err, code, "missing %s", key);
+		return VR_OK;
+	}
+	if (!cJSON_IsString(v))
+		return reject(err, code, "%s must be a string", key);
+	size_t len = strlen(v->valuestring);
+	if (len == 0)
+		return reject(err, code, "%s is empty", key);
+	if (len > max)
+		return reject(err, code, "%s too long (%zu bytes, max %zu)", key, len, max);
+	memcpy(dst, v->valuestring, len + 1);
+	return VR_OK;
+}
+
+static int get_date(const cJSON *obj, const char *key, bool required, vr_date *out,
+		    struct sig_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	*out = VR_DATE_NONE;
+	if (!v || cJSON_IsNull(v)) {
+		if (required)
+			return reject(err, REJ_DATE, "missing %s", key);
+		return VR_OK;
+	}
+	if (!cJSON_IsString(v))
+		return reject(err, REJ_DATE, "%s must be a YYYY-MM-DD string", key);
+	int rc = date_parse(v->valuestring, strlen(v->valuestring), out);
+	if (rc == VR_EPARSE)
+		return reject(err, REJ_DATE, "%s is not a YYYY-MM-DD date", key);
+	if (rc != VR_OK)
+		return reject(err, REJ_DATE, "%s is not an existing date between 1900 and 2099",
+			      key);
+	return VR_OK;
+}
+
+static int get_flag(const cJSON *obj, const char *key, enum sig_reject code, bool *out,
+		    struct sig_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	*out = false;
+	if (!v || cJSON_IsNull(v))
+		return VR_OK;
+	if (!cJSON_IsBool(v))
+		return reject(err, code, "%s must be true or false", key);
+	*out = cJSON_IsTrue(v);
+	return VR_OK;
+}
+
+static int parse_partner(const cJSON *obj, struct signal *s, struct sig_error *err)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(obj, "signaalpartner");
+	if (!p)
+		return reject(err, REJ_PARTNER, "missing signaalpartner");
+	if (!cJSON_IsObject(p))
+		return reject(err, REJ_PARTNER, "signaalpartner must be an object");
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "type");
+	if (!t)
+		return reject(err, REJ_PARTNER, "missing signaalpartner.type");
+	if (!cJSON_IsString(t))
+		return reject(err, REJ_PARTNER_TYPE, "signaalpartner.type must be a string");
+	s->partner = sig_partner_from_name(t->valuestring);
+	if (s->partner == PARTNER__COUNT)
+		return reject(err, REJ_PARTNER_TYPE, "unknown signaalpartner.type \"%.40s\"",
+			      t->valuestring);
+	int rc = get_string(p, "naam", s->partner_org, SIG_ORG_MAX, false, REJ_PARTNER_ORG,
+			    err);
+	if (rc)
+		return rc;
+	if (!s->partner_org[0])
+		strcpy(s->partner_org, sig_partner_name(s->partner));
+	return VR_OK;
+}
+
+static int parse_amount(const cJSON *obj, struct signal *s, struct sig_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "bedrag");
+	if (!v)
+		return reject(err, REJ_AMOUNT, "missing bedrag");
+	if (!cJSON_IsNumber(v))
+		return reject(err, REJ_AMOUNT, "bedrag must be a number of whole euros");
+	double d = v->valuedouble;
+	if (d != floor(d))
+		return reject(err, REJ_AMOUNT, "bedrag must be whole euros, not %.2f", d);
+	if (d < 0)
+		return reject(err, REJ_AMOUNT, "bedrag is negative");
+	if (d > SIG_AMOUNT_MAX)
+		return reject(err, REJ_AMOUNT, "bedrag over %d euros is not plausible",
+			      SIG_AMOUNT_MAX);
+	s->amount = (int64_t)d;
+	return VR_OK;
+}
+
+static int parse_collection(const cJSON *obj, struct signal *s, struct sig_error *err)
+{
+	static const char *const steps[STEP__COUNT] = {
+		"herinnering", "persoonlijkContact", "verwijzingShv", "toestemmingAangeboden"};
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(obj, "incasso");
+	s->has_collection = false;
+	for (int i = 0; i < STEP__COUNT; i++)
+		s->collection[i] = TRI_UNKNOWN;
+	if (!c || cJSON_IsNull(c))
+		return VR_OK;
+	if (!cJSON_IsObject(c))
+		return reject(err, REJ_INCASSO, "incasso must be an object");
+	s->has_collection = true;
+	for (int i = 0; i < STEP__COUNT; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, steps[i]);
+		if (!v || cJSON_IsNull(v))
+			continue;
+		if (!cJSON_IsBool(v))
+			return reject(err, REJ_INCASSO, "incasso.%s must be true or false",
+				      steps[i]);
+		s->collection[i] = cJSON_IsTrue(v) ? TRI_YES : TRI_NO;
+	}
+	return VR_OK;
+}
+
+static int parse_huisnummer(const cJSON *cl, struct sig_client *c, struct sig_error *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cl, "huisnummer");
+	c->huisnummer[0] = '\0';
+	if (!v || cJSON_IsNull(v))
+		return VR_OK;
+	long n = -1;
+	if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
+	    v->valuedouble >= 1 && v->valuedouble <= 99999) {
+		n = (long)v->valuedouble;
+	} else if (cJSON_IsString(v)) {
+		const char *p = v->valuestring;
+		size_t len = strlen(p);
+		if (len >= 1 && len <= 5 && strspn(p, "0123456789") == len)
+			n = strtol(p, NULL, 10);
+	}
+	if (n < 1 || n > 99999)
+		return reject(err, REJ_HUISNUMMER, "huisnummer must be a number from 1 to 99999");
+	snprintf(c->huisnummer, sizeof(c->huisnummer), "%ld", n);
+
+	char toev[8];
+	int rc = get_string(cl, "huisnummertoevoeging", toev, 4, false, REJ_HUISNUMMER, err);
+	if (rc)
+		return reject(err, REJ_HUISNUMMER,
+			      "huisnummertoevoeging must be 1 to 4 letters or digits");
+	size_t k = 0;
+	for (const char *p = toev; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch == ' ' || ch == '-')
+			continue;
+		if (!isalnum(ch))
+			return reject(err, REJ_HUISNUMMER,
+				      "huisnummertoevoeging must be 1 to 4 letters or digits");
+		c->toevoeging[k++] = (char)toupper(ch);
+	}
+	c->toevoeging[k] = '\0';
+	return VR_OK;
+}
+
+static int parse_client(const cJSON *obj, struct signal *s, struct sig_error *err)
+{
+	struct sig_client *c = &s->client;
+	const cJSON *cl = cJSON_GetObjectItemCaseSensitive(obj, "client");
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->birth = VR_DATE_NONE;
+	if (!cl || !cJSON_IsObject(cl))
+		return reject(err, REJ_IDENTITY, cl ? "client must be an object" : "missing client");
+
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(cl, "burgerservicenummer");
+	if (b && !cJSON_IsNull(b)) {
+		if (!cJSON_IsString(b) || strlen(b->valuestring) != 9 ||
+		    strspn(b->valuestring, "0123456789") != 9)
+			return reject(err, REJ_BSN, "burgerservicenummer must be 9 digits");
+		if (!sig_bsn_is_valid(b->valuestring))
+			return reject(err, REJ_BSN, "burgerservicenummer fails the 11-proef");
+		memcpy(c->bsn, b->valuestring, 10);
+	}
+
+	const cJSON *pc = cJSON_GetObjectItemCaseSensitive(cl, "postcode");
+	if (pc && !cJSON_IsNull(pc)) {
+		if (!cJSON_IsString(pc) || strlen(pc->valuestring) > 16 ||
+		    sig_postcode_normalise(pc->valuestring, c->postcode))
+			return reject(err, REJ_POSTCODE,
+				      "postcode must be 4 digits (not starting with 0) and 2 letters");
+	}
+	if ((rc = parse_huisnummer(cl, c, err)))
+		return rc;
+	if (!c->postcode[0] != !c->huisnummer[0] && !c->bsn[0])
+		return reject(err, REJ_IDENTITY, "postcode and huisnummer must come together");
+	if (!c->bsn[0] && !c->postcode[0])
+		return reject(err, REJ_IDENTITY,
+			      "no identity: need burgerservicenummer or postcode + huisnummer");
+	if (!c->postcode[0] || !c->huisnummer[0])
+		c->postcode[0] = c->huisnummer[0] = c->toevoeging[0] = '\0';
+
+	if ((rc = get_date(cl, "geboortedatum", false, &c->birth, err)))
+		return rc;
+	if ((rc = get_string(cl, "naam", c->name, SIG_NAME_MAX, false, REJ_CONTACT, err)) ||
+	    (rc = get_string(cl, "telefoon", c->phone, SIG_PHONE_MAX, false, REJ_CONTACT, err)) ||
+	    (rc = get_string(cl, "email", c->email, SIG_EMAIL_MAX, false, REJ_CONTACT, err)))
+		return rc;
+	return VR_OK;
+}
+
+int sig_from_json(const cJSON *obj, vr_date today, struct signal *s, struct sig_error *err)
+{
+	int rc;
+
+	err->code = REJ_NONE;
+	err->msg[0] = '\0';
+	if (!cJSON_IsObject(obj))
+		return reject(err, REJ_NOT_OBJECT, "record is not a JSON object");
+	if ((rc = get_string(obj, "ID", s->id, SIG_ID_MAX, true, REJ_ID, err)) ||
+	    (rc = parse_partner(obj, s, err)))
+		return rc;
+
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(obj, "gemeentecode");
+	if (!g)
+		return reject(err, REJ_GEMEENTECODE, "missing gemeentecode");
+	if (!cJSON_IsString(g) || strlen(g->valuestring) != 4 ||
+	    strspn(g->valuestring, "0123456789") != 4)
+		return reject(err, REJ_GEMEENTECODE, "gemeentecode must be a string of 4 digits");
+	memcpy(s->gemeentecode, g->valuestring, 5);
+
+	if ((rc = parse_amount(obj, s, err)) ||
+	    (rc = get_date(obj, "ontstaansdatum", true, &s->arrears_since, err)) ||
+	    (rc = get_date(obj, "signaaldatum", true, &s->signal_date, err)))
+		return rc;
+	if (s->arrears_since > s->signal_date)
+		return reject(err, REJ_DATE_ORDER, "ontstaansdatum is after signaaldatum");
+	if (today != VR_DATE_NONE && s->signal_date > today) {
+		char d1[VR_DATE_STRLEN], d2[VR_DATE_STRLEN];
+		return reject(err, REJ_DATE_FUTURE, "signaaldatum %s is in the future (today is %s)",
+			      date_format(s->signal_date, d1), date_format(today, d2));
+	}
+	if ((rc = get_flag(obj, "crisissignaal", REJ_FLAG, &s->crisis, err)) ||
+	    (rc = get_flag(obj, "warmeOverdracht", REJ_FLAG, &s->warm_handover, err)) ||
+	    (rc = get_flag(obj, "eindelevering", REJ_FLAG, &s->end_of_supply, err)) ||
+	    (rc = parse_collection(obj, s, err)) || (rc = parse_client(obj, s, err)))
+		return rc;
+	if (s->client.birth != VR_DATE_NONE && s->client.birth > s->signal_date)
+		return reject(err, REJ_DATE_ORDER, "geboortedatum is after signaaldatum");
+	return VR_OK;
+}
+
+int sig_parse(const char *rec, size_t len, vr_date today, struct signal *out,
+	      struct sig_error *err)
+{
+	if (len > SIG_LINE_MAX)
+		return reject(err, REJ_TOO_LONG, "record too long (%zu bytes, max %d)", len,
+			      SIG_LINE_MAX);
+	long bad = sig_utf8_check(rec, len);
+	if (bad >= 0)
+		return reject(err, REJ_NOT_UTF8, "invalid UTF-8 at byte %ld", bad);
+	if (memchr(rec, '\0', len))
+		return reject(err, REJ_JSON, "NUL byte in record");
+
+	const char *end = NULL;
+	cJSON *obj = cJSON_ParseWithLengthOpts(rec, len, &end, false);
+	if (!obj) {
+		long at = end ? (long)(end - rec) : 0;
+		return reject(err, REJ_JSON, "not valid JSON (error near byte %ld)", at);
+	}
+	/* Only whitespace may follow the value. */
+	size_t used = (size_t)(end - rec);
+	while (used < len && (rec[used] == ' ' || rec[used] == '\t' || rec[used] == '\r'))
+		used++;
+	int rc;
+	if (used != len)
+		rc = reject(err, REJ_JSON, "not valid JSON (trailing data at byte %zu)", used);
+	else
+		rc = sig_from_json(obj, today, out, err);
+	cJSON_Delete(obj);
+	return rc;
+}

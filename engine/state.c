@@ -1,0 +1,214 @@
+/* state.c - household state helpers and its compact binary codec. */
+#include "state.h"
+
+#include <string.h>
+
+#include "vr.h"
+
+#define STATE_VERSION 1
+
+const char *case_priority_name(enum case_priority p)
+{
+	switch (p) {
+	case PRIO_NORMAL: return "normal";
+	case PRIO_URGENT: return "urgent";
+	case PRIO_CRISIS: return "crisis";
+	default: return "?";
+	}
+}
+
+struct wbuf {
+	unsigned char *p;
+};
+
+static void put_u8(struct wbuf *w, unsigned v)
+{
+	*w->p++ = (unsigned char)v;
+}
+
+static void put_u16(struct wbuf *w, unsigned v)
+{
+	put_u8(w, v & 0xff);
+	put_u8(w, (v >> 8) & 0xff);
+}
+
+static void put_u32(struct wbuf *w, uint32_t v)
+{
+	put_u16(w, v & 0xffff);
+	put_u16(w, v >> 16);
+}
+
+static void put_u64(struct wbuf *w, uint64_t v)
+{
+	put_u32(w, (uint32_t)v);
+	put_u32(w, (uint32_t)(v >> 32));
+}
+
+static void put_str(struct wbuf *w, const char *s)
+{
+	size_t n = strlen(s);
+	put_u8(w, (unsigned)n);
+	memcpy(w->p, s, n);
+	w->p += n;
+}
+
+static void encode_case(struct wbuf *w, const struct case_rec *c)
+{
+	put_str(w, c->id);
+	put_u64(w, c->seq);
+	put_u32(w, (uint32_t)c->opened);
+	put_u32(w, (uint32_t)c->last_signal);
+	put_u32(w, (uint32_t)c->due);
+	put_u8(w, c->opeenvolgend);
+	put_u8(w, c->priority);
+	put_u32(w, (uint32_t)c->score);
+	put_u64(w, (uint64_t)c->amount);
+	put_u16(w, c->n_partners);
+	put_u16(w, c->n_signals);
+	put_u16(w, c->signals_dropped);
+	put_u16(w, c->n_rules);
+	for (unsigned i = 0; i < c->n_rules; i++) {
+		put_u16(w, c->rules[i].rule);
+		put_u16(w, (uint16_t)c->rules[i].points);
+	}
+	for (unsigned i = 0; i < (unsigned)(c->n_signals - c->signals_dropped); i++) {
+		const struct case_signal *s = &c->signals[i];
+		put_str(w, s->id);
+		put_u64(w, s->org);
+		put_u8(w, s->partner);
+		put_u8(w, s->priority);
+		put_u8(w, (unsigned)s->crisis | (unsigned)s->end_of_supply << 1);
+		put_u32(w, (uint32_t)s->date);
+		put_u64(w, (uint64_t)s->amount);
+	}
+}
+
+size_t state_encode(const struct hh_state *s, unsigned char *buf)
+{
+	struct wbuf w = {buf};
+	put_u8(&w, STATE_VERSION);
+	memcpy(w.p, s->key.b, HKEY_LEN);
+	w.p += HKEY_LEN;
+	put_u8(&w, s->n_orgs);
+	for (unsigned i = 0; i < s->n_orgs; i++) {
+		put_u64(&w, s->orgs[i].org);
+		put_u32(&w, (uint32_t)s->orgs[i].picked);
+		put_u64(&w, (uint64_t)s->orgs[i].amount);
+	}
+	put_u8(&w, s->has_case);
+	if (s->has_case)
+		encode_case(&w, &s->cur);
+	return (size_t)(w.p - buf);
+}
+
+struct rbuf {
+	const unsigned char *p, *end;
+	bool bad;
+};
+
+static bool need(struct rbuf *r, size_t n)
+{
+	if (r->bad || (size_t)(r->end - r->p) < n) {
+		r->bad = true;
+		return false;
+	}
+	return true;
+}
+
+static unsigned get_u8(struct rbuf *r)
+{
+	return need(r, 1) ? *r->p++ : 0;
+}
+
+static unsigned get_u16(struct rbuf *r)
+{
+	unsigned lo = get_u8(r);
+	return lo | get_u8(r) << 8;
+}
+
+static uint32_t get_u32(struct rbuf *r)
+{
+	uint32_t lo = get_u16(r);
+	return lo | (uint32_t)get_u16(r) << 16;
+}
+
+static uint64_t get_u64(struct rbuf *r)
+{
+	uint64_t lo = get_u32(r);
+	return lo | (uint64_t)get_u32(r) << 32;
+}
+
+static void get_str(struct rbuf *r, char *dst, size_t cap)
+{
+	size_t n = get_u8(r);
+	if (n >= cap || !need(r, n)) {
+		r->bad = true;
+		dst[0] = '\0';
+		return;
+	}
+	memcpy(dst, r->p, n);
+	dst[n] = '\0';
+	r->p += n;
+}
+
+static void decode_case(struct rbuf *r, struct case_rec *c)
+{
+	get_str(r, c->id, sizeof(c->id));
+	c->seq = get_u64(r);
+	c->opened = (vr_date)get_u32(r);
+	c->last_signal = (vr_date)get_u32(r);
+	c->due = (vr_date)get_u32(r);
+	c->opeenvolgend = get_u8(r) != 0;
+	c->priority = (uint8_t)get_u8(r);
+	c->score = (int32_t)get_u32(r);
+	c->amount = (int64_t)get_u64(r);
+	c->n_partners = (uint16_t)get_u16(r);
+	c->n_signals = (uint16_t)get_u16(r);
+	c->signals_dropped = (uint16_t)get_u16(r);
+	c->n_rules = (uint16_t)get_u16(r);
+	if (c->n_rules > CASE_RULES_MAX || c->signals_dropped > c->n_signals ||
+	    c->n_signals - c->signals_dropped > CASE_SIGNALS_MAX || c->priority >= PRIO__COUNT) {
+		r->bad = true;
+		return;
+	}
+	for (unsigned i = 0; i < c->n_rules; i++) {
+		c->rules[i].rule = (uint16_t)get_u16(r);
+		c->rules[i].points = (int16_t)get_u16(r);
+	}
+	for (unsigned i = 0; i < (unsigned)(c->n_signals - c->signals_dropped); i++) {
+		struct case_signal *s = &c->signals[i];
+		get_str(r, s->id, sizeof(s->id));
+		s->org = get_u64(r);
+		s->partner = (uint8_t)get_u8(r);
+		s->priority = (uint8_t)get_u8(r);
+		unsigned f = get_u8(r);
+		s->crisis = f & 1;
+		s->end_of_supply = (f >> 1) & 1;
+		s->date = (vr_date)get_u32(r);
+		s->amount = (int64_t)get_u64(r);
+		if (s->partner >= PARTNER__COUNT || s->priority >= PRIO__COUNT)
+			r->bad = true;
+	}
+}
+
+int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
+{
+	struct rbuf r = {buf, buf + len, false};
+
+	if (get_u8(&r) != STATE_VERSION || !need(&r, HKEY_LEN))
+		return VR_EPARSE;
+	memcpy(s->key.b, r.p, HKEY_LEN);
+	r.p += HKEY_LEN;
+	s->n_orgs = (uint16_t)get_u8(&r);
+	if (s->n_orgs > HH_ORGS_MAX)
+		return VR_EPARSE;
+	for (unsigned i = 0; i < s->n_orgs; i++) {
+		s->orgs[i].org = get_u64(&r);
+		s->orgs[i].picked = (vr_date)get_u32(&r);
+		s->orgs[i].amount = (int64_t)get_u64(&r);
+	}
+	s->has_case = get_u8(&r) != 0;
+	if (s->has_case)
+		decode_case(&r, &s->cur);
+	return r.bad || r.p != r.end ? VR_EPARSE : VR_OK;
+}

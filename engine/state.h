@@ -1,0 +1,102 @@
+/*
+ * state.h - what the engine remembers per household.
+ *
+ * The unit of state is the household (struct hh_state, keyed by its
+ * pseudonym): the partners whose signals were picked up recently (for the
+ * herhaalde-melding rule) and the household's latest case.  Older cases are
+ * complete and leave the working state (the replay writes them out; the
+ * Redis store keeps them under their own keys with a retention TTL).
+ *
+ * Everything is fixed-size so a state can be copied with '=', stored as one
+ * value and serialised without pointers.  The bounds are generous for a
+ * household (DOMAIN.md: a case has a handful of signals); beyond them the
+ * oldest partner entry is forgotten, and a case keeps counting signals it
+ * no longer lists (`signals_dropped`).
+ */
+#ifndef VR_STATE_H
+#define VR_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "date.h"
+#include "pseudo.h"
+#include "signal.h"
+
+#define HH_ORGS_MAX 8        /* partner orgs remembered per household */
+#define CASE_SIGNALS_MAX 16  /* signals listed per case */
+#define CASE_RULES_MAX 16    /* fired scoring rules per case */
+#define CASE_ID_STRLEN 32
+
+enum case_priority { PRIO_NORMAL = 0, PRIO_URGENT = 1, PRIO_CRISIS = 2, PRIO__COUNT };
+
+/* The last picked-up signal of one partner organisation. */
+struct hh_org {
+	uint64_t org;        /* hash of the partner org name */
+	vr_date picked;      /* signaaldatum of that signal */
+	int64_t amount;      /* its bedrag */
+};
+
+/* One signal that joined a case. */
+struct case_signal {
+	char id[SIG_ID_MAX + 1];
+	uint64_t org;
+	uint8_t partner;     /* enum sig_partner */
+	uint8_t priority;    /* enum case_priority of this signal alone */
+	bool crisis;
+	bool end_of_supply;
+	vr_date date;
+	int64_t amount;
+};
+
+/* One scoring rule that fired, with its points; rule ids are the rule set's. */
+struct case_rule {
+	uint16_t rule;
+	int16_t points;
+};
+
+struct case_rec {
+	char id[CASE_ID_STRLEN];
+	uint64_t seq;           /* the household's case number: 1, 2, ... */
+	vr_date opened;         /* first signal's signaaldatum */
+	vr_date last_signal;    /* latest signaaldatum in the case */
+	vr_date due;            /* first-contact due date */
+	bool opeenvolgend;      /* an earlier case's signal within the look-back */
+	uint8_t priority;       /* enum case_priority */
+	int32_t score;
+	int64_t amount;         /* sum of each org's latest bedrag */
+	uint16_t n_partners;    /* distinct partner orgs */
+	uint16_t n_signals;     /* listed + dropped */
+	uint16_t signals_dropped;
+	uint16_t n_rules;
+	struct case_rule rules[CASE_RULES_MAX];
+	struct case_signal signals[CASE_SIGNALS_MAX];
+};
+
+struct hh_state {
+	struct hkey key;
+	uint16_t n_orgs;
+	struct hh_org orgs[HH_ORGS_MAX];
+	bool has_case;
+	struct case_rec cur;    /* the latest case */
+};
+
+static inline bool case_is_meervoudig(const struct case_rec *c)
+{
+	return c->n_partners >= 2;
+}
+
+const char *case_priority_name(enum case_priority p);
+
+/*
+ * Compact binary form of a household state, for the stores: only the used
+ * entries, strings length-prefixed, integers little-endian, a version byte
+ * first.  state_encode() returns the length written (at most
+ * STATE_ENCODED_MAX); state_decode() returns VR_OK or VR_EPARSE on a
+ * truncated or corrupt value, never reading outside buf.
+ */
+#define STATE_ENCODED_MAX (sizeof(struct hh_state) + 64)
+size_t state_encode(const struct hh_state *s, unsigned char *buf);
+int state_decode(const unsigned char *buf, size_t len, struct hh_state *out);
+
+#endif

@@ -1,0 +1,77 @@
+/*
+ * store.h - where household state lives between batches.
+ *
+ * The engine works in batches: it asks the store for the state of every
+ * household and every redelivery mark a batch touches (store_load), decides
+ * the batch in memory, and hands back all changes at once (store_apply).  A
+ * store applies a batch completely or not at all, and applying the same batch
+ * twice changes nothing the second time, so a crash between apply and the
+ * source's offset commit is harmless.
+ *
+ * Backends: "memory" (replay, demo, tests) and, in a later module, "redis".
+ * Callers only use these wrappers; the table of backend functions lives in
+ * store_int.h.  A store is used by one thread at a time.
+ */
+#ifndef VR_STORE_H
+#define VR_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pseudo.h"
+#include "state.h"
+
+struct store;
+
+/* One household a batch touches. */
+struct store_item {
+	struct hkey key;
+	bool found;             /* set by load: the store had state for key */
+	bool dirty;             /* set by the engine: write state on apply */
+	struct hh_state state;  /* load fills it when found */
+};
+
+/* One redelivery mark (partner org + signal ID, pseudonymised). */
+struct store_mark {
+	struct hkey key;
+	bool seen;              /* set by load: the mark exists */
+	bool add;               /* set by the engine: create it on apply */
+};
+
+struct store_batch {
+	struct store_item *items;
+	size_t n_items;
+	struct store_mark *marks;
+	size_t n_marks;
+};
+
+/* Counters every backend keeps; read with store_stats(). */
+struct store_stats {
+	size_t households;      /* states held */
+	size_t marks;           /* redelivery marks held */
+	size_t loads, applies;  /* batches */
+	size_t bytes;           /* encoded state bytes held (memory backend) */
+};
+
+/*
+ * Open a store by URL: "memory" (or "memory:").  Returns NULL and fills err
+ * for an unknown scheme or a backend that cannot start.
+ */
+struct store *store_open(const char *url, char *err, size_t errlen);
+void store_close(struct store *st);
+const char *store_name(const struct store *st);
+
+/* Fill found/state of every item and seen of every mark. */
+int store_load(struct store *st, struct store_batch *b);
+/* Write the dirty items and the added marks, atomically. */
+int store_apply(struct store *st, const struct store_batch *b);
+
+/*
+ * Call fn for every household state, in the order households were first
+ * stored; stops early and returns fn's value when it is non-zero.
+ */
+int store_foreach(struct store *st, int (*fn)(void *ud, const struct hh_state *s), void *ud);
+
+void store_stats(const struct store *st, struct store_stats *out);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * vr.h - project-wide result codes and small helpers.
+ *
+ * Every fallible function in vroeg returns one of these codes (0 on success,
+ * negative on failure), in the manner of libuv.  Constructors return a pointer
+ * or NULL and fill a caller-supplied error buffer with a human message.
+ */
+#ifndef VR_H
+#define VR_H
+
+#include <stddef.h>
+
+enum vr_result {
+	VR_OK = 0,
+	VR_EINVAL = -1,    /* invalid argument or input */
+	VR_EAGAIN = -2,    /* retryable: try again later */
+	VR_EIO = -3,       /* I/O error */
+	VR_ETIMEDOUT = -4, /* operation timed out */
+	VR_EPARSE = -5,    /* input does not parse */
+	VR_ENOMEM = -6,    /* allocation failed */
+	VR_ELIMIT = -7,    /* a configured bound was reached */
+	VR_ENOTFOUND = -8, /* no such item */
+};
+
+/* Static English description of a result code; never NULL. */
+const char *vr_strerror(int rc);
+
+#define VR_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
