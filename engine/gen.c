@@ -244,22 +244,17 @@ struct episode {
 	uint8_t type, org, adult, mode, left, day, eind;
 };
 
+/* One signal: a snapshot of its episode plus what varies per signal. */
 struct rec {
-	uint32_t hh;
-	int32_t amount;
-	vr_date since, date;
-	uint8_t type, org, adult, mode, flags, incasso;
+	struct episode e;
+	vr_date date;
+	uint8_t flags, incasso;
 };
 
 struct link {
 	uint32_t hh;
 	vr_date date;
 	uint8_t type;
-};
-
-struct pending {
-	size_t rec;
-	uint32_t seq;
 };
 
 struct gen {
@@ -277,8 +272,6 @@ struct gen {
 	size_t nrecs, cap_recs, cap_sorted;
 	struct link *ring;
 	size_t ring_cap, ring_n, ring_pos;
-	struct pending *pend;
-	size_t npend, cap_pend;
 	uint32_t seq[GEN_ORGS];
 	int seq_year[GEN_ORGS];
 	uint64_t line_no;
@@ -590,15 +583,9 @@ static int rec_add(struct gen *g, struct episode *e, vr_date date, bool first)
 		return VR_ENOMEM;
 	g->recs = recs;
 	struct rec *r = &recs[g->nrecs++];
-	r->hh = e->hh;
-	r->amount = e->amount;
-	r->since = e->since;
-	r->date = date;
-	r->type = e->type;
-	r->org = e->org;
-	r->adult = e->adult;
-	r->mode = e->mode;
 	r->flags = signal_flags(g, e, first);
+	r->e = *e;
+	r->date = date;
 	r->incasso = pick_incasso(g, e->type);
 	return VR_OK;
 }
@@ -739,7 +726,7 @@ static void lb_bool(struct lbuf *l, const char *key, bool b)
 static void view_client(const struct rec *r, const struct household *hh,
 			const struct person *p, struct view *out)
 {
-	int id = r->mode & 3;
+	int id = r->e.mode & 3;
 	if (id != ID_ADDR)
 		memcpy(out->bsn, p->bsn, sizeof(out->bsn));
 	if (id != ID_BSN) {
@@ -748,12 +735,12 @@ static void view_client(const struct rec *r, const struct household *hh,
 		if (hh->toevoeging)
 			snprintf(out->toev, sizeof(out->toev), "%s", hh->toevoeging);
 	}
-	if (r->mode & MODE_BIRTH)
+	if (r->e.mode & MODE_BIRTH)
 		date_format(p->birth, out->birth);
 	snprintf(out->name, sizeof(out->name), "%s", p->name);
-	if (r->mode & MODE_PHONE)
+	if (r->e.mode & MODE_PHONE)
 		memcpy(out->phone, p->phone, sizeof(out->phone));
-	if (r->mode & MODE_EMAIL)
+	if (r->e.mode & MODE_EMAIL)
 		snprintf(out->email, sizeof(out->email), "%s", p->email);
 }
 
@@ -764,16 +751,16 @@ static void view_build(const struct gen *g, const struct rec *r, uint32_t seq,
 	int y, m, d;
 	memset(v, 0, sizeof(*v));
 	date_to_ymd(r->date, &y, &m, &d);
-	snprintf(v->id, sizeof(v->id), "%s-%04d-%06u", orgs[r->org].code, y, seq);
-	v->type = gtypes[r->type].ddas;
-	v->org = orgs[r->org].name;
+	snprintf(v->id, sizeof(v->id), "%s-%04d-%06u", orgs[r->e.org].code, y, seq);
+	v->type = gtypes[r->e.type].ddas;
+	v->org = orgs[r->e.org].name;
 	memcpy(v->gem, g->o->municipality, sizeof(v->gem));
-	snprintf(v->amount, sizeof(v->amount), "%d", (int)r->amount);
-	date_format(r->since, v->since);
+	snprintf(v->amount, sizeof(v->amount), "%d", (int)r->e.amount);
+	date_format(r->e.since, v->since);
 	date_format(r->date, v->date);
 	v->crisis = r->flags & RF_CRISIS;
 	v->warm = r->flags & RF_WARM;
-	v->eind = r->type == GT_ENERGIE || r->type == GT_WATER ?
+	v->eind = r->e.type == GT_ENERGIE || r->e.type == GT_WATER ?
 		  (r->flags & RF_EIND) != 0 : -1;
 	v->incasso = r->incasso;
 	view_client(r, hh, p, v);
@@ -804,9 +791,9 @@ static void view_spoil(struct view *v, int bad, const struct rec *r,
 		date_to_ymd(r->date, &y, &m, &d);
 		snprintf(v->since, sizeof(v->since), "%04u-02-30", (unsigned)y % 10000u);
 		break;
-	case BAD_DATE_ORDER: date_format(r->date + 1 + r->hh % 20, v->since); break;
-	case BAD_NEGATIVE: snprintf(v->amount, sizeof(v->amount), "-%d", (int)r->amount); break;
-	case BAD_FLOAT: snprintf(v->amount, sizeof(v->amount), "%d.50", (int)r->amount); break;
+	case BAD_DATE_ORDER: date_format(r->date + 1 + r->e.hh % 20, v->since); break;
+	case BAD_NEGATIVE: snprintf(v->amount, sizeof(v->amount), "-%d", (int)r->e.amount); break;
+	case BAD_FLOAT: snprintf(v->amount, sizeof(v->amount), "%d.50", (int)r->e.amount); break;
 	case BAD_NO_IDENTITY:
 		v->bsn[0] = v->postcode[0] = v->hn[0] = v->toev[0] = '\0';
 		break;
@@ -894,8 +881,8 @@ static int rec_write(struct gen *g, const struct rec *r, uint32_t seq)
 	int bad = -1;
 	double u = (double)(hash3(g->inv_seed, g->line_no++, 7) >> 11) * 0x1.0p-53;
 
-	household_get(g, r->hh, &hh);
-	person_get(g, r->hh, r->adult, &p);
+	household_get(g, r->e.hh, &hh);
+	person_get(g, r->e.hh, r->e.adult, &p);
 	view_build(g, r, seq, &hh, &p, &v);
 	if (u < g->o->invalid_fraction) {
 		bad = (int)(g->bad_next++ % BAD__COUNT);
@@ -913,50 +900,24 @@ static uint32_t next_seq(struct gen *g, const struct rec *r)
 {
 	int y, m, d;
 	date_to_ymd(r->date, &y, &m, &d);
-	if (g->seq_year[r->org] != y) {
-		g->seq_year[r->org] = y;
-		g->seq[r->org] = 0;
+	if (g->seq_year[r->e.org] != y) {
+		g->seq_year[r->e.org] = y;
+		g->seq[r->e.org] = 0;
 	}
-	return ++g->seq[r->org];
+	return ++g->seq[r->e.org];
 }
 
-/* Redeliveries: the same line again at the end of the same day. */
-static int pending_flush(struct gen *g)
-{
-	int rc = VR_OK;
-	for (size_t i = 0; i < g->npend && rc == VR_OK; i++)
-		rc = rec_write(g, &g->sorted[g->pend[i].rec], g->pend[i].seq);
-	g->npend = 0;
-	return rc;
-}
-
-static int pending_add(struct gen *g, size_t rec, uint32_t seq)
-{
-	struct pending *p = grow(g->pend, &g->cap_pend, g->npend, sizeof(*p));
-	if (!p)
-		return VR_ENOMEM;
-	g->pend = p;
-	p[g->npend].rec = rec;
-	p[g->npend++].seq = seq;
-	return VR_OK;
-}
-
+/* A redelivery is the same line again, straight after the first. */
 static int month_emit(struct gen *g)
 {
 	int rc = VR_OK;
-	g->npend = 0;
 	for (size_t i = 0; i < g->nrecs && rc == VR_OK; i++) {
 		const struct rec *r = &g->sorted[i];
-		if (i && r->date != g->sorted[i - 1].date)
-			rc = pending_flush(g);
 		uint32_t seq = next_seq(g, r);
-		if (rc == VR_OK)
-			rc = rec_write(g, r, seq);
+		rc = rec_write(g, r, seq);
 		if (rc == VR_OK && (r->flags & RF_DUP))
-			rc = pending_add(g, i, seq);
+			rc = rec_write(g, r, seq);
 	}
-	if (rc == VR_OK)
-		rc = pending_flush(g);
 	return rc;
 }
 
@@ -1092,7 +1053,6 @@ static void gen_fini(struct gen *g)
 	free(g->eps);
 	free(g->recs);
 	free(g->sorted);
-	free(g->pend);
 }
 
 int gen_run(const struct gen_opts *o, FILE *out, char *err, size_t errlen)
@@ -1188,43 +1148,38 @@ static bool parse_fraction(const char *s, double *out)
 
 static int cli_set(struct cli *c, enum cli_opt k, const char *v)
 {
-	uint64_t n;
+	static const char *const want[OPT__COUNT] = {
+		"a number from 1 to 25000000", "a number from 1 to 600",
+		"a non-negative integer", "a 4-digit CBS code",
+		"a date YYYY-MM-DD", "a fraction from 0 to 1", "a file name"};
+	char msg[96];
+	uint64_t n = 0;
+	bool ok = false;
+
 	c->seen[k] = true;
 	switch (k) {
 	case OPT_HOUSEHOLDS:
-		if (!parse_u64(v, 1, GEN_HOUSEHOLDS_MAX, &n))
-			return cli_fail("--households needs a number from 1 to 25000000, got", v);
+		ok = parse_u64(v, 1, GEN_HOUSEHOLDS_MAX, &n);
 		c->o.households = (long)n;
-		return 0;
-	case OPT_MONTHS:
-		if (!parse_u64(v, 1, GEN_MONTHS_MAX, &n))
-			return cli_fail("--months needs a number from 1 to 600, got", v);
-		c->o.months = (int)n;
-		return 0;
-	case OPT_SEED:
-		if (!parse_u64(v, 0, UINT64_MAX, &c->o.seed))
-			return cli_fail("--seed needs a non-negative integer, got", v);
-		return 0;
-	case OPT_MUNICIPALITY:
-		if (strlen(v) != 4 || !is_code(v))
-			return cli_fail("--municipality needs a 4-digit CBS code, got", v);
-		memcpy(c->o.municipality, v, 5);
-		return 0;
-	case OPT_START:
-		if (date_parse(v, strlen(v), &c->o.start) != 0)
-			return cli_fail("--start needs a date YYYY-MM-DD, got", v);
-		return 0;
-	case OPT_INVALID:
-		if (!parse_fraction(v, &c->o.invalid_fraction))
-			return cli_fail("--invalid needs a fraction from 0 to 1, got", v);
-		return 0;
-	case OPT_OUT:
-		c->out = v;
-		return 0;
-	case OPT__COUNT:
 		break;
+	case OPT_MONTHS:
+		ok = parse_u64(v, 1, GEN_MONTHS_MAX, &n);
+		c->o.months = (int)n;
+		break;
+	case OPT_SEED: ok = parse_u64(v, 0, UINT64_MAX, &c->o.seed); break;
+	case OPT_MUNICIPALITY:
+		if ((ok = is_code(v)))
+			memcpy(c->o.municipality, v, 5);
+		break;
+	case OPT_START: ok = date_parse(v, strlen(v), &c->o.start) == VR_OK; break;
+	case OPT_INVALID: ok = parse_fraction(v, &c->o.invalid_fraction); break;
+	case OPT_OUT: ok = (c->out = v)[0] != '\0'; break;
+	case OPT__COUNT: break;
 	}
-	return 2;
+	if (ok)
+		return 0;
+	snprintf(msg, sizeof(msg), "%s needs %s, got", cli_names[k], want[k]);
+	return cli_fail(msg, v);
 }
 
 /* "--name value" or "--name=value": 1 and *val set, 0 no match, -1 no value. */
