@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# test.sh - the whole test suite: a normal build and an AddressSanitizer +
+# UndefinedBehaviorSanitizer build, each running every CTest test.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+jobs=$(nproc)
+
+echo "== build (RelWithDebInfo, warnings as errors)"
+"$root/scripts/build.sh" "$root/build" -DVROEG_WERROR=ON
+echo "== build (ASan + UBSan)"
+"$root/scripts/build.sh" "$root/build-asan" -DVROEG_SANITIZE=ON -DVROEG_WERROR=ON \
+	-DCMAKE_BUILD_TYPE=Debug
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+echo "== tests (sanitizers)"
+(cd "$root/build-asan" && ctest -j"$jobs" --output-on-failure --timeout 600)
+echo "== tests"
+(cd "$root/build" && ctest -j"$jobs" --output-on-failure --timeout 600)
