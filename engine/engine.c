@@ -33,6 +33,7 @@ struct engine {
 	struct store_batch batch;
 	uint32_t *ht;             /* batch-local index: slot -> item/mark + 1 */
 	size_t ht_cap;
+	uint32_t n_dirty;
 	struct decision *decs;
 	struct case_done *done;
 	size_t n_done;
@@ -345,7 +346,10 @@ static void decide(struct engine *e, size_t i)
 	}
 
 	d->status = DEC_OPGEPAKT;
-	it->dirty = true;
+	if (!it->dirty) {
+		it->dirty = true;
+		it->dirty_seq = e->n_dirty++;
+	}
 	hh_org_note(h, org, s->signal_date, s->amount);
 	if (!h->has_case || s->signal_date - h->cur.opened >= cf->matching_period) {
 		case_open(e, it, s);
@@ -418,6 +422,7 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 		}
 	}
 	e->n_done = 0;
+	e->n_dirty = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (e->valid[i]) {
 			decide(e, i);

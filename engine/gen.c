@@ -14,8 +14,8 @@
  *   households had several arrears within six months);
  * - six months are generated before the start without output, so the first
  *   month already holds repeats of older arrears.
- * A month's records are sorted by day (stable), given IDs and written; only
- * running episodes survive into the next month.
+ * A month's records are sorted by day, given IDs and written; only running
+ * episodes survive into the next month.
  */
 #include "gen.h"
 
@@ -248,6 +248,7 @@ struct episode {
 struct rec {
 	struct episode e;
 	vr_date date;
+	uint32_t key, ord; /* random tie-break within a day; creation order */
 	uint8_t flags, incasso;
 };
 
@@ -257,25 +258,34 @@ struct link {
 	uint8_t type;
 };
 
+/*
+ * Other partners and the tax department draw from separate streams, so
+ * adding --with-taxes adds Gemeentebelastingen lines and changes no other
+ * line: a source's incremental reach can be measured by replaying both.
+ */
+struct stream {
+	struct rng rng;
+	struct episode *eps; /* running episodes */
+	size_t neps, cap_eps;
+};
+
 struct gen {
 	const struct gen_opts *o;
 	FILE *out;
-	struct rng rng;
+	struct stream base, tax;
+	struct stream *st; /* the stream being generated */
 	uint64_t pop_seed, inv_seed;
 	uint64_t bsn_mul, bsn_add;
 	unsigned pc_base;
 	uint8_t water_org, tax_month;
 	double per_month; /* expected signals a month, taxes excluded */
-	struct episode *eps;
-	size_t neps, cap_eps;
-	struct rec *recs, *sorted;
-	size_t nrecs, cap_recs, cap_sorted;
+	struct rec *recs; /* this month's signals */
+	size_t nrecs, cap_recs;
 	struct link *ring;
 	size_t ring_cap, ring_n, ring_pos;
 	uint32_t seq[GEN_ORGS];
 	int seq_year[GEN_ORGS];
-	uint64_t line_no;
-	unsigned bad_next;
+	unsigned bad_next[GEN_ORGS];
 };
 
 /* Returns arr grown to hold at least n + 1 elements of sz, or NULL. */
@@ -412,12 +422,12 @@ static int random_day(struct gen *g, int dim, vr_date first, bool peak)
 {
 	int day = 1;
 	if (peak) {
-		double u = rng_unit(&g->rng);
+		double u = rng_unit(&g->st->rng);
 		return work_day(first, dim, 1 + (int)(u * u * 8)) - first + 1;
 	}
 	for (int i = 0; i < 8; i++) {
-		day = 1 + (int)rng_below(&g->rng, (uint32_t)dim);
-		if (!date_is_weekend(first + day - 1) || rng_unit(&g->rng) < 0.15)
+		day = 1 + (int)rng_below(&g->st->rng, (uint32_t)dim);
+		if (!date_is_weekend(first + day - 1) || rng_unit(&g->st->rng) < 0.15)
 			break;
 	}
 	return day;
@@ -438,16 +448,16 @@ static void ring_push(struct gen *g, uint32_t hh, int t, vr_date date)
 static uint32_t pick_household(struct gen *g, int t, vr_date date)
 {
 	double share = t == GT_GB ? GEN_TAX_LINK_SHARE : GEN_LINK_SHARE;
-	if (g->ring_n && rng_unit(&g->rng) < share) {
+	if (g->ring_n && rng_unit(&g->st->rng) < share) {
 		for (int i = 0; i < 4; i++) {
 			const struct link *l =
-				&g->ring[rng_below(&g->rng, (uint32_t)g->ring_n)];
+				&g->ring[rng_below(&g->st->rng, (uint32_t)g->ring_n)];
 			vr_date age = date > l->date ? date - l->date : l->date - date;
 			if (l->type != t && age <= GEN_LINK_DAYS)
 				return l->hh;
 		}
 	}
-	return rng_below(&g->rng, (uint32_t)g->o->households);
+	return rng_below(&g->st->rng, (uint32_t)g->o->households);
 }
 
 /* A household keeps its insurer, landlord and supplier. */
@@ -475,15 +485,15 @@ static uint8_t pick_org(const struct gen *g, uint32_t hh, int t)
 static uint8_t pick_adult(struct gen *g, uint32_t hh, int t)
 {
 	int n = household_adults(g, hh);
-	if (n == 1 || (t != GT_ZORG && rng_unit(&g->rng) < 0.8))
+	if (n == 1 || (t != GT_ZORG && rng_unit(&g->st->rng) < 0.8))
 		return 0;
-	return (uint8_t)rng_below(&g->rng, (uint32_t)n);
+	return (uint8_t)rng_below(&g->st->rng, (uint32_t)n);
 }
 
 /* Which identity the partner sends, and which contact details. */
 static uint8_t pick_mode(struct gen *g, int t)
 {
-	double u = rng_unit(&g->rng);
+	double u = rng_unit(&g->st->rng);
 	uint8_t m = ID_FULL;
 	if (t <= GT_WATER || t == GT_OVERIGE) {
 		if (u < 0.15)
@@ -491,11 +501,11 @@ static uint8_t pick_mode(struct gen *g, int t)
 		else if (t == GT_ZORG && u < 0.25)
 			m = ID_BSN;
 	}
-	if (m == ID_ADDR || rng_unit(&g->rng) < 0.75)
+	if (m == ID_ADDR || rng_unit(&g->st->rng) < 0.75)
 		m |= MODE_BIRTH;
-	if (rng_unit(&g->rng) < 0.9)
+	if (rng_unit(&g->st->rng) < 0.9)
 		m |= MODE_PHONE;
-	if (rng_unit(&g->rng) < 0.3)
+	if (rng_unit(&g->st->rng) < 0.3)
 		m |= MODE_EMAIL;
 	return m;
 }
@@ -503,30 +513,30 @@ static uint8_t pick_mode(struct gen *g, int t)
 static int32_t first_amount(struct gen *g, int t)
 {
 	const struct gtype_info *ti = &gtypes[t];
-	if (t <= GT_WATER && rng_unit(&g->rng) < GEN_LOW_SHARE)
-		return 15 + (int32_t)rng_below(&g->rng, 60);
-	double u = rng_unit(&g->rng), s = 0.2 * u + 0.8 * u * u * u;
+	if (t <= GT_WATER && rng_unit(&g->st->rng) < GEN_LOW_SHARE)
+		return 15 + (int32_t)rng_below(&g->st->rng, 60);
+	double u = rng_unit(&g->st->rng), s = 0.2 * u + 0.8 * u * u * u;
 	return ti->amount_lo + (int32_t)(s * (ti->amount_hi - ti->amount_lo));
 }
 
 /* Usually the arrears grow or stay; sometimes a partial payment. */
 static int32_t next_amount(struct gen *g, const struct episode *e)
 {
-	double u = rng_unit(&g->rng);
+	double u = rng_unit(&g->st->rng);
 	int32_t rise = gtypes[e->type].rise, a = e->amount;
 	if (u < 0.55 && rise > 0)
-		a += rise * (80 + (int32_t)rng_below(&g->rng, 41)) / 100;
+		a += rise * (80 + (int32_t)rng_below(&g->st->rng, 41)) / 100;
 	else if (u >= 0.88)
-		a = a * (50 + (int32_t)rng_below(&g->rng, 41)) / 100;
+		a = a * (50 + (int32_t)rng_below(&g->st->rng, 41)) / 100;
 	return a > GEN_AMOUNT_MAX ? GEN_AMOUNT_MAX : a < 1 ? 1 : a;
 }
 
 static int first_days(struct gen *g, int t)
 {
 	const struct gtype_info *ti = &gtypes[t];
-	if (rng_unit(&g->rng) < GEN_EARLY_SHARE)
-		return 5 + (int)rng_below(&g->rng, 25);
-	double u = rng_unit(&g->rng);
+	if (rng_unit(&g->st->rng) < GEN_EARLY_SHARE)
+		return 5 + (int)rng_below(&g->st->rng, 25);
+	double u = rng_unit(&g->st->rng);
 	return ti->days_lo + (int)((u + u * u) / 2 * (ti->days_hi - ti->days_lo));
 }
 
@@ -542,7 +552,7 @@ static bool crisis_draw(struct gen *g, int t, int32_t amount, bool eind)
 		p = 0.005;
 	else if (t == GT_HYPOTHEEK)
 		p = 0.10;
-	return rng_unit(&g->rng) < p;
+	return rng_unit(&g->st->rng) < p;
 }
 
 /* Once an end-of-supply notice is out it stays in the later signals. */
@@ -550,16 +560,16 @@ static uint8_t signal_flags(struct gen *g, struct episode *e, bool first)
 {
 	uint8_t f = 0;
 	if (e->type == GT_ENERGIE && !e->eind)
-		e->eind = rng_unit(&g->rng) < (first ? 0.12 : 0.25);
+		e->eind = rng_unit(&g->st->rng) < (first ? 0.12 : 0.25);
 	else if (e->type == GT_WATER && !e->eind)
-		e->eind = rng_unit(&g->rng) < 0.02;
+		e->eind = rng_unit(&g->st->rng) < 0.02;
 	if (e->eind)
 		f |= RF_EIND;
 	if (crisis_draw(g, e->type, e->amount, e->eind))
 		f |= RF_CRISIS;
-	if (rng_unit(&g->rng) < (e->type == GT_HUUR ? 0.05 : 0.02))
+	if (rng_unit(&g->st->rng) < (e->type == GT_HUUR ? 0.05 : 0.02))
 		f |= RF_WARM;
-	if (rng_unit(&g->rng) < GEN_DUP_SHARE)
+	if (rng_unit(&g->st->rng) < GEN_DUP_SHARE)
 		f |= RF_DUP;
 	return f;
 }
@@ -568,11 +578,11 @@ static uint8_t signal_flags(struct gen *g, struct episode *e, bool first)
 static uint8_t pick_incasso(struct gen *g, int t)
 {
 	double miss = t == GT_GB ? 0.10 : 0.05, part = t == GT_GB ? 0.20 : 0.05;
-	double u = rng_unit(&g->rng);
+	double u = rng_unit(&g->st->rng);
 	if (u < miss)
 		return INC_MISSING;
 	if (u < miss + part)
-		return (uint8_t)(INC_STEP_FALSE + rng_below(&g->rng, 4));
+		return (uint8_t)(INC_STEP_FALSE + rng_below(&g->st->rng, 4));
 	return INC_COMPLETE;
 }
 
@@ -586,6 +596,8 @@ static int rec_add(struct gen *g, struct episode *e, vr_date date, bool first)
 	r->flags = signal_flags(g, e, first);
 	r->e = *e;
 	r->date = date;
+	r->key = (uint32_t)(rng_next(&g->st->rng) >> 32);
+	r->ord = (uint32_t)(g->nrecs - 1);
 	r->incasso = pick_incasso(g, e->type);
 	return VR_OK;
 }
@@ -593,14 +605,15 @@ static int rec_add(struct gen *g, struct episode *e, vr_date date, bool first)
 /* Keep e for a re-signal next month, or let it end. */
 static int episode_keep(struct gen *g, const struct episode *e)
 {
-	if (e->left == 0 || rng_unit(&g->rng) >= gtypes[e->type].cont)
+	if (e->left == 0 || rng_unit(&g->st->rng) >= gtypes[e->type].cont)
 		return VR_OK;
-	struct episode *eps = grow(g->eps, &g->cap_eps, g->neps, sizeof(*eps));
+	struct stream *st = g->st;
+	struct episode *eps = grow(st->eps, &st->cap_eps, st->neps, sizeof(*eps));
 	if (!eps)
 		return VR_ENOMEM;
-	g->eps = eps;
-	eps[g->neps] = *e;
-	eps[g->neps++].left--;
+	st->eps = eps;
+	eps[st->neps] = *e;
+	eps[st->neps++].left--;
 	return VR_OK;
 }
 
@@ -631,17 +644,18 @@ static int episode_start(struct gen *g, int t, vr_date first, int dim, bool peak
 static int episodes_step(struct gen *g, vr_date first, int dim, long *repeats)
 {
 	size_t i = 0;
-	while (i < g->neps) {
-		struct episode *e = &g->eps[i];
-		int day = e->day + (int)rng_below(&g->rng, 5) - 2;
+	struct stream *st = g->st;
+	while (i < st->neps) {
+		struct episode *e = &st->eps[i];
+		int day = e->day + (int)rng_below(&g->st->rng, 5) - 2;
 		e->amount = next_amount(g, e);
 		if (rec_add(g, e, work_day(first, dim, day), false))
 			return VR_ENOMEM;
 		repeats[e->type]++;
-		if (e->left > 0 && rng_unit(&g->rng) < gtypes[e->type].cont)
-			g->eps[i++].left--;
+		if (e->left > 0 && rng_unit(&g->st->rng) < gtypes[e->type].cont)
+			st->eps[i++].left--;
 		else
-			g->eps[i] = g->eps[--g->neps];
+			st->eps[i] = st->eps[--st->neps];
 	}
 	return VR_OK;
 }
@@ -792,8 +806,12 @@ static void view_spoil(struct view *v, int bad, const struct rec *r,
 		snprintf(v->since, sizeof(v->since), "%04u-02-30", (unsigned)y % 10000u);
 		break;
 	case BAD_DATE_ORDER: date_format(r->date + 1 + r->e.hh % 20, v->since); break;
-	case BAD_NEGATIVE: snprintf(v->amount, sizeof(v->amount), "-%d", (int)r->e.amount); break;
-	case BAD_FLOAT: snprintf(v->amount, sizeof(v->amount), "%d.50", (int)r->e.amount); break;
+	case BAD_NEGATIVE:
+		snprintf(v->amount, sizeof(v->amount), "-%d", (int)r->e.amount);
+		break;
+	case BAD_FLOAT:
+		snprintf(v->amount, sizeof(v->amount), "%d.50", (int)r->e.amount);
+		break;
 	case BAD_NO_IDENTITY:
 		v->bsn[0] = v->postcode[0] = v->hn[0] = v->toev[0] = '\0';
 		break;
@@ -872,20 +890,24 @@ static void format_bad(const struct view *v, int bad, struct lbuf *l)
 	}
 }
 
-static int rec_write(struct gen *g, const struct rec *r, uint32_t seq)
+/* copy: 0 for the signal, 1 for its redelivery. */
+static int rec_write(struct gen *g, const struct rec *r, uint32_t seq, int copy)
 {
 	struct household hh;
 	struct person p;
 	struct view v;
 	struct lbuf l;
 	int bad = -1;
-	double u = (double)(hash3(g->inv_seed, g->line_no++, 7) >> 11) * 0x1.0p-53;
+	int y, m, d;
+	date_to_ymd(r->date, &y, &m, &d);
+	uint64_t ident = (uint64_t)r->e.org << 48 | (uint64_t)y << 32 | seq;
+	double u = (double)(hash3(g->inv_seed, ident, copy) >> 11) * 0x1.0p-53;
 
 	household_get(g, r->e.hh, &hh);
 	person_get(g, r->e.hh, r->e.adult, &p);
 	view_build(g, r, seq, &hh, &p, &v);
 	if (u < g->o->invalid_fraction) {
-		bad = (int)(g->bad_next++ % BAD__COUNT);
+		bad = (int)((r->e.org + g->bad_next[r->e.org]++) % BAD__COUNT);
 		view_spoil(&v, bad, r, &hh, &p);
 	}
 	l.n = 0;
@@ -912,41 +934,44 @@ static int month_emit(struct gen *g)
 {
 	int rc = VR_OK;
 	for (size_t i = 0; i < g->nrecs && rc == VR_OK; i++) {
-		const struct rec *r = &g->sorted[i];
+		const struct rec *r = &g->recs[i];
 		uint32_t seq = next_seq(g, r);
-		rc = rec_write(g, r, seq);
+		rc = rec_write(g, r, seq, 0);
 		if (rc == VR_OK && (r->flags & RF_DUP))
-			rc = rec_write(g, r, seq);
+			rc = rec_write(g, r, seq, 1);
 	}
 	return rc;
 }
 
-/* Shuffle (so types and repeats interleave), then a stable sort by day. */
-static int month_sort(struct gen *g, vr_date first)
+/* By day; within a day in a random order that no other stream shifts. */
+static int rec_cmp(const void *pa, const void *pb)
 {
-	size_t count[33] = {0};
-	struct rec *sorted = g->sorted;
+	const struct rec *a = pa, *b = pb;
+	if (a->date != b->date)
+		return a->date < b->date ? -1 : 1;
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return a->ord < b->ord ? -1 : a->ord > b->ord;
+}
 
-	if (g->cap_sorted < g->cap_recs) {
-		sorted = realloc(g->sorted, g->cap_recs * sizeof(*sorted));
-		if (!sorted)
-			return VR_ENOMEM;
-		g->sorted = sorted;
-		g->cap_sorted = g->cap_recs;
+/* Re-signal the stream's running episodes, then start new ones. */
+static int stream_month(struct gen *g, struct stream *st, int m, vr_date first,
+			int dim, const double *target)
+{
+	long repeats[GT__COUNT] = {0};
+	int rc;
+
+	g->st = st;
+	rc = episodes_step(g, first, dim, repeats);
+	for (int t = 0; t < GT__COUNT && rc == VR_OK; t++) {
+		if ((t == GT_GB) != (st == &g->tax))
+			continue;
+		long n = rng_count(&st->rng, target[t] - (double)repeats[t]);
+		bool peak = t == GT_GB && m == g->tax_month;
+		for (long i = 0; i < n && rc == VR_OK; i++)
+			rc = episode_start(g, t, first, dim, peak);
 	}
-	for (size_t i = g->nrecs; i > 1; i--) {
-		size_t j = rng_below(&g->rng, (uint32_t)i);
-		struct rec tmp = g->recs[i - 1];
-		g->recs[i - 1] = g->recs[j];
-		g->recs[j] = tmp;
-	}
-	for (size_t i = 0; i < g->nrecs; i++)
-		count[g->recs[i].date - first + 1]++;
-	for (int d = 1; d < 33; d++)
-		count[d] += count[d - 1];
-	for (size_t i = 0; i < g->nrecs; i++)
-		sorted[count[g->recs[i].date - first]++] = g->recs[i];
-	return VR_OK;
+	return rc;
 }
 
 static int gen_month(struct gen *g, int y, int m, bool emit)
@@ -954,22 +979,16 @@ static int gen_month(struct gen *g, int y, int m, bool emit)
 	vr_date first = date_from_ymd(y, m, 1);
 	int dim = month_days(y, m), rc;
 	double target[GT__COUNT];
-	long repeats[GT__COUNT] = {0};
 
 	g->nrecs = 0;
 	month_targets(g, m, target);
-	rc = episodes_step(g, first, dim, repeats);
-	for (int t = 0; t < GT__COUNT && rc == VR_OK; t++) {
-		long n = rng_count(&g->rng, target[t] - (double)repeats[t]);
-		bool peak = t == GT_GB && m == g->tax_month;
-		for (long i = 0; i < n && rc == VR_OK; i++)
-			rc = episode_start(g, t, first, dim, peak);
-	}
-	if (rc == VR_OK && emit)
-		rc = month_sort(g, first);
-	if (rc == VR_OK && emit)
-		rc = month_emit(g);
-	return rc;
+	rc = stream_month(g, &g->base, m, first, dim, target);
+	if (rc == VR_OK && g->o->with_taxes)
+		rc = stream_month(g, &g->tax, m, first, dim, target);
+	if (rc != VR_OK || !emit)
+		return rc;
+	qsort(g->recs, g->nrecs, sizeof(*g->recs), rec_cmp);
+	return month_emit(g);
 }
 
 /* ---------------------------------------------------------------- run -- */
@@ -1028,7 +1047,8 @@ static int gen_init(struct gen *g, const struct gen_opts *o, FILE *out)
 	memset(g, 0, sizeof(*g));
 	g->o = o;
 	g->out = out;
-	rng_seed(&g->rng, hash3(o->seed, muni, 0x726e67));
+	rng_seed(&g->base.rng, hash3(o->seed, muni, 0x726e67));
+	rng_seed(&g->tax.rng, hash3(o->seed, muni, 0x746178));
 	g->pop_seed = hash3(o->seed, muni, 0x706f70);
 	g->inv_seed = hash3(o->seed, muni, 0x696e76);
 	h = hash3(g->pop_seed, 0, 0x62736e);
@@ -1050,9 +1070,9 @@ static int gen_init(struct gen *g, const struct gen_opts *o, FILE *out)
 static void gen_fini(struct gen *g)
 {
 	free(g->ring);
-	free(g->eps);
+	free(g->base.eps);
+	free(g->tax.eps);
 	free(g->recs);
-	free(g->sorted);
 }
 
 int gen_run(const struct gen_opts *o, FILE *out, char *err, size_t errlen)

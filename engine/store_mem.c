@@ -178,15 +178,24 @@ static int mem_apply(struct store *st, const struct store_batch *b)
 		n_add += b->marks[i].add;
 	unsigned char **blobs = calloc(n_dirty ? n_dirty : 1, sizeof(*blobs));
 	uint32_t *lens = calloc(n_dirty ? n_dirty : 1, sizeof(*lens));
-	if (!blobs || !lens) {
+	const struct store_item **order = calloc(n_dirty ? n_dirty : 1, sizeof(*order));
+	if (!blobs || !lens || !order) {
 		rc = VR_ENOMEM;
 		goto out_free;
 	}
-	/* Phase 1: everything that can fail. */
-	for (size_t i = 0, k = 0; i < b->n_items; i++) {
+	for (size_t i = 0; i < b->n_items; i++) {
 		const struct store_item *it = &b->items[i];
 		if (!it->dirty)
 			continue;
+		if (it->dirty_seq >= n_dirty || order[it->dirty_seq]) {
+			rc = VR_EINVAL; /* the engine numbers dirty items 0..n-1 */
+			goto out_free;
+		}
+		order[it->dirty_seq] = it;
+	}
+	/* Phase 1: everything that can fail. */
+	for (size_t k = 0; k < n_dirty; k++) {
+		const struct store_item *it = order[k];
 		size_t len = state_encode(&it->state, buf);
 		blobs[k] = malloc(len);
 		if (!blobs[k]) {
@@ -194,7 +203,7 @@ static int mem_apply(struct store *st, const struct store_batch *b)
 			goto out_free;
 		}
 		memcpy(blobs[k], buf, len);
-		lens[k++] = (uint32_t)len;
+		lens[k] = (uint32_t)len;
 		n_new += mem_find(m, &it->key) == NULL;
 	}
 	if ((rc = index_reserve(m, m->n_entries + n_new)) ||
@@ -202,10 +211,8 @@ static int mem_apply(struct store *st, const struct store_batch *b)
 		goto out_free;
 
 	/* Phase 2: commit; nothing below fails. */
-	for (size_t i = 0, k = 0; i < b->n_items; i++) {
-		const struct store_item *it = &b->items[i];
-		if (!it->dirty)
-			continue;
+	for (size_t k = 0; k < n_dirty; k++) {
+		const struct store_item *it = order[k];
 		size_t s = index_slot(m, &it->key);
 		struct mem_entry *e;
 		if (m->index[s]) {
@@ -220,7 +227,7 @@ static int mem_apply(struct store *st, const struct store_batch *b)
 		e->blob = blobs[k];
 		e->len = lens[k];
 		m->bytes += e->len;
-		blobs[k++] = NULL;
+		blobs[k] = NULL;
 	}
 	for (size_t i = 0; i < b->n_marks; i++) {
 		if (!b->marks[i].add)
@@ -237,6 +244,7 @@ out_free:
 		free(blobs[k]);
 	free(blobs);
 	free(lens);
+	free(order);
 	return rc;
 }
 
