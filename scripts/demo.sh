@@ -4,5 +4,5 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
-exec "$root/build/vroeg" replay --key-file "$root/examples/demo.key" \
+exec "$root/build/vroeg" replay --key-file "$root/examples/demo.key" --municipality 0344 \
 	"$root/examples/signals-sample.jsonl" "$@"

@@ -236,6 +236,41 @@ static void test_taxes(void)
 	free(buf);
 }
 
+/* Adding the tax source adds its lines and leaves every other line alone. */
+static void test_taxes_only_add(void)
+{
+	struct gen_opts o;
+	size_t lp = 0, lt = 0, kept = 0;
+	gen_opts_init(&o);
+	o.households = 10000;
+	o.seed = 12;
+	char *plain = gen_to_mem(&o, &lp);
+	o.with_taxes = true;
+	char *taxed = gen_to_mem(&o, &lt);
+	char *filtered = malloc(lt + 1);
+	CHECK(plain && taxed && filtered);
+	if (!plain || !taxed || !filtered)
+		goto out;
+	for (const char *p = taxed, *nl; p < taxed + lt; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(taxed + lt - p));
+		size_t n = (size_t)(nl - p) + 1;
+		char save = *nl;
+		*(char *)nl = '\0';
+		bool gb = strstr(p, "\"type\":\"Gemeentebelastingen\"") != NULL;
+		*(char *)nl = save;
+		if (!gb) {
+			memcpy(filtered + kept, p, n);
+			kept += n;
+		}
+	}
+	CHECK(lt > lp);
+	CHECK(kept == lp && memcmp(filtered, plain, lp) == 0);
+out:
+	free(plain);
+	free(taxed);
+	free(filtered);
+}
+
 /* A redelivery repeats a line exactly; otherwise IDs are unique per org. */
 struct idline {
 	char key[SIG_ORG_MAX + SIG_ID_MAX + 2];
@@ -309,7 +344,8 @@ static void test_cli(void)
 	char path[] = "/tmp/test_gen_XXXXXX";
 	char *ok[] = {"gen", "--households", "300", "--months", "2", "--seed=4",
 		      "--out", path};
-	char *words[] = {"gen", "--households", "many", "--months", "2", "--seed", "1"};
+	char *words[] = {"gen", "--households", "many", "--months", "2", "--seed",
+			 "1"};
 	char *missing[] = {"gen", "--months", "2", "--seed", "1"};
 	char *unknown[] = {"gen", "--households", "3", "--months", "2", "--seed",
 			   "1", "--bogus"};
@@ -346,6 +382,7 @@ int main(void)
 	test_year();
 	test_invalid();
 	test_taxes();
+	test_taxes_only_add();
 	test_ids();
 	test_bad_options();
 	test_cli();
