@@ -11,6 +11,7 @@ signals=${1:-1000000}
 runs=${RUNS:-3}
 build=${BUILD:-$root/build}
 work=${WORK:-$(mktemp -d /tmp/vroeg-bench.XXXXXX)}
+mkdir -p "$work"
 cpu=${CPU:-1}
 
 "$root/scripts/build.sh" "$build"

@@ -54,10 +54,28 @@ void jbuf_lit(struct jbuf *b, const char *s)
 	jbuf_raw(b, s, strlen(s));
 }
 
+/* Bytes that JSON strings cannot hold as they are. */
+static bool needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
 void jbuf_str(struct jbuf *b, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
-	size_t n = strlen(s);
+	size_t n = strlen(s), plain = 0;
+
+	while (plain < n && !needs_escape((unsigned char)s[plain]))
+		plain++;
+	if (plain == n) { /* the common case: copy as is */
+		if (!jbuf_grow(b, n + 2))
+			return;
+		b->p[b->len] = '"';
+		memcpy(b->p + b->len + 1, s, n);
+		b->p[b->len + 1 + n] = '"';
+		b->len += n + 2;
+		return;
+	}
 	/* Worst case every byte becomes \u00XX. */
 	if (!jbuf_grow(b, 6 * n + 2))
 		return;
@@ -121,11 +139,19 @@ void jbuf_date(struct jbuf *b, vr_date d)
 
 void jbuf_key(struct jbuf *b, const char *key, bool *first)
 {
+	size_t n = strlen(key);
+	if (!jbuf_grow(b, n + 4))
+		return;
+	char *o = b->p + b->len;
 	if (!*first)
-		jbuf_raw(b, ",", 1);
+		*o++ = ',';
 	*first = false;
-	jbuf_str(b, key);
-	jbuf_raw(b, ":", 1);
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	b->len = (size_t)(o - b->p);
 }
 
 int jbuf_write(const struct jbuf *b, FILE *f)

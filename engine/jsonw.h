@@ -39,7 +39,8 @@ void jbuf_str(struct jbuf *b, const char *s);   /* quoted, escaped string */
 void jbuf_int(struct jbuf *b, long long v);
 void jbuf_bool(struct jbuf *b, bool v);
 void jbuf_date(struct jbuf *b, vr_date d);      /* "YYYY-MM-DD" or null */
-/* "key": with a leading comma unless first; first is cleared. */
+/* "key": with a leading comma unless first; first is cleared.  Keys are the
+ * formats' own names and are written without escaping. */
 void jbuf_key(struct jbuf *b, const char *key, bool *first);
 
 /* Write the buffer to f; returns 0 or -1 on a write error. */

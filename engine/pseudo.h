@@ -8,7 +8,7 @@
  * The key comes from a file; replay may use an ephemeral random key, at the
  * price of pseudonyms that differ between runs.
  *
- * A struct pseudo keeps a scratch hash context: use one per thread.
+ * A struct pseudo is immutable after creation and may be shared by threads.
  */
 #ifndef VR_PSEUDO_H
 #define VR_PSEUDO_H

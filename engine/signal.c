@@ -58,7 +58,7 @@ const char *sig_partner_name(enum sig_partner p)
 enum sig_partner sig_partner_from_name(const char *s)
 {
 	for (int i = 0; i < PARTNER__COUNT; i++)
-		if (strcmp(s, partner_names[i]) == 0)
+		if (s[0] == partner_names[i][0] && strcmp(s, partner_names[i]) == 0)
 			return (enum sig_partner)i;
 	return PARTNER__COUNT;
 }
@@ -120,6 +120,16 @@ long sig_utf8_check(const char *str, size_t len)
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 	while (i < len) {
+		/* Partner data is nearly all ASCII: skip it eight bytes at a time. */
+		while (i + 8 <= len) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ULL)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		unsigned char c = s[i];
 		if (c < 0x80) {
 			i++;
@@ -161,11 +171,25 @@ bool sig_collection_incomplete(const struct signal *s)
 	return false;
 }
 
+/*
+ * The first member named key, like cJSON_GetObjectItemCaseSensitive but
+ * comparing the first byte before calling strcmp: the validator looks up
+ * some twenty names per record, and the library's full strcmp per member
+ * was the largest single cost of a replay.
+ */
+static const cJSON *member(const cJSON *obj, const char *key)
+{
+	for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next)
+		if (c->string && c->string[0] == key[0] && strcmp(c->string, key) == 0)
+			return c;
+	return NULL;
+}
+
 /* Copy a string member of at most max bytes; absent leaves dst "". */
 static int get_string(const cJSON *obj, const char *key, char *dst, size_t max,
 		      bool required, enum sig_reject code, struct sig_error *err)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *v = member(obj, key);
 	dst[0] = '\0';
 	if (!v || cJSON_IsNull(v)) {
 		if (required)
@@ -186,7 +210,7 @@ static int get_string(const cJSON *obj, const char *key, char *dst, size_t max,
 static int get_date(const cJSON *obj, const char *key, bool required, vr_date *out,
 		    struct sig_error *err)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *v = member(obj, key);
 	*out = VR_DATE_NONE;
 	if (!v || cJSON_IsNull(v)) {
 		if (required)
@@ -207,7 +231,7 @@ static int get_date(const cJSON *obj, const char *key, bool required, vr_date *o
 static int get_flag(const cJSON *obj, const char *key, enum sig_reject code, bool *out,
 		    struct sig_error *err)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	const cJSON *v = member(obj, key);
 	*out = false;
 	if (!v || cJSON_IsNull(v))
 		return VR_OK;
@@ -219,12 +243,12 @@ static int get_flag(const cJSON *obj, const char *key, enum sig_reject code, boo
 
 static int parse_partner(const cJSON *obj, struct signal *s, struct sig_error *err)
 {
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(obj, "signaalpartner");
+	const cJSON *p = member(obj, "signaalpartner");
 	if (!p)
 		return reject(err, REJ_PARTNER, "missing signaalpartner");
 	if (!cJSON_IsObject(p))
 		return reject(err, REJ_PARTNER, "signaalpartner must be an object");
-	const cJSON *t = cJSON_GetObjectItemCaseSensitive(p, "type");
+	const cJSON *t = member(p, "type");
 	if (!t)
 		return reject(err, REJ_PARTNER, "missing signaalpartner.type");
 	if (!cJSON_IsString(t))
@@ -244,7 +268,7 @@ static int parse_partner(const cJSON *obj, struct signal *s, struct sig_error *e
 
 static int parse_amount(const cJSON *obj, struct signal *s, struct sig_error *err)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, "bedrag");
+	const cJSON *v = member(obj, "bedrag");
 	if (!v)
 		return reject(err, REJ_AMOUNT, "missing bedrag");
 	if (!cJSON_IsNumber(v))
@@ -265,7 +289,7 @@ static int parse_collection(const cJSON *obj, struct signal *s, struct sig_error
 {
 	static const char *const steps[STEP__COUNT] = {
 		"herinnering", "persoonlijkContact", "verwijzingShv", "toestemmingAangeboden"};
-	const cJSON *c = cJSON_GetObjectItemCaseSensitive(obj, "incasso");
+	const cJSON *c = member(obj, "incasso");
 	s->has_collection = false;
 	for (int i = 0; i < STEP__COUNT; i++)
 		s->collection[i] = TRI_UNKNOWN;
@@ -275,7 +299,7 @@ static int parse_collection(const cJSON *obj, struct signal *s, struct sig_error
 		return reject(err, REJ_INCASSO, "incasso must be an object");
 	s->has_collection = true;
 	for (int i = 0; i < STEP__COUNT; i++) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(c, steps[i]);
+		const cJSON *v = member(c, steps[i]);
 		if (!v || cJSON_IsNull(v))
 			continue;
 		if (!cJSON_IsBool(v))
@@ -288,7 +312,7 @@ static int parse_collection(const cJSON *obj, struct signal *s, struct sig_error
 
 static int parse_huisnummer(const cJSON *cl, struct sig_client *c, struct sig_error *err)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(cl, "huisnummer");
+	const cJSON *v = member(cl, "huisnummer");
 	c->huisnummer[0] = '\0';
 	if (!v || cJSON_IsNull(v))
 		return VR_OK;
@@ -304,7 +328,16 @@ static int parse_huisnummer(const cJSON *cl, struct sig_client *c, struct sig_er
 	}
 	if (n < 1 || n > 99999)
 		return reject(err, REJ_HUISNUMMER, "huisnummer must be a number from 1 to 99999");
-	snprintf(c->huisnummer, sizeof(c->huisnummer), "%ld", n);
+	/* Canonical form: no leading zeros ("012" is 12). */
+	char digits[6];
+	int nd = 0;
+	do {
+		digits[nd++] = (char)('0' + n % 10);
+		n /= 10;
+	} while (n);
+	for (int i = 0; i < nd; i++)
+		c->huisnummer[i] = digits[nd - 1 - i];
+	c->huisnummer[nd] = '\0';
 
 	char toev[8];
 	int rc = get_string(cl, "huisnummertoevoeging", toev, 4, false, REJ_HUISNUMMER, err);
@@ -328,7 +361,7 @@ static int parse_huisnummer(const cJSON *cl, struct sig_client *c, struct sig_er
 static int parse_client(const cJSON *obj, struct signal *s, struct sig_error *err)
 {
 	struct sig_client *c = &s->client;
-	const cJSON *cl = cJSON_GetObjectItemCaseSensitive(obj, "client");
+	const cJSON *cl = member(obj, "client");
 	int rc;
 
 	memset(c, 0, sizeof(*c));
@@ -336,7 +369,7 @@ static int parse_client(const cJSON *obj, struct signal *s, struct sig_error *er
 	if (!cl || !cJSON_IsObject(cl))
 		return reject(err, REJ_IDENTITY, cl ? "client must be an object" : "missing client");
 
-	const cJSON *b = cJSON_GetObjectItemCaseSensitive(cl, "burgerservicenummer");
+	const cJSON *b = member(cl, "burgerservicenummer");
 	if (b && !cJSON_IsNull(b)) {
 		if (!cJSON_IsString(b) || strlen(b->valuestring) != 9 ||
 		    strspn(b->valuestring, "0123456789") != 9)
@@ -346,7 +379,7 @@ static int parse_client(const cJSON *obj, struct signal *s, struct sig_error *er
 		memcpy(c->bsn, b->valuestring, 10);
 	}
 
-	const cJSON *pc = cJSON_GetObjectItemCaseSensitive(cl, "postcode");
+	const cJSON *pc = member(cl, "postcode");
 	if (pc && !cJSON_IsNull(pc)) {
 		if (!cJSON_IsString(pc) || strlen(pc->valuestring) > 16 ||
 		    sig_postcode_normalise(pc->valuestring, c->postcode))
@@ -384,7 +417,7 @@ int sig_from_json(const cJSON *obj, vr_date today, struct signal *s, struct sig_
 	    (rc = parse_partner(obj, s, err)))
 		return rc;
 
-	const cJSON *g = cJSON_GetObjectItemCaseSensitive(obj, "gemeentecode");
+	const cJSON *g = member(obj, "gemeentecode");
 	if (!g)
 		return reject(err, REJ_GEMEENTECODE, "missing gemeentecode");
 	if (!cJSON_IsString(g) || strlen(g->valuestring) != 4 ||

@@ -120,22 +120,34 @@ static unsigned get_u8(struct rbuf *r)
 	return need(r, 1) ? *r->p++ : 0;
 }
 
+static uint64_t get_le(struct rbuf *r, int n)
+{
+	uint64_t v = 0;
+	if (!need(r, (size_t)n))
+		return 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(&v, r->p, (size_t)n);
+#else
+	for (int i = n - 1; i >= 0; i--)
+		v = v << 8 | r->p[i];
+#endif
+	r->p += n;
+	return v;
+}
+
 static unsigned get_u16(struct rbuf *r)
 {
-	unsigned lo = get_u8(r);
-	return lo | get_u8(r) << 8;
+	return (unsigned)get_le(r, 2);
 }
 
 static uint32_t get_u32(struct rbuf *r)
 {
-	uint32_t lo = get_u16(r);
-	return lo | (uint32_t)get_u16(r) << 16;
+	return (uint32_t)get_le(r, 4);
 }
 
 static uint64_t get_u64(struct rbuf *r)
 {
-	uint64_t lo = get_u32(r);
-	return lo | (uint64_t)get_u32(r) << 32;
+	return get_le(r, 8);
 }
 
 static void get_str(struct rbuf *r, char *dst, size_t cap)
