@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jarena.h"
 #include "vr.h"
 
 static const char *const partner_names[PARTNER__COUNT] = {
@@ -179,9 +180,15 @@ bool sig_collection_incomplete(const struct signal *s)
  */
 static const cJSON *member(const cJSON *obj, const char *key)
 {
-	for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next)
-		if (c->string && c->string[0] == key[0] && strcmp(c->string, key) == 0)
+	for (const cJSON *c = obj ? obj->child : NULL; c; c = c->next) {
+		const char *a = c->string, *b = key;
+		if (!a || *a != *b)
+			continue;
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == *b)
 			return c;
+	}
 	return NULL;
 }
 
@@ -459,7 +466,7 @@ int sig_parse(const char *rec, size_t len, vr_date today, struct signal *out,
 		return reject(err, REJ_JSON, "NUL byte in record");
 
 	const char *end = NULL;
-	cJSON *obj = cJSON_ParseWithLengthOpts(rec, len, &end, false);
+	cJSON *obj = jarena_parse(rec, len, &end);
 	if (!obj) {
 		long at = end ? (long)(end - rec) : 0;
 		return reject(err, REJ_JSON, "not valid JSON (error near byte %ld)", at);
@@ -473,6 +480,6 @@ int sig_parse(const char *rec, size_t len, vr_date today, struct signal *out,
 		rc = reject(err, REJ_JSON, "not valid JSON (trailing data at byte %zu)", used);
 	else
 		rc = sig_from_json(obj, today, out, err);
-	cJSON_Delete(obj);
+	jarena_release(obj);
 	return rc;
 }

@@ -25,7 +25,7 @@ struct mem_entry {
 struct mem_store {
 	struct mem_entry *entries;
 	size_t n_entries, cap_entries;
-	uint32_t *index;        /* entry number + 1, 0 = empty */
+	uint64_t *index;        /* tag << 32 | entry number + 1; 0 = empty */
 	size_t index_cap;       /* power of two */
 	struct hkey *marks;
 	unsigned char *mark_used;
@@ -71,13 +71,30 @@ static void mem_close(struct store *st)
 	free(m);
 }
 
+/* 32 bits of the key that the slot number does not use: a probe compares
+ * them before it touches the entry, which is usually a cache miss. */
+static uint64_t key_tag(const struct hkey *k)
+{
+	return (uint64_t)k->b[8] << 24 | (uint64_t)k->b[9] << 16 | (uint64_t)k->b[10] << 8 |
+	       k->b[11];
+}
+
+static uint32_t slot_entry(uint64_t v)
+{
+	return (uint32_t)v;
+}
+
 /* Slot of key in the index: its entry, or the empty slot where it belongs. */
 static size_t index_slot(const struct mem_store *m, const struct hkey *k)
 {
 	size_t mask = m->index_cap - 1;
+	uint64_t tag = key_tag(k);
 	for (size_t i = hkey_hash(k) & mask;; i = (i + 1) & mask) {
-		uint32_t e = m->index[i];
-		if (!e || memcmp(m->entries[e - 1].key.b, k->b, HKEY_LEN) == 0)
+		uint64_t v = m->index[i];
+		if (!v)
+			return i;
+		if (v >> 32 == tag &&
+		    memcmp(m->entries[slot_entry(v) - 1].key.b, k->b, HKEY_LEN) == 0)
 			return i;
 	}
 }
@@ -86,8 +103,13 @@ static struct mem_entry *mem_find(const struct mem_store *m, const struct hkey *
 {
 	if (!m->index_cap)
 		return NULL;
-	uint32_t e = m->index[index_slot(m, k)];
+	uint32_t e = slot_entry(m->index[index_slot(m, k)]);
 	return e ? &m->entries[e - 1] : NULL;
+}
+
+static void index_set(struct mem_store *m, size_t slot, const struct hkey *k, size_t entry)
+{
+	m->index[slot] = key_tag(k) << 32 | (uint64_t)(entry + 1);
 }
 
 static int index_reserve(struct mem_store *m, size_t want)
@@ -109,14 +131,14 @@ static int index_reserve(struct mem_store *m, size_t want)
 	size_t cap = m->index_cap ? m->index_cap : MEM_MIN_CAP;
 	while (want * 10 >= cap * 7)
 		cap *= 2;
-	uint32_t *idx = calloc(cap, sizeof(*idx));
+	uint64_t *idx = calloc(cap, sizeof(*idx));
 	if (!idx)
 		return VR_ENOMEM;
 	free(m->index);
 	m->index = idx;
 	m->index_cap = cap;
 	for (size_t i = 0; i < m->n_entries; i++)
-		m->index[index_slot(m, &m->entries[i].key)] = (uint32_t)(i + 1);
+		index_set(m, index_slot(m, &m->entries[i].key), &m->entries[i].key, i);
 	return VR_OK;
 }
 
@@ -173,7 +195,7 @@ static void prefetch_batch(const struct mem_store *m, const struct store_batch *
 		for (size_t i = 0; i < b->n_items; i++)
 			__builtin_prefetch(&m->index[hkey_hash(&b->items[i].key) & mask]);
 		for (size_t i = 0; i < b->n_items; i++) {
-			uint32_t e = m->index[hkey_hash(&b->items[i].key) & mask];
+			uint32_t e = slot_entry(m->index[hkey_hash(&b->items[i].key) & mask]);
 			if (e) {
 				__builtin_prefetch(&m->entries[e - 1]);
 				__builtin_prefetch(m->entries[e - 1].blob);
@@ -294,7 +316,7 @@ static int mem_apply(struct store *st, const struct store_batch *b)
 			e->key = it->key;
 			e->blob = NULL;
 			e->cap = 0;
-			m->index[s] = (uint32_t)m->n_entries;
+			index_set(m, s, &it->key, m->n_entries - 1);
 		}
 		if (m->fresh[k]) {
 			free(e->blob);
