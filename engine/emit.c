@@ -134,7 +134,7 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 {
 	const struct engine_conf *cf = engine_get_conf(e);
 	unsigned listed = c->n_signals - c->signals_dropped;
-	bool first = true, crisis = false, seen[PARTNER__COUNT] = {false};
+	bool first = true, seen[PARTNER__COUNT] = {false};
 	char hk[HKEY_STRLEN];
 
 	jbuf_raw(b, "{", 1);
@@ -155,8 +155,6 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	for (unsigned i = 0; i < listed; i++) {
 		const struct case_signal *s = &c->signals[i];
 		bool f2 = true;
-		crisis |= s->crisis;
-		seen[s->partner] = true;
 		if (i)
 			jbuf_raw(b, ",", 1);
 		jbuf_raw(b, "{", 1);
@@ -175,6 +173,8 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	jbuf_raw(b, "]", 1);
 	KEY(b, "signals_total", &first);
 	jbuf_int(b, c->n_signals);
+	for (unsigned i = 0; i < c->n_orgs; i++)
+		seen[c->orgs[i].partner] = true;
 	KEY(b, "partners", &first);
 	jbuf_raw(b, "[", 1);
 	for (int p = 0, n = 0; p < PARTNER__COUNT; p++) {
@@ -186,11 +186,11 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	}
 	jbuf_raw(b, "]", 1);
 	KEY(b, "partner_count", &first);
-	jbuf_int(b, c->n_partners);
+	jbuf_int(b, c->n_orgs);
 	KEY(b, "bedrag", &first);
 	jbuf_int(b, c->amount);
 	KEY(b, "crisis", &first);
-	jbuf_bool(b, crisis);
+	jbuf_bool(b, c->priority == PRIO_CRISIS); /* only a crisis signal makes one */
 	KEY(b, "opeenvolgend", &first);
 	jbuf_bool(b, c->opeenvolgend);
 	KEY(b, "meervoudig", &first);

@@ -249,6 +249,20 @@ static void case_open(struct engine *e, struct store_item *it, const struct sign
 	c->opeenvolgend = opeenvolgend;
 }
 
+/* The org's latest amount replaces its earlier one: an escalation is the
+ * same arrear grown, not a second debt. */
+static void case_org_note(struct case_rec *c, const struct signal *s, uint64_t org)
+{
+	for (unsigned i = 0; i < c->n_orgs; i++) {
+		if (c->orgs[i].org == org) {
+			c->orgs[i].amount = s->amount;
+			return;
+		}
+	}
+	if (c->n_orgs < CASE_ORGS_MAX)
+		c->orgs[c->n_orgs++] = (struct case_org){org, (uint8_t)s->partner, s->amount};
+}
+
 static void case_add(struct engine *e, struct case_rec *c, const struct signal *s, uint64_t org)
 {
 	enum case_priority p = score_signal_priority(&e->conf, s);
@@ -268,6 +282,7 @@ static void case_add(struct engine *e, struct case_rec *c, const struct signal *
 		c->signals_dropped++;
 	}
 	c->n_signals++;
+	case_org_note(c, s, org);
 	if (p > c->priority)
 		c->priority = (uint8_t)p;
 	if (c->due == VR_DATE_NONE || due < c->due)

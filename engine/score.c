@@ -111,25 +111,14 @@ static void add_rule(struct case_rec *k, int rule, int points)
 
 void score_case(const struct engine_conf *c, struct case_rec *k)
 {
-	unsigned listed = k->n_signals - k->signals_dropped;
 	bool type_seen[PARTNER__COUNT] = {false};
 
-	k->n_partners = 0;
 	k->amount = 0;
 	k->score = 0;
 	k->n_rules = 0;
-	/* Each org counts once, with its latest bedrag (an escalation replaces
-	 * the earlier amount rather than adding to it). */
-	for (unsigned i = 0; i < listed; i++) {
-		const struct case_signal *s = &k->signals[i];
-		bool later = false;
-		for (unsigned j = i + 1; j < listed && !later; j++)
-			later = k->signals[j].org == s->org;
-		if (later)
-			continue;
-		k->n_partners++;
-		k->amount += s->amount;
-		type_seen[s->partner] = true;
+	for (unsigned i = 0; i < k->n_orgs; i++) {
+		k->amount += k->orgs[i].amount;
+		type_seen[k->orgs[i].partner] = true;
 	}
 	for (int p = 0; p < PARTNER__COUNT; p++)
 		if (type_seen[p])
@@ -140,8 +129,8 @@ void score_case(const struct engine_conf *c, struct case_rec *k)
 			break;
 		}
 	}
-	if (k->n_partners >= 2)
-		add_rule(k, RULE_MEERVOUDIG, POINTS_PER_EXTRA_PARTNER * (k->n_partners - 1));
+	if (k->n_orgs >= 2)
+		add_rule(k, RULE_MEERVOUDIG, POINTS_PER_EXTRA_PARTNER * (k->n_orgs - 1));
 	if (k->opeenvolgend)
 		add_rule(k, RULE_OPEENVOLGEND, POINTS_OPEENVOLGEND);
 }

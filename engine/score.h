@@ -20,9 +20,9 @@ enum case_priority score_signal_priority(const struct engine_conf *c, const stru
 vr_date score_due(const struct engine_conf *c, vr_date signal_date, enum case_priority p);
 
 /*
- * Recompute a case's derived fields from its signals and flags: n_partners,
- * amount, score and fired rules.  Priority and due are kept incrementally by
- * the caller, since they must survive signals the case no longer lists.
+ * Recompute a case's amount, score and fired rules from its partner
+ * organisations and flags.  The caller keeps the org table, priority and
+ * due date up to date as signals join.
  */
 void score_case(const struct engine_conf *c, struct case_rec *k);
 

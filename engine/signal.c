@@ -440,7 +440,8 @@ int sig_from_json(const cJSON *obj, vr_date today, struct signal *s, struct sig_
 		return reject(err, REJ_DATE_ORDER, "ontstaansdatum is after signaaldatum");
 	if (today != VR_DATE_NONE && s->signal_date > today) {
 		char d1[VR_DATE_STRLEN], d2[VR_DATE_STRLEN];
-		return reject(err, REJ_DATE_FUTURE, "signaaldatum %s is in the future (today is %s)",
+		return reject(err, REJ_DATE_FUTURE,
+			      "signaaldatum %s is in the future (latest acceptable date %s)",
 			      date_format(s->signal_date, d1), date_format(today, d2));
 	}
 	if ((rc = get_flag(obj, "crisissignaal", REJ_FLAG, &s->crisis, err)) ||

@@ -120,9 +120,10 @@ struct sig_error {
 
 /*
  * Parse and validate one record of len bytes (no trailing newline).  `today`
- * is the clock's current date: signal dates after it are rejected as future
- * dates; VR_DATE_NONE skips that check.  Returns VR_OK and fills *out, or
- * VR_EINVAL and fills *err.
+ * is the latest acceptable signaaldatum (the clock's horizon): later dates
+ * are rejected as future dates; VR_DATE_NONE skips that check.  A record
+ * longer than SIG_LINE_MAX is rejected without reading rec.  Returns VR_OK
+ * and fills *out, or VR_EINVAL and fills *err.
  */
 int sig_parse(const char *rec, size_t len, vr_date today, struct signal *out,
 	      struct sig_error *err);

@@ -5,7 +5,7 @@
 
 #include "vr.h"
 
-#define STATE_VERSION 1
+#define STATE_VERSION 2
 
 const char *case_priority_name(enum case_priority p)
 {
@@ -63,13 +63,18 @@ static void encode_case(struct wbuf *w, const struct case_rec *c)
 	put_u8(w, c->priority);
 	put_u32(w, (uint32_t)c->score);
 	put_u64(w, (uint64_t)c->amount);
-	put_u16(w, c->n_partners);
+	put_u16(w, c->n_orgs);
 	put_u16(w, c->n_signals);
 	put_u16(w, c->signals_dropped);
 	put_u16(w, c->n_rules);
 	for (unsigned i = 0; i < c->n_rules; i++) {
 		put_u16(w, c->rules[i].rule);
 		put_u16(w, (uint16_t)c->rules[i].points);
+	}
+	for (unsigned i = 0; i < c->n_orgs; i++) {
+		put_u64(w, c->orgs[i].org);
+		put_u8(w, c->orgs[i].partner);
+		put_u64(w, (uint64_t)c->orgs[i].amount);
 	}
 	for (unsigned i = 0; i < (unsigned)(c->n_signals - c->signals_dropped); i++) {
 		const struct case_signal *s = &c->signals[i];
@@ -174,11 +179,12 @@ static void decode_case(struct rbuf *r, struct case_rec *c)
 	c->priority = (uint8_t)get_u8(r);
 	c->score = (int32_t)get_u32(r);
 	c->amount = (int64_t)get_u64(r);
-	c->n_partners = (uint16_t)get_u16(r);
+	c->n_orgs = (uint16_t)get_u16(r);
 	c->n_signals = (uint16_t)get_u16(r);
 	c->signals_dropped = (uint16_t)get_u16(r);
 	c->n_rules = (uint16_t)get_u16(r);
-	if (c->n_rules > CASE_RULES_MAX || c->signals_dropped > c->n_signals ||
+	if (c->n_rules > CASE_RULES_MAX || c->n_orgs > CASE_ORGS_MAX ||
+	    c->signals_dropped > c->n_signals ||
 	    c->n_signals - c->signals_dropped > CASE_SIGNALS_MAX || c->priority >= PRIO__COUNT) {
 		r->bad = true;
 		return;
@@ -186,6 +192,13 @@ static void decode_case(struct rbuf *r, struct case_rec *c)
 	for (unsigned i = 0; i < c->n_rules; i++) {
 		c->rules[i].rule = (uint16_t)get_u16(r);
 		c->rules[i].points = (int16_t)get_u16(r);
+	}
+	for (unsigned i = 0; i < c->n_orgs; i++) {
+		c->orgs[i].org = get_u64(r);
+		c->orgs[i].partner = (uint8_t)get_u8(r);
+		c->orgs[i].amount = (int64_t)get_u64(r);
+		if (c->orgs[i].partner >= PARTNER__COUNT)
+			r->bad = true;
 	}
 	for (unsigned i = 0; i < (unsigned)(c->n_signals - c->signals_dropped); i++) {
 		struct case_signal *s = &c->signals[i];

@@ -11,7 +11,8 @@
  * value and serialised without pointers.  The bounds are generous for a
  * household (DOMAIN.md: a case has a handful of signals); beyond them the
  * oldest partner entry is forgotten, and a case keeps counting signals it
- * no longer lists (`signals_dropped`).
+ * no longer lists (`signals_dropped`).  A case scores from its own table of
+ * partner organisations, so an unlisted signal still counts.
  */
 #ifndef VR_STATE_H
 #define VR_STATE_H
@@ -25,6 +26,7 @@
 
 #define HH_ORGS_MAX 8        /* partner orgs remembered per household */
 #define CASE_SIGNALS_MAX 16  /* signals listed per case */
+#define CASE_ORGS_MAX 16     /* partner orgs scored per case */
 #define CASE_RULES_MAX 16    /* fired scoring rules per case */
 #define CASE_ID_STRLEN 32
 
@@ -49,6 +51,13 @@ struct case_signal {
 	int64_t amount;
 };
 
+/* A partner organisation in a case, with its latest amount. */
+struct case_org {
+	uint64_t org;
+	uint8_t partner;     /* enum sig_partner */
+	int64_t amount;
+};
+
 /* One scoring rule that fired, with its points; rule ids are the rule set's. */
 struct case_rule {
 	uint16_t rule;
@@ -65,12 +74,13 @@ struct case_rec {
 	uint8_t priority;       /* enum case_priority */
 	int32_t score;
 	int64_t amount;         /* sum of each org's latest bedrag */
-	uint16_t n_partners;    /* distinct partner orgs */
+	uint16_t n_orgs;        /* distinct partner orgs */
 	uint16_t n_signals;     /* listed + dropped */
 	uint16_t signals_dropped;
 	uint16_t n_rules;
 	struct case_rule rules[CASE_RULES_MAX];
-	struct case_signal signals[CASE_SIGNALS_MAX];
+	struct case_org orgs[CASE_ORGS_MAX];       /* what the score counts */
+	struct case_signal signals[CASE_SIGNALS_MAX]; /* what the team reads */
 };
 
 struct hh_state {
@@ -83,7 +93,7 @@ struct hh_state {
 
 static inline bool case_is_meervoudig(const struct case_rec *c)
 {
-	return c->n_partners >= 2;
+	return c->n_orgs >= 2;
 }
 
 const char *case_priority_name(enum case_priority p);

@@ -44,7 +44,10 @@ static void state_n(struct hh_state *s, unsigned n)
 		c->priority = (uint8_t)(n % PRIO__COUNT);
 		c->score = 95;
 		c->amount = 1550;
-		c->n_partners = 2;
+		c->n_orgs = (uint16_t)(n % (CASE_ORGS_MAX + 1));
+		for (unsigned i = 0; i < c->n_orgs; i++)
+			c->orgs[i] = (struct case_org){0xabcdef00ULL + i, (uint8_t)(i % PARTNER__COUNT),
+						       (int64_t)(50 * i)};
 		c->n_signals = (uint16_t)(1 + n % 20);
 		c->signals_dropped = c->n_signals > CASE_SIGNALS_MAX ? c->n_signals - CASE_SIGNALS_MAX : 0;
 		c->n_rules = 3;
