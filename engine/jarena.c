@@ -36,9 +36,9 @@ static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 static void *arena_malloc(size_t n)
 {
 	struct arena *a = tl_arena;
-	if (ARENA_ENABLED && a && a->active) {
+	if (a && a->active) {
 		size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-		if (need <= ARENA_SIZE - a->used) {
+		if (ARENA_ENABLED && need <= ARENA_SIZE - a->used) {
 			void *p = a->block + a->used;
 			a->used += need;
 			return p;

@@ -271,7 +271,7 @@ static int mem_apply(struct store *st, const struct store_batch *b)
 		n_dirty += b->items[i].dirty;
 	for (size_t i = 0; i < b->n_marks; i++)
 		n_add += b->marks[i].add;
-	if ((rc = scratch_reserve(m, n_dirty)) != VR_OK)
+	if ((rc = scratch_reserve(m, n_dirty ? n_dirty : 1)) != VR_OK)
 		return rc;
 	memset(m->order, 0, n_dirty * sizeof(*m->order));
 	memset(m->fresh, 0, n_dirty * sizeof(*m->fresh));
