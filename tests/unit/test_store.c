@@ -213,6 +213,18 @@ static void conformance(const char *url)
 	store_stats(st, &stats);
 	CHECK_INT(stats.households, N / 2 + 3);
 
+	/* The all-zero key is a valid mark like any other. */
+	struct store_mark zm = {{{0}}, false, true};
+	struct store_batch zb = {items, 0, &zm, 1};
+	CHECK_INT(store_load(st, &zb), VR_OK);
+	CHECK(!zm.seen);
+	zm.add = true;
+	CHECK_INT(store_apply(st, &zb), VR_OK);
+	CHECK_INT(store_load(st, &zb), VR_OK);
+	CHECK(zm.seen);
+	store_stats(st, &stats);
+	CHECK_INT(stats.marks, N / 2 + 1);
+
 	/* Many households over many batches; foreach visits each once, in
 	 * first-stored order. */
 	unsigned total = N / 2 + 3;
