@@ -137,6 +137,43 @@ int main(void)
 	CHECK_INT(e.code, REJ_JSON);
 	free(nest);
 
+	/* Mutation smoke test: random byte flips, insertions and truncations of
+	 * a good record never crash (ASan/UBSan builds run this too) and always
+	 * end in OK or a known reject code with a message. */
+	{
+		static char buf[1024];
+		size_t glen = strlen(good);
+		int bad_result = 0, accepted = 0;
+		unsigned seed = 12345;
+		for (int t = 0; t < 20000; t++) {
+			memcpy(buf, good, glen);
+			size_t len = glen;
+			int edits = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 4;
+			for (int k = 0; k < edits; k++) {
+				seed = seed * 1103515245u + 12345u;
+				size_t at = (seed >> 8) % len;
+				switch ((seed >> 4) % 3) {
+				case 0: buf[at] = (char)(seed >> 20); break;
+				case 1: len = at + 1; break;
+				default:
+					if (len + 1 < sizeof(buf)) {
+						memmove(buf + at + 1, buf + at, len - at);
+						buf[at] = "{}[]\",:0e-\"\\u\xc3"[(seed >> 12) % 14];
+						len++;
+					}
+				}
+			}
+			int rc = sig_parse(buf, len, VR_DATE_NONE, &s, &e);
+			if (rc == VR_OK)
+				accepted++;
+			else if (rc != VR_EINVAL || e.code <= REJ_NONE || e.code >= REJ__COUNT ||
+				 !e.msg[0])
+				bad_result++;
+		}
+		CHECK_INT(bad_result, 0);
+		CHECK(accepted > 0 && accepted < 20000);
+	}
+
 	CHECK_STR(sig_reject_code(REJ_BSN), "bsn");
 	CHECK_STR(sig_partner_name(PARTNER_CAK_ZORGVERZEKERINGEN), "CAK Zorgverzekeringen");
 	CHECK_INT(sig_partner_from_name("huur"), PARTNER__COUNT);
