@@ -1,6 +1,7 @@
 /* emit.c - JSON lines for decisions and cases. */
 #include "emit.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -35,6 +36,15 @@ static void emit_position(struct jbuf *b, const struct decision *d, bool *first)
 	pos[n] = '\0';
 	jbuf_key(b, "source", first);
 	jbuf_str(b, pos);
+}
+
+/* "ruleset":"name/version": which policy made a decision. */
+static void emit_ruleset(struct jbuf *b, const struct ruleset *rs, bool *first)
+{
+	char buf[2 * 64 + 2];
+	snprintf(buf, sizeof(buf), "%s/%s", ruleset_name(rs), ruleset_version(rs));
+	KEY(b, "ruleset", first);
+	jbuf_str(b, buf);
 }
 
 static void emit_rules_names(struct jbuf *b, const struct engine *e, const struct dec_case *k)
@@ -125,6 +135,7 @@ void emit_decision(struct jbuf *b, const struct engine *e, const struct decision
 		jbuf_str(b, d->reason);
 	else
 		jbuf_lit(b, "null");
+	emit_ruleset(b, engine_get_rules(e), &first);
 	emit_position(b, d, &first);
 	jbuf_lit(b, "}\n");
 }
@@ -132,7 +143,7 @@ void emit_decision(struct jbuf *b, const struct engine *e, const struct decision
 void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	       const struct case_rec *c)
 {
-	const struct engine_conf *cf = engine_get_conf(e);
+	const struct ruleset *rs = engine_get_rules(e);
 	unsigned listed = c->n_signals - c->signals_dropped;
 	bool first = true, seen[PARTNER__COUNT] = {false};
 	char hk[HKEY_STRLEN];
@@ -147,7 +158,7 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	KEY(b, "opened", &first);
 	jbuf_date(b, c->opened);
 	KEY(b, "matching_until", &first);
-	jbuf_date(b, c->opened + cf->matching_period - 1);
+	jbuf_date(b, c->opened + ruleset_matching_period(rs) - 1);
 	KEY(b, "last_signal", &first);
 	jbuf_date(b, c->last_signal);
 	KEY(b, "signals", &first);
@@ -216,7 +227,8 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	}
 	jbuf_raw(b, "]", 1);
 	KEY(b, "team", &first);
-	jbuf_str(b, "default");
+	jbuf_str(b, c->team);
+	emit_ruleset(b, rs, &first);
 	KEY(b, "dispatch", &first);
 	jbuf_str(b, "pending");
 	KEY(b, "outcome", &first);

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "score.h"
 #include "vr.h"
 
 struct case_done {
@@ -16,6 +15,7 @@ struct case_done {
 
 struct engine {
 	struct engine_conf conf;
+	const struct ruleset *rs;
 	struct store *st;
 	struct pseudo *ps;
 	struct vr_clock *clk;
@@ -70,7 +70,17 @@ const char *dec_flag_name(enum dec_flag f)
 
 const char *engine_rule_name(const struct engine *e, unsigned rule)
 {
-	return score_rule_name(rule);
+	return ruleset_score_name(e->rs, rule);
+}
+
+void engine_set_rules(struct engine *e, const struct ruleset *rs)
+{
+	e->rs = rs;
+}
+
+const struct ruleset *engine_get_rules(const struct engine *e)
+{
+	return e->rs;
 }
 
 const struct engine_conf *engine_get_conf(const struct engine *e)
@@ -81,14 +91,6 @@ const struct engine_conf *engine_get_conf(const struct engine *e)
 void engine_conf_init(struct engine_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	c->threshold = 75;
-	c->min_days_overdue = 30;
-	c->repeat_window = 90;
-	c->matching_period = 30;
-	c->consecutive_lookback = 183;
-	c->due_working_days = 3;
-	c->due_days = 28;
-	c->urgent_rent = 1000;
 	c->batch_size = 1024;
 }
 
@@ -120,8 +122,8 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
-struct engine *engine_new(const struct engine_conf *conf, struct store *st,
-			  struct pseudo *ps, struct vr_clock *clk,
+struct engine *engine_new(const struct engine_conf *conf, const struct ruleset *rs,
+			  struct store *st, struct pseudo *ps, struct vr_clock *clk,
 			  const struct engine_sink *sink, char *err, size_t errlen)
 {
 	size_t n = conf->batch_size;
@@ -133,6 +135,7 @@ struct engine *engine_new(const struct engine_conf *conf, struct store *st,
 	if (!e)
 		goto out_nomem;
 	e->conf = *conf;
+	e->rs = rs;
 	e->st = st;
 	e->ps = ps;
 	e->clk = clk;
@@ -181,14 +184,20 @@ static uint32_t batch_intern(struct engine *e, void *base, size_t stride, size_t
 	}
 }
 
-static bool muni_is_served(const struct engine_conf *c, const char *code)
+static bool muni_is_served(const struct engine *e, const char *code)
 {
-	if (!c->n_municipalities)
-		return true;
-	for (size_t i = 0; i < c->n_municipalities; i++)
-		if (strcmp(c->municipalities[i], code) == 0)
+	const struct engine_conf *c = &e->conf;
+	if (c->n_municipalities) {
+		for (size_t i = 0; i < c->n_municipalities; i++)
+			if (strcmp(c->municipalities[i], code) == 0)
+				return true;
+		return false;
+	}
+	size_t n = ruleset_n_municipalities(e->rs);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ruleset_municipality(e->rs, i), code) == 0)
 			return true;
-	return false;
+	return n == 0;
 }
 
 /* Remember a pick-up of org; the oldest entry makes room when full. */
@@ -233,7 +242,7 @@ static void case_open(struct engine *e, struct store_item *it, const struct sign
 		d->household = it->key;
 		d->c = *c;
 		seq = c->seq + 1;
-		opeenvolgend = s->signal_date - c->last_signal < e->conf.consecutive_lookback;
+		opeenvolgend = s->signal_date - c->last_signal < ruleset_consecutive_lookback(e->rs);
 	}
 	memset(c, 0, sizeof(*c));
 	h->has_case = true;
@@ -263,10 +272,11 @@ static void case_org_note(struct case_rec *c, const struct signal *s, uint64_t o
 		c->orgs[c->n_orgs++] = (struct case_org){org, (uint8_t)s->partner, s->amount};
 }
 
-static void case_add(struct engine *e, struct case_rec *c, const struct signal *s, uint64_t org)
+static void case_add(struct engine *e, struct case_rec *c, const struct signal *s, uint64_t org,
+		     struct rules_ctx *ctx)
 {
-	enum case_priority p = score_signal_priority(&e->conf, s);
-	vr_date due = score_due(&e->conf, s->signal_date, p);
+	vr_date due;
+	enum case_priority p = ruleset_priority(e->rs, ctx, &due);
 
 	if (c->n_signals - c->signals_dropped < CASE_SIGNALS_MAX) {
 		struct case_signal *cs = &c->signals[c->n_signals - c->signals_dropped];
@@ -289,7 +299,12 @@ static void case_add(struct engine *e, struct case_rec *c, const struct signal *
 		c->due = due;
 	if (s->signal_date > c->last_signal)
 		c->last_signal = s->signal_date;
-	score_case(&e->conf, c);
+	c->amount = 0;
+	for (unsigned i = 0; i < c->n_orgs; i++)
+		c->amount += c->orgs[i].amount;
+	ctx->kase = c;
+	ruleset_score(e->rs, ctx, c);
+	snprintf(c->team, sizeof(c->team), "%s", ruleset_route(e->rs, ctx));
 }
 
 static void dec_case_fill(struct dec_case *d, const struct case_rec *c)
@@ -304,14 +319,62 @@ static void dec_case_fill(struct dec_case *d, const struct case_rec *c)
 	memcpy(d->rules, c->rules, sizeof(d->rules[0]) * c->n_rules);
 }
 
+/* Onterecht signaal: below the partner type's threshold or outside its
+ * accepted days-in-arrears range.  Fills the reason and returns true. */
+static bool is_onterecht(const struct ruleset *rs, const struct signal *s, char *reason,
+			 size_t len)
+{
+	int64_t thr = ruleset_threshold(rs, s->partner);
+	int lo, hi, days = sig_days_overdue(s);
+
+	if (s->amount < thr) {
+		snprintf(reason, len, "bedrag %lld below threshold %lld", (long long)s->amount,
+			 (long long)thr);
+		return true;
+	}
+	ruleset_days_range(rs, s->partner, &lo, &hi);
+	if (days < lo) {
+		snprintf(reason, len, "%d days in arrears, fewer than %d", days, lo);
+		return true;
+	}
+	if (hi >= 0 && days > hi) {
+		snprintf(reason, len, "%d days in arrears, more than %d", days, hi);
+		return true;
+	}
+	return false;
+}
+
+/* Herhaalde melding: the same org was picked up within the repeat window
+ * and the amount did not rise enough.  Sets the escalation flag otherwise. */
+static bool is_repeat(const struct ruleset *rs, const struct hh_state *h, const struct signal *s,
+		      uint64_t org, struct decision *d)
+{
+	const struct hh_org *prev = hh_org_find(h, org);
+	char day[VR_DATE_STRLEN];
+
+	if (!prev || s->signal_date - prev->picked >= ruleset_repeat_window(rs))
+		return false;
+	if (s->amount - prev->amount >= ruleset_escalation_min_rise(rs)) {
+		d->flags |= FLAG_ESCALATIE;
+		return false;
+	}
+	snprintf(d->reason, sizeof(d->reason),
+		 "same partner picked up on %s with bedrag %lld; not risen",
+		 date_format(prev->picked, day), (long long)prev->amount);
+	return true;
+}
+
 static void decide(struct engine *e, size_t i)
 {
 	struct decision *d = &e->decs[i];
 	const struct signal *s = &e->sigs[i];
-	const struct engine_conf *cf = &e->conf;
+	const struct ruleset *rs = e->rs;
 	struct store_mark *mk = &e->marks[e->mark_of[i]];
 	struct store_item *it = &e->items[e->item_of[i]];
 	struct hh_state *h = &it->state;
+	struct hkey person;
+	struct rules_ctx ctx = {s, &it->key, NULL, NULL};
+	const char *why;
 
 	d->sig = s;
 	d->signal_id = s->id;
@@ -328,49 +391,47 @@ static void decide(struct engine *e, size_t i)
 	}
 	mk->add = true;
 
-	if (!muni_is_served(cf, s->gemeentecode)) {
+	if (!muni_is_served(e, s->gemeentecode)) {
 		d->status = DEC_GEEN_INWONER;
 		snprintf(d->reason, sizeof(d->reason), "gemeentecode %s is not served",
 			 s->gemeentecode);
 		return;
 	}
-	if (s->amount < cf->threshold) {
-		d->status = DEC_ONTERECHT;
-		snprintf(d->reason, sizeof(d->reason), "bedrag %lld below threshold %lld",
-			 (long long)s->amount, (long long)cf->threshold);
+	if (ruleset_uses_person(rs) && pseudo_person(e->ps, &s->client, &person))
+		ctx.person = &person;
+	enum rules_status rst = ruleset_status(rs, &ctx, &why);
+	if (rst == RSTATUS_ANDERE_REDEN || rst == RSTATUS_OVERLEDEN) {
+		d->status = rst == RSTATUS_OVERLEDEN ? DEC_OVERLEDEN : DEC_ANDERE_REDEN;
+		snprintf(d->reason, sizeof(d->reason), "%s", why[0] ? why : "status rule");
 		return;
 	}
-	if (sig_days_overdue(s) < cf->min_days_overdue) {
-		d->status = DEC_ONTERECHT;
-		snprintf(d->reason, sizeof(d->reason), "%d days in arrears, fewer than %d",
-			 sig_days_overdue(s), cf->min_days_overdue);
-		return;
-	}
-	uint64_t org = score_org_hash(s->partner_org);
-	const struct hh_org *prev = hh_org_find(h, org);
-	if (prev && s->signal_date - prev->picked < cf->repeat_window) {
-		if (s->amount <= prev->amount) {
-			char day[VR_DATE_STRLEN];
-			d->status = DEC_HERHAALD;
-			snprintf(d->reason, sizeof(d->reason),
-				 "same partner picked up on %s with bedrag %lld; not risen",
-				 date_format(prev->picked, day), (long long)prev->amount);
+	uint64_t org = sig_text_hash(s->partner_org);
+	/* A household already known to schuldhulpverlening goes to its
+	 * caseworker whatever the amount or an earlier signal. */
+	if (rst != RSTATUS_BEKEND) {
+		if (is_onterecht(rs, s, d->reason, sizeof(d->reason))) {
+			d->status = DEC_ONTERECHT;
 			return;
 		}
-		d->flags |= FLAG_ESCALATIE;
+		if (is_repeat(rs, h, s, org, d)) {
+			d->status = DEC_HERHAALD;
+			return;
+		}
 	}
 
-	d->status = DEC_OPGEPAKT;
+	d->status = rst == RSTATUS_BEKEND ? DEC_BEKEND : DEC_OPGEPAKT;
+	if (rst == RSTATUS_BEKEND && why[0])
+		snprintf(d->reason, sizeof(d->reason), "%s", why);
 	if (!it->dirty) {
 		it->dirty = true;
 		it->dirty_seq = e->n_dirty++;
 	}
 	hh_org_note(h, org, s->signal_date, s->amount);
-	if (!h->has_case || s->signal_date - h->cur.opened >= cf->matching_period) {
+	if (!h->has_case || s->signal_date - h->cur.opened >= ruleset_matching_period(rs)) {
 		case_open(e, it, s);
 		d->flags |= FLAG_NIEUWE_ZAAK;
 	}
-	case_add(e, &h->cur, s, org);
+	case_add(e, &h->cur, s, org, &ctx);
 	d->has_case = true;
 	dec_case_fill(&d->kase, &h->cur);
 }
@@ -393,7 +454,9 @@ static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 		if (!e->valid[i])
 			continue;
 		clock_observe(e->clk, s->signal_date);
-		pseudo_household(e->ps, &s->client, &e->hkeys[i]);
+		if (ruleset_matching_key(e->rs) != RULES_KEY_PERSON ||
+		    !pseudo_person(e->ps, &s->client, &e->hkeys[i]))
+			pseudo_household(e->ps, &s->client, &e->hkeys[i]);
 		e->item_of[i] = batch_intern(e, e->items, sizeof(e->items[0]),
 					     &e->batch.n_items, &e->hkeys[i]);
 	}

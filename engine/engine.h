@@ -11,8 +11,8 @@
  * The engine takes "today" from the clock it is given and reads no other
  * time, so replaying the same records gives the same decisions.
  *
- * Ownership: engine_new() borrows the conf (copied), store, pseudo, clock and
- * sink; they must outlive the engine.  Pointers inside a struct decision are
+ * Ownership: engine_new() borrows the conf (copied), rule set, store,
+ * pseudo, clock and sink; they must outlive the engine.  Pointers inside a struct decision are
  * valid only during the sink call.  One thread at a time.
  */
 #ifndef VR_ENGINE_H
@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "pseudo.h"
+#include "rules.h"
 #include "signal.h"
 #include "state.h"
 #include "store.h"
@@ -31,18 +32,14 @@
 #define ENGINE_MUNI_MAX 64
 #define ENGINE_BATCH_MAX 8192
 
-/* Policy settings; engine_conf_init() gives the defaults of docs/engine.md. */
+/*
+ * Run settings.  The policy itself (thresholds, windows, priorities, score,
+ * routes) is the rule set's; municipalities given here override the rule
+ * set's list (the --municipality option).
+ */
 struct engine_conf {
-	char municipalities[ENGINE_MUNI_MAX][5]; /* none = all accepted */
+	char municipalities[ENGINE_MUNI_MAX][5]; /* none = the rule set's */
 	size_t n_municipalities;
-	int64_t threshold;          /* bedrag below this: onterecht (75) */
-	int min_days_overdue;       /* fewer days in arrears: onterecht (30) */
-	int repeat_window;          /* days a pick-up blocks the same org (90) */
-	int matching_period;        /* days a case collects signals (30) */
-	int consecutive_lookback;   /* days back for opeenvolgend (183) */
-	int due_working_days;       /* crisis and urgent (3) */
-	int due_days;               /* normal (28) */
-	int64_t urgent_rent;        /* Huur bedrag that makes a case urgent (1000) */
 	size_t batch_size;          /* records per batch (1024) */
 };
 
@@ -120,10 +117,18 @@ struct engine_rec {
 
 struct engine;
 
-struct engine *engine_new(const struct engine_conf *conf, struct store *st,
-			  struct pseudo *ps, struct vr_clock *clk,
+struct engine *engine_new(const struct engine_conf *conf, const struct ruleset *rs,
+			  struct store *st, struct pseudo *ps, struct vr_clock *clk,
 			  const struct engine_sink *sink, char *err, size_t errlen);
 void engine_free(struct engine *e);
+
+/*
+ * Decide the following batches with another rule set (a reload).  Case state
+ * is kept.  The caller keeps both rule sets alive while decisions that name
+ * the old one's rules may still be read; the engine does not free them.
+ */
+void engine_set_rules(struct engine *e, const struct ruleset *rs);
+const struct ruleset *engine_get_rules(const struct engine *e);
 
 /*
  * Decide n records (n <= conf.batch_size).  Returns VR_OK, the store's error

@@ -160,3 +160,12 @@ int jbuf_write(const struct jbuf *b, FILE *f)
 		return -1;
 	return 0;
 }
+
+void jbuf_skey(struct jbuf *b, const char *key, bool *first)
+{
+	if (!*first)
+		jbuf_raw(b, ",", 1);
+	*first = false;
+	jbuf_str(b, key);
+	jbuf_raw(b, ":", 1);
+}

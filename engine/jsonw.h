@@ -43,6 +43,9 @@ void jbuf_date(struct jbuf *b, vr_date d);      /* "YYYY-MM-DD" or null */
  * formats' own names and are written without escaping. */
 void jbuf_key(struct jbuf *b, const char *key, bool *first);
 
+/* The same for a key that may need escaping (a name from a rule file). */
+void jbuf_skey(struct jbuf *b, const char *key, bool *first);
+
 /* Write the buffer to f; returns 0 or -1 on a write error. */
 int jbuf_write(const struct jbuf *b, FILE *f);
 

@@ -6,6 +6,7 @@
 
 #include "gen.h"
 #include "replay.h"
+#include "rules_cli.h"
 
 #define VROEG_VERSION "0.1.0"
 
@@ -17,6 +18,7 @@ static void usage(FILE *f)
 	      "commands:\n"
 	      "  replay   decide historic signals (JSONL) deterministically\n"
 	      "  gen      generate realistic synthetic signals\n"
+	      "  rules    check rule files (rules check FILE...)\n"
 	      "  version  print the version\n\n"
 	      "`vroeg <command> --help` describes a command's options.\n",
 	      f);
@@ -33,6 +35,8 @@ int main(int argc, char **argv)
 		return replay_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "gen") == 0)
 		return gen_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "rules") == 0)
+		return rules_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		puts("vroeg " VROEG_VERSION);
 		return 0;

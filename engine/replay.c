@@ -1,9 +1,11 @@
 /*
  * replay.c - `vroeg replay [options] FILE...`
  *
- * Reads canonical signal JSONL from files or stdin, runs the engine on an
- * event-time (or --now) clock and writes decisions, cases, rejects and a
- * summary.  Same input and options, same key: byte-identical output.
+ * Reads canonical signal JSONL from files or stdin and decides it with one
+ * or more rule sets over one pass of the input.  Each rule set runs its own
+ * engine, store and clock, so the sets never see each other's state; with
+ * several sets, each gets a subdirectory of --out and the run adds a
+ * comparison.  Same input, options and key: byte-identical output.
  */
 #include "replay.h"
 
@@ -16,9 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "compare.h"
 #include "emit.h"
 #include "engine.h"
 #include "jsonw.h"
+#include "rules.h"
 #include "src_file.h"
 #include "summary.h"
 #include "vr.h"
@@ -26,22 +30,45 @@
 #define OUT_FLUSH (1u << 20)
 #define OUT_MAX (64u << 20)
 #define DEFAULT_SKEW 31
+#define SETS_MAX 8
+#define ERRS_MAX (16u << 10)
+
+struct replay;
+
+/* One rule set's run. */
+struct rset {
+	struct replay *r;
+	const char *file;               /* NULL: the built-in rule set */
+	char name[80];
+	struct ruleset *rs;
+	struct store *st;
+	struct vr_clock clk;
+	struct engine *e;
+	struct summary sum;
+	struct jbuf dec, cases, rej;
+	FILE *fdec, *fcases, *frej;
+	char dir[4096];
+	enum dec_status *status;        /* per record of the current batch */
+	size_t pos;                     /* records of the batch seen so far */
+};
 
 struct replay {
 	const char *out_dir;
 	const char *key_file;
 	const char *store_url;
 	vr_date now;
-	int progress;           /* -1 auto, 0 off, 1 on */
+	int progress;                   /* -1 auto, 0 off, 1 on */
 	bool quiet;
 	struct engine_conf conf;
 	const char **files;
 	int n_files;
+	const char *rule_files[SETS_MAX];
+	int n_sets;
 
-	struct engine *e;
-	struct summary sum;
-	struct jbuf dec, cases, rej;
-	FILE *fdec, *fcases, *frej;
+	struct rset sets[SETS_MAX];
+	struct compare *cmp;
+	FILE *fchanges;
+	const char **ids;               /* per record of the batch: signal ID */
 	bool write_failed;
 };
 
@@ -50,7 +77,12 @@ static void usage(FILE *f)
 	fputs("usage: vroeg replay [options] FILE...   (FILE may be - for stdin)\n"
 	      "  --out DIR            write decisions.jsonl, cases.jsonl, rejects.jsonl and\n"
 	      "                       summary.json to DIR (default: decisions to stdout)\n"
-	      "  --municipality CODE  serve this 4-digit CBS code (repeatable; default all)\n"
+	      "  --rules FILE         decide with this rule file (default: the built-in\n"
+	      "                       rules/default.rules); repeat it to compare rule sets\n"
+	      "                       side by side: DIR/<name>/ each, plus DIR/comparison.json\n"
+	      "                       and DIR/changes.jsonl\n"
+	      "  --municipality CODE  serve this 4-digit CBS code (repeatable; overrides the\n"
+	      "                       rule set's municipalities; default: all)\n"
 	      "  --key-file PATH      pseudonym key (default: an ephemeral random key, so\n"
 	      "                       household and case ids differ between runs)\n"
 	      "  --now YYYY-MM-DD     fixed clock: reject signals dated after it\n"
@@ -76,25 +108,32 @@ static int flush_buf(struct replay *r, struct jbuf *b, FILE *f, size_t at_least)
 
 static int on_decision(void *ud, const struct decision *d)
 {
-	struct replay *r = ud;
-	size_t at = r->dec.len;
-	summary_add_decision(&r->sum, d);
-	emit_decision(&r->dec, r->e, d);
-	if (d->status == DEC_REJECTED && r->frej)
-		jbuf_raw(&r->rej, r->dec.p + at, r->dec.len - at);
-	if (flush_buf(r, &r->dec, r->fdec, OUT_FLUSH) || flush_buf(r, &r->rej, r->frej, OUT_FLUSH))
+	struct rset *s = ud;
+	struct replay *r = s->r;
+	size_t at = s->dec.len;
+
+	if (s == &r->sets[0])
+		r->ids[s->pos] = d->signal_id;
+	s->status[s->pos++] = d->status;
+	summary_add_decision(&s->sum, d);
+	if (!s->fdec)
+		return VR_OK;
+	emit_decision(&s->dec, s->e, d);
+	if (d->status == DEC_REJECTED && s->frej)
+		jbuf_raw(&s->rej, s->dec.p + at, s->dec.len - at);
+	if (flush_buf(r, &s->dec, s->fdec, OUT_FLUSH) || flush_buf(r, &s->rej, s->frej, OUT_FLUSH))
 		return VR_EIO;
 	return VR_OK;
 }
 
 static int on_case(void *ud, const struct hkey *h, const struct case_rec *c)
 {
-	struct replay *r = ud;
-	summary_add_case(&r->sum, c);
-	if (!r->fcases)
+	struct rset *s = ud;
+	summary_add_case(&s->sum, c);
+	if (!s->fcases)
 		return VR_OK;
-	emit_case(&r->cases, r->e, h, c);
-	return flush_buf(r, &r->cases, r->fcases, OUT_FLUSH);
+	emit_case(&s->cases, s->e, h, c);
+	return flush_buf(s->r, &s->cases, s->fcases, OUT_FLUSH);
 }
 
 static double mono_now(void)
@@ -108,9 +147,10 @@ static void show_progress(const struct replay *r, const struct src_file *f, doub
 			  bool last)
 {
 	double dt = mono_now() - t0;
-	double rate = dt > 0 ? (double)r->sum.records / dt : 0;
+	size_t n = r->sets[0].sum.records;
+	double rate = dt > 0 ? (double)n / dt : 0;
 	uint64_t size = src_file_size(f), off = src_file_offset(f);
-	fprintf(stderr, "\rreplay: %zu records, %.0f/s", r->sum.records, rate);
+	fprintf(stderr, "\rreplay: %zu records, %.0f/s", n, rate);
 	if (size && off && !last) {
 		double eta = dt * (double)(size - off) / (double)off;
 		fprintf(stderr, ", %.0f%%, ETA %.0fs   ", 100.0 * (double)off / (double)size, eta);
@@ -119,6 +159,27 @@ static void show_progress(const struct replay *r, const struct src_file *f, doub
 	}
 	if (last)
 		fputc('\n', stderr);
+}
+
+/* Decide one batch with every rule set, then compare their statuses. */
+static int run_batch(struct replay *r, const struct engine_rec *recs, size_t n)
+{
+	int rc;
+	for (int k = 0; k < r->n_sets; k++) {
+		r->sets[k].pos = 0;
+		if ((rc = engine_process(r->sets[k].e, recs, n)) != VR_OK)
+			return rc;
+	}
+	if (!r->cmp)
+		return VR_OK;
+	enum dec_status st[SETS_MAX];
+	for (size_t i = 0; i < n; i++) {
+		for (int k = 0; k < r->n_sets; k++)
+			st[k] = r->sets[k].status[i];
+		if ((rc = compare_record(r->cmp, r->ids[i], recs[i].source, recs[i].pos, st)))
+			return rc;
+	}
+	return VR_OK;
 }
 
 static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
@@ -134,7 +195,7 @@ static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 		return VR_EIO;
 	}
 	while ((n = src_file_next(f, recs, r->conf.batch_size)) > 0) {
-		if ((rc = engine_process(r->e, recs, (size_t)n)) != VR_OK)
+		if ((rc = run_batch(r, recs, (size_t)n)) != VR_OK)
 			break;
 		if (r->progress && mono_now() - shown > 0.5) {
 			show_progress(r, f, t0, false);
@@ -156,12 +217,64 @@ static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 
 static FILE *open_out(const char *dir, const char *name)
 {
-	char path[4096];
+	char path[4200];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	FILE *f = fopen(path, "w");
 	if (!f)
 		fprintf(stderr, "vroeg replay: cannot create %s: %s\n", path, strerror(errno));
 	return f;
+}
+
+static int make_dir(const char *dir)
+{
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "vroeg replay: cannot create %s: %s\n", dir, strerror(errno));
+		return VR_EIO;
+	}
+	return VR_OK;
+}
+
+static int parse_option(struct replay *r, const char *a, const char *v)
+{
+	if (strcmp(a, "--out") == 0) {
+		r->out_dir = v;
+	} else if (strcmp(a, "--key-file") == 0) {
+		r->key_file = v;
+	} else if (strcmp(a, "--store") == 0) {
+		r->store_url = v;
+	} else if (strcmp(a, "--rules") == 0) {
+		if (r->n_sets == SETS_MAX) {
+			fprintf(stderr, "vroeg replay: at most %d --rules\n", SETS_MAX);
+			return 2;
+		}
+		r->rule_files[r->n_sets++] = v;
+	} else if (strcmp(a, "--municipality") == 0) {
+		int rc = engine_conf_add_municipality(&r->conf, v);
+		if (rc) {
+			fprintf(stderr, "vroeg replay: --municipality %s: %s\n", v,
+				rc == VR_ELIMIT ? "too many municipalities"
+						: "expected a 4-digit CBS code");
+			return 2;
+		}
+	} else if (strcmp(a, "--now") == 0) {
+		if (date_parse(v, strlen(v), &r->now) != VR_OK) {
+			fprintf(stderr, "vroeg replay: --now %s: expected YYYY-MM-DD\n", v);
+			return 2;
+		}
+	} else if (strcmp(a, "--batch") == 0) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*end || n < 1 || n > ENGINE_BATCH_MAX) {
+			fprintf(stderr, "vroeg replay: --batch must be 1 to %d\n", ENGINE_BATCH_MAX);
+			return 2;
+		}
+		r->conf.batch_size = (size_t)n;
+	} else {
+		fprintf(stderr, "vroeg replay: unknown option %s\n", a);
+		usage(stderr);
+		return 2;
+	}
+	return 0;
 }
 
 static int parse_args(struct replay *r, int argc, char **argv)
@@ -175,62 +288,38 @@ static int parse_args(struct replay *r, int argc, char **argv)
 		return 1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
-		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-		bool takes = true;
 		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
 			usage(stdout);
 			return -1;
 		} else if (strcmp(a, "--progress") == 0) {
-			r->progress = 1, takes = false;
+			r->progress = 1;
 		} else if (strcmp(a, "--no-progress") == 0) {
-			r->progress = 0, takes = false;
+			r->progress = 0;
 		} else if (strcmp(a, "--quiet") == 0) {
-			r->quiet = true, takes = false;
-		} else if (a[0] == '-' && a[1] == '-' && !v) {
-			fprintf(stderr, "vroeg replay: %s needs a value\n", a);
-			return 2;
-		} else if (strcmp(a, "--out") == 0) {
-			r->out_dir = v;
-		} else if (strcmp(a, "--key-file") == 0) {
-			r->key_file = v;
-		} else if (strcmp(a, "--store") == 0) {
-			r->store_url = v;
-		} else if (strcmp(a, "--municipality") == 0) {
-			int rc = engine_conf_add_municipality(&r->conf, v);
-			if (rc) {
-				fprintf(stderr, "vroeg replay: --municipality %s: %s\n", v,
-					rc == VR_ELIMIT ? "too many municipalities"
-							: "expected a 4-digit CBS code");
+			r->quiet = true;
+		} else if (a[0] == '-' && a[1] == '-') {
+			if (i + 1 >= argc) {
+				fprintf(stderr, "vroeg replay: %s needs a value\n", a);
 				return 2;
 			}
-		} else if (strcmp(a, "--now") == 0) {
-			if (date_parse(v, strlen(v), &r->now) != VR_OK) {
-				fprintf(stderr, "vroeg replay: --now %s: expected YYYY-MM-DD\n", v);
-				return 2;
-			}
-		} else if (strcmp(a, "--batch") == 0) {
-			char *end;
-			long n = strtol(v, &end, 10);
-			if (*end || n < 1 || n > ENGINE_BATCH_MAX) {
-				fprintf(stderr, "vroeg replay: --batch must be 1 to %d\n",
-					ENGINE_BATCH_MAX);
-				return 2;
-			}
-			r->conf.batch_size = (size_t)n;
+			int rc = parse_option(r, a, argv[++i]);
+			if (rc)
+				return rc;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			fprintf(stderr, "vroeg replay: unknown option %s\n", a);
 			usage(stderr);
 			return 2;
 		} else {
 			r->files[r->n_files++] = a;
-			takes = false;
 		}
-		if (takes)
-			i++;
 	}
 	if (r->n_files == 0) {
 		fprintf(stderr, "vroeg replay: no input files (use - for stdin)\n");
 		usage(stderr);
+		return 2;
+	}
+	if (r->n_sets > 1 && !r->out_dir) {
+		fprintf(stderr, "vroeg replay: comparing rule sets needs --out DIR\n");
 		return 2;
 	}
 	if (r->progress < 0)
@@ -238,28 +327,109 @@ static int parse_args(struct replay *r, int argc, char **argv)
 	return 0;
 }
 
-static int open_outputs(struct replay *r)
+/* Load the rule sets; names must differ, as they name the output dirs. */
+static int load_rules(struct replay *r)
 {
-	jbuf_init(&r->dec, OUT_MAX);
-	jbuf_init(&r->cases, OUT_MAX);
-	jbuf_init(&r->rej, OUT_MAX);
-	if (!r->out_dir) {
-		r->fdec = stdout;
-		return VR_OK;
+	char *errs = malloc(ERRS_MAX);
+	int rc = VR_OK;
+	if (!errs)
+		return VR_ENOMEM;
+	if (r->n_sets == 0)
+		r->n_sets = 1; /* rule_files[0] NULL: built in */
+	for (int k = 0; k < r->n_sets && rc == VR_OK; k++) {
+		struct rset *s = &r->sets[k];
+		s->r = r;
+		s->file = r->rule_files[k];
+		s->rs = s->file ? ruleset_load_file(s->file, errs, ERRS_MAX)
+				: ruleset_load_default(errs, ERRS_MAX);
+		if (!s->rs) {
+			fprintf(stderr, "%s\nvroeg replay: rule file has errors; nothing decided\n",
+				errs);
+			rc = VR_EINVAL;
+			break;
+		}
+		snprintf(s->name, sizeof(s->name), "%s", ruleset_name(s->rs));
+		for (int j = 0; j < k; j++) {
+			if (strcmp(r->sets[j].name, s->name) == 0) {
+				fprintf(stderr, "vroeg replay: two rule sets are named \"%s\"; give "
+						"each its own 'ruleset' name\n", s->name);
+				rc = VR_EINVAL;
+			}
+		}
+		if (strchr(s->name, '/') || s->name[0] == '.') {
+			fprintf(stderr, "vroeg replay: rule set name \"%s\" cannot name a directory\n",
+				s->name);
+			rc = VR_EINVAL;
+		}
 	}
-	if (mkdir(r->out_dir, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "vroeg replay: cannot create %s: %s\n", r->out_dir,
-			strerror(errno));
-		return VR_EIO;
-	}
-	r->fdec = open_out(r->out_dir, "decisions.jsonl");
-	r->fcases = open_out(r->out_dir, "cases.jsonl");
-	r->frej = open_out(r->out_dir, "rejects.jsonl");
-	return r->fdec && r->fcases && r->frej ? VR_OK : VR_EIO;
+	free(errs);
+	return rc;
 }
 
-static int close_out(FILE *f)
+static int open_set_outputs(struct replay *r, struct rset *s)
 {
+	jbuf_init(&s->dec, OUT_MAX);
+	jbuf_init(&s->cases, OUT_MAX);
+	jbuf_init(&s->rej, OUT_MAX);
+	if (!r->out_dir) {
+		s->fdec = stdout;
+		return VR_OK;
+	}
+	if (r->n_sets > 1)
+		snprintf(s->dir, sizeof(s->dir), "%s/%s", r->out_dir, s->name);
+	else
+		snprintf(s->dir, sizeof(s->dir), "%s", r->out_dir);
+	if (make_dir(s->dir))
+		return VR_EIO;
+	s->fdec = open_out(s->dir, "decisions.jsonl");
+	s->fcases = open_out(s->dir, "cases.jsonl");
+	s->frej = open_out(s->dir, "rejects.jsonl");
+	return s->fdec && s->fcases && s->frej ? VR_OK : VR_EIO;
+}
+
+static int start_sets(struct replay *r, struct pseudo *ps)
+{
+	char err[256];
+	for (int k = 0; k < r->n_sets; k++) {
+		struct rset *s = &r->sets[k];
+		if (r->now != VR_DATE_NONE)
+			clock_init_fixed(&s->clk, r->now);
+		else
+			clock_init_event(&s->clk, DEFAULT_SKEW);
+		if (!(s->st = store_open(r->store_url, err, sizeof(err)))) {
+			fprintf(stderr, "vroeg replay: %s\n", err);
+			return VR_EINVAL;
+		}
+		struct engine_sink sink = {s, on_decision, on_case};
+		s->e = engine_new(&r->conf, s->rs, s->st, ps, &s->clk, &sink, err, sizeof(err));
+		s->status = calloc(r->conf.batch_size, sizeof(*s->status));
+		summary_init(&s->sum);
+		if (!s->e || !s->status) {
+			fprintf(stderr, "vroeg replay: %s\n", s->e ? "out of memory" : err);
+			return VR_ENOMEM;
+		}
+		if (open_set_outputs(r, s))
+			return VR_EIO;
+	}
+	return VR_OK;
+}
+
+static int start_compare(struct replay *r)
+{
+	static const char *names[SETS_MAX];
+	if (r->n_sets < 2)
+		return VR_OK;
+	for (int k = 0; k < r->n_sets; k++)
+		names[k] = r->sets[k].name;
+	r->fchanges = open_out(r->out_dir, "changes.jsonl");
+	r->cmp = r->fchanges ? compare_new(names, (size_t)r->n_sets, r->fchanges) : NULL;
+	return r->cmp ? VR_OK : VR_EIO;
+}
+
+static int close_out(FILE **fp)
+{
+	FILE *f = *fp;
+	*fp = NULL;
 	if (!f)
 		return 0;
 	int bad = ferror(f);
@@ -268,38 +438,107 @@ static int close_out(FILE *f)
 	return fclose(f) != 0 || bad;
 }
 
+static int write_json(const char *dir, const char *name, struct jbuf *b)
+{
+	FILE *f = open_out(dir, name);
+	int bad = !f || !jbuf_ok(b) || jbuf_write(b, f) != 0;
+	return close_out(&f) || bad;
+}
+
+struct hh_collect {
+	struct hkey *keys;
+	size_t n, cap;
+};
+
+static int collect_hh(void *ud, const struct hh_state *h)
+{
+	struct hh_collect *c = ud;
+	if (!h->has_case)
+		return VR_OK;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 1024;
+		struct hkey *k = realloc(c->keys, cap * sizeof(*k));
+		if (!k)
+			return VR_ENOMEM;
+		c->keys = k;
+		c->cap = cap;
+	}
+	c->keys[c->n++] = h->key;
+	return VR_OK;
+}
+
+/* After the input: flush cases, write each set's files and the comparison. */
 static int finish(struct replay *r)
 {
 	int bad = 0;
-	bad |= flush_buf(r, &r->dec, r->fdec, 0) != VR_OK;
-	bad |= flush_buf(r, &r->cases, r->fcases, 0) != VR_OK;
-	bad |= flush_buf(r, &r->rej, r->frej, 0) != VR_OK;
-	if (r->out_dir) {
-		FILE *f = open_out(r->out_dir, "summary.json");
-		struct jbuf b;
-		jbuf_init(&b, OUT_MAX);
-		summary_json(&r->sum, &b);
-		bad |= !f || jbuf_write(&b, f) != 0 || close_out(f);
-		jbuf_fini(&b);
+	for (int k = 0; k < r->n_sets; k++) {
+		struct rset *s = &r->sets[k];
+		if (s->e && engine_flush_cases(s->e) != VR_OK)
+			bad = 1;
+		if (r->cmp && s->st) {
+			struct hh_collect hc = {0};
+			bad |= store_foreach(s->st, collect_hh, &hc) != VR_OK ||
+			       compare_households(r->cmp, (size_t)k, hc.keys, hc.n) != VR_OK;
+			free(hc.keys);
+		}
+		bad |= flush_buf(r, &s->dec, s->fdec, 0) != VR_OK;
+		bad |= flush_buf(r, &s->cases, s->fcases, 0) != VR_OK;
+		bad |= flush_buf(r, &s->rej, s->frej, 0) != VR_OK;
+		if (r->out_dir && s->fdec) {
+			struct jbuf b;
+			jbuf_init(&b, OUT_MAX);
+			summary_json(&s->sum, &b);
+			bad |= write_json(s->dir, "summary.json", &b);
+			jbuf_fini(&b);
+		}
+		bad |= close_out(&s->fdec);
+		bad |= close_out(&s->fcases);
+		bad |= close_out(&s->frej);
 	}
-	bad |= close_out(r->fdec);
-	r->fdec = NULL;
-	bad |= close_out(r->fcases);
-	r->fcases = NULL;
-	bad |= close_out(r->frej);
-	r->frej = NULL;
+	if (r->cmp) {
+		const struct summary *sums[SETS_MAX];
+		struct jbuf b;
+		for (int k = 0; k < r->n_sets; k++)
+			sums[k] = &r->sets[k].sum;
+		jbuf_init(&b, OUT_MAX);
+		compare_json(r->cmp, sums, &b);
+		bad |= write_json(r->out_dir, "comparison.json", &b);
+		jbuf_fini(&b);
+		if (!r->quiet)
+			compare_print(r->cmp, sums, stderr);
+	}
+	bad |= close_out(&r->fchanges);
 	if (bad)
 		fprintf(stderr, "vroeg replay: cannot write output\n");
 	return bad ? VR_EIO : VR_OK;
+}
+
+static void cleanup(struct replay *r)
+{
+	for (int k = 0; k < SETS_MAX; k++) {
+		struct rset *s = &r->sets[k];
+		close_out(&s->fdec);
+		close_out(&s->fcases);
+		close_out(&s->frej);
+		jbuf_fini(&s->dec);
+		jbuf_fini(&s->cases);
+		jbuf_fini(&s->rej);
+		engine_free(s->e);
+		store_close(s->st);
+		ruleset_free(s->rs);
+		free(s->status);
+	}
+	close_out(&r->fchanges);
+	compare_free(r->cmp);
+	free(r->ids);
+	free(r->files);
 }
 
 int replay_main(int argc, char **argv)
 {
 	struct replay r = {0};
 	char err[256];
-	struct vr_clock clk;
 	struct pseudo *ps = NULL;
-	struct store *st = NULL;
 	struct engine_rec *recs = NULL;
 	int rc, code = 1;
 
@@ -307,10 +546,8 @@ int replay_main(int argc, char **argv)
 		free(r.files);
 		return rc < 0 ? 0 : rc;
 	}
-	if (r.now != VR_DATE_NONE)
-		clock_init_fixed(&clk, r.now);
-	else
-		clock_init_event(&clk, DEFAULT_SKEW);
+	if (load_rules(&r) != VR_OK)
+		goto out;
 	ps = r.key_file ? pseudo_new_file(r.key_file, err, sizeof(err))
 			: pseudo_new_ephemeral(err, sizeof(err));
 	if (!ps) {
@@ -320,41 +557,22 @@ int replay_main(int argc, char **argv)
 	if (!r.key_file && !r.quiet)
 		fprintf(stderr, "vroeg replay: no --key-file; using an ephemeral key "
 				"(pseudonyms differ between runs)\n");
-	if (!(st = store_open(r.store_url, err, sizeof(err)))) {
-		fprintf(stderr, "vroeg replay: %s\n", err);
-		goto out;
-	}
-	struct engine_sink sink = {&r, on_decision, on_case};
-	if (!(r.e = engine_new(&r.conf, st, ps, &clk, &sink, err, sizeof(err)))) {
-		fprintf(stderr, "vroeg replay: %s\n", err);
-		goto out;
-	}
 	recs = calloc(r.conf.batch_size, sizeof(*recs));
-	summary_init(&r.sum);
-	if (!recs || open_outputs(&r) != VR_OK)
+	r.ids = calloc(r.conf.batch_size, sizeof(*r.ids));
+	if (!recs || !r.ids || (r.out_dir && make_dir(r.out_dir)) || start_sets(&r, ps) ||
+	    start_compare(&r))
 		goto out;
 	for (int i = 0; i < r.n_files; i++)
 		if (run_file(&r, r.files[i], recs) != VR_OK)
 			goto out;
-	if (engine_flush_cases(r.e) != VR_OK) {
-		fprintf(stderr, "vroeg replay: cannot write cases\n");
-		goto out;
-	}
 	if (finish(&r) != VR_OK)
 		goto out;
-	if (!r.quiet)
-		summary_print(&r.sum, stderr);
+	if (!r.quiet && r.n_sets == 1)
+		summary_print(&r.sets[0].sum, stderr);
 	code = 0;
 out:
-	if (code)
-		finish(&r);
-	jbuf_fini(&r.dec);
-	jbuf_fini(&r.cases);
-	jbuf_fini(&r.rej);
+	cleanup(&r);
 	free(recs);
-	engine_free(r.e);
-	store_close(st);
 	pseudo_free(ps);
-	free(r.files);
 	return code;
 }

@@ -162,6 +162,16 @@ long sig_utf8_check(const char *str, size_t len)
 	return -1;
 }
 
+uint64_t sig_text_hash(const char *s)
+{
+	uint64_t h = 14695981039346656037ULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		h ^= *p;
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
 bool sig_collection_incomplete(const struct signal *s)
 {
 	if (!s->has_collection)

@@ -144,6 +144,9 @@ static inline int sig_days_overdue(const struct signal *s)
 	return s->signal_date - s->arrears_since;
 }
 
+/* 64-bit FNV-1a of a text (partner org names, codes): not secret, stable. */
+uint64_t sig_text_hash(const char *s);
+
 /* True when the incasso block is missing or any of its steps is not yes. */
 bool sig_collection_incomplete(const struct signal *s);
 

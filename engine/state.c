@@ -5,7 +5,7 @@
 
 #include "vr.h"
 
-#define STATE_VERSION 2
+#define STATE_VERSION 3
 
 const char *case_priority_name(enum case_priority p)
 {
@@ -61,6 +61,7 @@ static void encode_case(struct wbuf *w, const struct case_rec *c)
 	put_u32(w, (uint32_t)c->due);
 	put_u8(w, c->opeenvolgend);
 	put_u8(w, c->priority);
+	put_str(w, c->team);
 	put_u32(w, (uint32_t)c->score);
 	put_u64(w, (uint64_t)c->amount);
 	put_u16(w, c->n_orgs);
@@ -177,6 +178,7 @@ static void decode_case(struct rbuf *r, struct case_rec *c)
 	c->due = (vr_date)get_u32(r);
 	c->opeenvolgend = get_u8(r) != 0;
 	c->priority = (uint8_t)get_u8(r);
+	get_str(r, c->team, sizeof(c->team));
 	c->score = (int32_t)get_u32(r);
 	c->amount = (int64_t)get_u64(r);
 	c->n_orgs = (uint16_t)get_u16(r);

@@ -27,7 +27,8 @@
 #define HH_ORGS_MAX 8        /* partner orgs remembered per household */
 #define CASE_SIGNALS_MAX 16  /* signals listed per case */
 #define CASE_ORGS_MAX 16     /* partner orgs scored per case */
-#define CASE_RULES_MAX 16    /* fired scoring rules per case */
+#define CASE_RULES_MAX 32    /* fired scoring rules listed per case */
+#define CASE_TEAM_MAX 31
 #define CASE_ID_STRLEN 32
 
 enum case_priority { PRIO_NORMAL = 0, PRIO_URGENT = 1, PRIO_CRISIS = 2, PRIO__COUNT };
@@ -72,7 +73,8 @@ struct case_rec {
 	vr_date due;            /* first-contact due date */
 	bool opeenvolgend;      /* an earlier case's signal within the look-back */
 	uint8_t priority;       /* enum case_priority */
-	int32_t score;
+	char team[CASE_TEAM_MAX + 1]; /* from the rule set's routes */
+	int32_t score;          /* all fired rules, listed or not */
 	int64_t amount;         /* sum of each org's latest bedrag */
 	uint16_t n_orgs;        /* distinct partner orgs */
 	uint16_t n_signals;     /* listed + dropped */

@@ -29,4 +29,12 @@ for f in decisions.jsonl cases.jsonl rejects.jsonl summary.json; do
 	cmp "$work/a/$f" "$work/b/$f" || { echo "FAIL: $f differs between two runs" >&2; exit 1; }
 	cmp "$work/a/$f" "$work/c/$f" || { echo "FAIL: $f differs with --batch 1" >&2; exit 1; }
 done
+# The built-in policy is rules/default.rules: loading the file gives the same bytes.
+if [[ " ${args[*]} " != *" --rules "* ]]; then
+	run --out "$work/d" --rules "$here/../rules/default.rules"
+	for f in decisions.jsonl cases.jsonl rejects.jsonl summary.json; do
+		cmp "$work/a/$f" "$work/d/$f" ||
+			{ echo "FAIL: $f differs with --rules rules/default.rules" >&2; exit 1; }
+	done
+fi
 echo "ok $(basename "$dir")"

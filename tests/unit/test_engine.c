@@ -112,7 +112,9 @@ static char *run(struct store *st, size_t batch, int n, int fail_first_applies,
 	jbuf_init(&c.out, 1 << 26);
 	jbuf_init(&c.cases_out, 1 << 26);
 	struct engine_sink sink = {&c, on_dec, on_case};
-	c.e = engine_new(&conf, st, ps, &clk, &sink, err, sizeof(err));
+	struct ruleset *rs = ruleset_load_default(err, sizeof(err));
+	CHECK(rs != NULL);
+	c.e = engine_new(&conf, rs, st, ps, &clk, &sink, err, sizeof(err));
 	for (int i = 0; i < n; i++) {
 		char *r = make_record(i);
 		recs[i] = (struct engine_rec){r, strlen(r), "t", i + 1};
@@ -133,6 +135,7 @@ static char *run(struct store *st, size_t batch, int n, int fail_first_applies,
 		free((char *)recs[i].data);
 	free(recs);
 	engine_free(c.e);
+	ruleset_free(rs);
 	pseudo_free(ps);
 	/* Cases go to their own stream: when a case completes relative to
 	 * the decisions depends on batching, the order of each stream not. */
