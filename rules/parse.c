@@ -1041,7 +1041,8 @@ static void load_list(struct parser *ps, struct hlist *l, const char *file, int 
 		l->keys[l->n++] = k;
 	}
 	fclose(f);
-	qsort(l->keys, l->n, sizeof(*l->keys), key_cmp);
+	if (l->n)
+		qsort(l->keys, l->n, sizeof(*l->keys), key_cmp);
 }
 
 static void decl_list(struct parser *ps)
@@ -1388,7 +1389,8 @@ struct ruleset *ruleset_load_text(const char *name, const char *dir, const char 
 		ruleset_free(ps.rs);
 		return NULL;
 	}
-	qsort(ps.rs->holidays, ps.rs->n_holidays, sizeof(vr_date), hol_cmp);
+	if (ps.rs->n_holidays)
+		qsort(ps.rs->holidays, ps.rs->n_holidays, sizeof(vr_date), hol_cmp);
 	return ps.rs;
 }
 
