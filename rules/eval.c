@@ -82,7 +82,7 @@ static bool in_list(const struct hlist *l, const struct hkey *k)
 static int64_t cmp(enum op op, int64_t a, int64_t b)
 {
 	if (a == VAL_UNKNOWN || b == VAL_UNKNOWN)
-		return 0;
+		return VAL_UNKNOWN;
 	switch (op) {
 	case OP_EQ: return a == b;
 	case OP_NE: return a != b;
@@ -141,23 +141,46 @@ int64_t rules_run(const struct ruleset *rs, const struct prog *p, const struct r
 			sp--;
 			st[sp - 1] = cmp((enum op)in->op, st[sp - 1], st[sp]);
 			break;
-		case OP_AND: sp--; st[sp - 1] = st[sp - 1] == 1 && st[sp] == 1; break;
-		case OP_OR: sp--; st[sp - 1] = st[sp - 1] == 1 || st[sp] == 1; break;
-		case OP_NOT: st[sp - 1] = st[sp - 1] == 0; break;
+		/* Three-valued logic, as SQL: unknown and false is false, unknown
+		 * or true is true, not unknown is unknown. */
+		case OP_AND:
+			sp--;
+			if (st[sp - 1] == 0 || st[sp] == 0)
+				st[sp - 1] = 0;
+			else if (st[sp - 1] == VAL_UNKNOWN || st[sp] == VAL_UNKNOWN)
+				st[sp - 1] = VAL_UNKNOWN;
+			else
+				st[sp - 1] = 1;
+			break;
+		case OP_OR:
+			sp--;
+			if (st[sp - 1] == 1 || st[sp] == 1)
+				st[sp - 1] = 1;
+			else if (st[sp - 1] == VAL_UNKNOWN || st[sp] == VAL_UNKNOWN)
+				st[sp - 1] = VAL_UNKNOWN;
+			else
+				st[sp - 1] = 0;
+			break;
+		case OP_NOT:
+			if (st[sp - 1] != VAL_UNKNOWN)
+				st[sp - 1] = st[sp - 1] == 0;
+			break;
 		case OP_IN_MASK:
-			st[sp - 1] = st[sp - 1] >= 0 && st[sp - 1] < 63 &&
-				     ((rs->consts[in->b] >> st[sp - 1]) & 1);
+			if (st[sp - 1] != VAL_UNKNOWN)
+				st[sp - 1] = st[sp - 1] >= 0 && st[sp - 1] < 63 &&
+					     ((rs->consts[in->b] >> st[sp - 1]) & 1);
 			break;
 		case OP_IN_SET:
 			sp--;
-			st[sp - 1] = st[sp - 1] >= 0 && st[sp - 1] < 63 &&
-				     ((st[sp] >> st[sp - 1]) & 1);
+			if (st[sp - 1] != VAL_UNKNOWN)
+				st[sp - 1] = st[sp - 1] >= 0 && st[sp - 1] < 63 &&
+					     ((st[sp] >> st[sp - 1]) & 1);
 			break;
 		case OP_IN_VALUES: {
 			int64_t v = st[sp - 1], hit = 0;
-			for (uint32_t k = 0; k < in->a && !hit; k++)
-				hit = v != VAL_UNKNOWN && rs->consts[in->b + k] == v;
-			st[sp - 1] = hit;
+			for (uint32_t k = 0; k < in->a && !hit && v != VAL_UNKNOWN; k++)
+				hit = rs->consts[in->b + k] == v;
+			st[sp - 1] = v == VAL_UNKNOWN ? VAL_UNKNOWN : hit;
 			break;
 		}
 		case OP_IN_LIST:
