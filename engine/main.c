@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gen.h"
+#include "pseudo_cli.h"
 #include "replay.h"
 #include "rules_cli.h"
 
@@ -19,6 +20,7 @@ static void usage(FILE *f)
 	      "  replay   decide historic signals (JSONL) deterministically\n"
 	      "  gen      generate realistic synthetic signals\n"
 	      "  rules    check rule files (rules check FILE...)\n"
+	      "  pseudo   pseudonyms of addresses or BSNs, for known-client lists\n"
 	      "  version  print the version\n\n"
 	      "`vroeg <command> --help` describes a command's options.\n",
 	      f);
@@ -37,6 +39,8 @@ int main(int argc, char **argv)
 		return gen_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "rules") == 0)
 		return rules_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "pseudo") == 0)
+		return pseudo_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
 		puts("vroeg " VROEG_VERSION);
 		return 0;
