@@ -235,3 +235,41 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	jbuf_lit(b, "null");
 	jbuf_lit(b, "}\n");
 }
+
+void emit_case_text(FILE *f, const struct engine *e, const struct hkey *h,
+		    const struct case_rec *c)
+{
+	const struct ruleset *rs = engine_get_rules(e);
+	unsigned listed = c->n_signals - c->signals_dropped;
+	char hk[HKEY_STRLEN], d1[VR_DATE_STRLEN], d2[VR_DATE_STRLEN];
+
+	fprintf(f, "Case %s (household %s, its case no. %llu)\n", c->id, hkey_format(h, hk),
+		(unsigned long long)c->seq);
+	fprintf(f, "Rule set: %s/%s\n", ruleset_name(rs), ruleset_version(rs));
+	fprintf(f, "Opened %s; collects signals until %s", date_format(c->opened, d1),
+		date_format(c->opened + ruleset_matching_period(rs) - 1, d2));
+	fprintf(f, "; last signal %s\n", date_format(c->last_signal, d1));
+	fprintf(f, "Signals (%u):\n", c->n_signals);
+	for (unsigned i = 0; i < listed; i++) {
+		const struct case_signal *s = &c->signals[i];
+		fprintf(f, "  %s  %-24s %-22s bedrag %7lld  %s%s%s\n", date_format(s->date, d1),
+			s->id, sig_partner_name((enum sig_partner)s->partner), (long long)s->amount,
+			case_priority_name((enum case_priority)s->priority),
+			s->crisis ? ", crisissignaal" : "", s->end_of_supply ? ", eindelevering" : "");
+	}
+	if (c->signals_dropped)
+		fprintf(f, "  ... and %u more, not listed\n", c->signals_dropped);
+	fprintf(f, "Partner organisations: %u%s; amount counted: %lld euro "
+		   "(each organisation's latest bedrag)\n",
+		c->n_orgs, case_is_meervoudig(c) ? " (meervoudig)" : "", (long long)c->amount);
+	if (c->opeenvolgend)
+		fprintf(f, "Opeenvolgend: the household's previous case had a signal within %d days\n",
+			ruleset_consecutive_lookback(rs));
+	fprintf(f, "Priority: %s (the highest of its signals); first contact due %s\n",
+		case_priority_name((enum case_priority)c->priority), date_format(c->due, d1));
+	fprintf(f, "Team: %s\n", c->team);
+	fprintf(f, "Score: %d\n", c->score);
+	for (unsigned i = 0; i < c->n_rules; i++)
+		fprintf(f, "  %+5d  %s\n", c->rules[i].points,
+			ruleset_score_name(rs, c->rules[i].rule));
+}

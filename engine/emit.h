@@ -10,8 +10,14 @@
 #include "engine.h"
 #include "jsonw.h"
 
+#include <stdio.h>
+
 void emit_decision(struct jbuf *b, const struct engine *e, const struct decision *d);
 void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	       const struct case_rec *c);
+
+/* A human-readable explanation of a case's priority, team and score. */
+void emit_case_text(FILE *f, const struct engine *e, const struct hkey *h,
+		    const struct case_rec *c);
 
 #endif

@@ -64,6 +64,8 @@ struct replay {
 	int n_files;
 	const char *rule_files[SETS_MAX];
 	int n_sets;
+	const char *explain;            /* case id to explain, or NULL */
+	int explained;
 
 	struct rset sets[SETS_MAX];
 	struct compare *cmp;
@@ -87,6 +89,8 @@ static void usage(FILE *f)
 	      "                       household and case ids differ between runs)\n"
 	      "  --now YYYY-MM-DD     fixed clock: reject signals dated after it\n"
 	      "                       (default: event time, see docs/replay.md)\n"
+	      "  --explain CASE_ID    explain that case's priority, team and score (on\n"
+	      "                       stdout with --out, else stderr)\n"
 	      "  --store URL          state store (default memory)\n"
 	      "  --batch N            records per batch (default 1024)\n"
 	      "  --progress | --no-progress   progress line on stderr (default: if a tty)\n"
@@ -130,6 +134,12 @@ static int on_case(void *ud, const struct hkey *h, const struct case_rec *c)
 {
 	struct rset *s = ud;
 	summary_add_case(&s->sum, c);
+	if (s->r->explain && strcmp(c->id, s->r->explain) == 0) {
+		FILE *out = s->r->out_dir ? stdout : stderr;
+		if (s->r->explained++)
+			fputc('\n', out);
+		emit_case_text(out, s->e, h, c);
+	}
 	if (!s->fcases)
 		return VR_OK;
 	emit_case(&s->cases, s->e, h, c);
@@ -242,6 +252,8 @@ static int parse_option(struct replay *r, const char *a, const char *v)
 		r->key_file = v;
 	} else if (strcmp(a, "--store") == 0) {
 		r->store_url = v;
+	} else if (strcmp(a, "--explain") == 0) {
+		r->explain = v;
 	} else if (strcmp(a, "--rules") == 0) {
 		if (r->n_sets == SETS_MAX) {
 			fprintf(stderr, "vroeg replay: at most %d --rules\n", SETS_MAX);
@@ -569,6 +581,8 @@ int replay_main(int argc, char **argv)
 		goto out;
 	if (!r.quiet && r.n_sets == 1)
 		summary_print(&r.sets[0].sum, stderr);
+	if (r.explain && !r.explained)
+		fprintf(stderr, "vroeg replay: no case %s in this run\n", r.explain);
 	code = 0;
 out:
 	cleanup(&r);

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# check_cli.sh VROEG - the command-line contracts around rule files:
+# rules check exit codes and messages, the docs example compiles, replay
+# refuses a bad rule file, --explain agrees with cases.jsonl, pseudo.
+set -euo pipefail
+vroeg=$1
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+key=$here/scenarios/test.key
+tmp=$(mktemp -d /tmp/vroeg-cli.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# Every shipped rule file is clean.
+"$vroeg" rules check "$root"/rules/*.rules > "$tmp/ok.txt" || fail "a shipped rule file has errors"
+[[ $(grep -c ': ok: ' "$tmp/ok.txt") -eq $(ls "$root"/rules/*.rules | wc -l) ]] || fail "rules check output"
+
+# A bad file: exit 1, file:line:col messages.
+printf 'priority normal due 28 days\nscore "a" when signal.amout > 1 points 1\n' > "$tmp/bad.rules"
+if "$vroeg" rules check "$tmp/bad.rules" 2> "$tmp/err.txt"; then fail "bad rules accepted"; fi
+grep -q "^$tmp/bad.rules:2:16: unknown field signal.amout (did you mean signal.amount?)$" "$tmp/err.txt" ||
+	fail "rules check message: $(cat "$tmp/err.txt")"
+
+# The example of docs/rules.md compiles (its list files are made here).
+sed -n '/^## Example/,$p' "$root/docs/rules.md" | sed -n '/^```$/,/^```$/p' | sed '1d;$d' > "$tmp/example.rules"
+[[ -s $tmp/example.rules ]] || fail "no example in docs/rules.md"
+: > "$tmp/known.txt"
+: > "$tmp/exclusion.txt"
+"$vroeg" rules check "$tmp/example.rules" > /dev/null || fail "docs/rules.md example does not compile"
+
+# Replay refuses a bad rule file and decides nothing.
+input=$here/scenarios/score_case_total/input.jsonl
+if "$vroeg" replay --quiet --key-file "$key" --rules "$tmp/bad.rules" --out "$tmp/o" "$input" 2> "$tmp/err2.txt"; then
+	fail "replay accepted a bad rule file"
+fi
+[[ ! -e $tmp/o/decisions.jsonl ]] || fail "replay decided with a bad rule file"
+grep -q "nothing decided" "$tmp/err2.txt" || fail "replay error message"
+# Comparing rule sets needs --out.
+set +e
+"$vroeg" replay --quiet --rules "$root/rules/default.rules" --rules "$root/rules/strict.rules" "$input" 2>/dev/null
+rc=$?
+set -e
+[[ $rc -eq 2 ]] || fail "two --rules without --out: exit $rc, expected 2"
+
+# --explain: the explanation's score and rules are those of cases.jsonl.
+"$vroeg" replay --quiet --key-file "$key" --out "$tmp/e" "$input"
+line=$(grep '"meervoudig":true' "$tmp/e/cases.jsonl" | head -1)
+[[ -n $line ]] || fail "no meervoudig case in the input"
+id=$(sed 's/.*"case_id":"\([^"]*\)".*/\1/' <<< "$line")
+score=$(sed 's/.*"score":\(-\{0,1\}[0-9]*\).*/\1/' <<< "$line")
+"$vroeg" replay --quiet --key-file "$key" --out "$tmp/e2" --explain "$id" "$input" > "$tmp/explain.txt"
+grep -q "^Case $id " "$tmp/explain.txt" || fail "explain names no case"
+grep -q "^Score: $score$" "$tmp/explain.txt" || fail "explain score differs from cases.jsonl ($score)"
+rules=$(sed 's/.*"rules":\[\([^]]*\)\].*/\1/' <<< "$line" | grep -o '"name":"[^"]*","points":-\{0,1\}[0-9]*')
+while read -r r; do
+	name=$(sed 's/"name":"\([^"]*\)".*/\1/' <<< "$r")
+	pts=$(sed 's/.*"points":\(.*\)/\1/' <<< "$r")
+	grep -qF "$(printf '%+5d  %s' "$pts" "$name")" "$tmp/explain.txt" || fail "explain lacks rule $name $pts"
+done <<< "$rules"
+sum=$(grep -E '^ +[+-][0-9]+  ' "$tmp/explain.txt" | awk '{s += $1} END {print s + 0}')
+[[ $sum -eq $score ]] || fail "explained points add up to $sum, not $score"
+
+# pseudo: same household for spellings of one address; never echoes bad lines.
+out=$(printf '3511 ab 12 a\n3511AB 12 A\n' | "$vroeg" pseudo --key-file "$key")
+[[ $(sort -u <<< "$out" | wc -l) -eq 1 ]] || fail "pseudo spellings differ"
+set +e
+printf '9999XX secret\n' | "$vroeg" pseudo --key-file "$key" > /dev/null 2> "$tmp/perr.txt"
+rc=$?
+set -e
+[[ $rc -eq 1 ]] && ! grep -q secret "$tmp/perr.txt" || fail "pseudo bad line handling"
+echo "1 passed, 0 failed"
