@@ -146,8 +146,74 @@ static char *run(struct store *st, size_t batch, int n, int fail_first_applies,
 	return out;
 }
 
+/* A rule-set swap between batches keeps case state; the next batch is
+ * decided, and named, by the new set. */
+static void test_reload(void)
+{
+	static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
+	static const char *strict =
+		"ruleset \"strict\" version \"9\"\nset threshold = 500\n"
+		"priority normal due 28 days\nscore \"any\" points 1\n";
+	const char *r1 =
+		"{\"ID\":\"A\",\"signaalpartner\":{\"type\":\"Huur\"},\"gemeentecode\":\"0344\","
+		"\"bedrag\":300,\"ontstaansdatum\":\"2024-01-01\",\"signaaldatum\":\"2024-02-15\","
+		"\"client\":{\"postcode\":\"3511AB\",\"huisnummer\":\"1\"}}";
+	const char *r2 =
+		"{\"ID\":\"B\",\"signaalpartner\":{\"type\":\"Zorg\"},\"gemeentecode\":\"0344\","
+		"\"bedrag\":600,\"ontstaansdatum\":\"2024-01-01\",\"signaaldatum\":\"2024-02-20\","
+		"\"client\":{\"postcode\":\"3511AB\",\"huisnummer\":\"1\"}}";
+	const char *r3 =
+		"{\"ID\":\"C\",\"signaalpartner\":{\"type\":\"Water\"},\"gemeentecode\":\"0344\","
+		"\"bedrag\":300,\"ontstaansdatum\":\"2024-01-01\",\"signaaldatum\":\"2024-02-21\","
+		"\"client\":{\"postcode\":\"3511AB\",\"huisnummer\":\"1\"}}";
+	char err[256];
+	struct engine_conf conf;
+	struct vr_clock clk;
+	struct collect c = {0};
+	struct pseudo *ps = pseudo_new_key(key, 32, err, sizeof(err));
+	struct store *st = store_open("memory", err, sizeof(err));
+	struct ruleset *def = ruleset_load_default(err, sizeof(err));
+	struct ruleset *str = ruleset_load_text("s", NULL, strict, strlen(strict), err, sizeof(err));
+	CHECK(def && str);
+
+	engine_conf_init(&conf);
+	clock_init_event(&clk, 31);
+	jbuf_init(&c.out, 1 << 20);
+	jbuf_init(&c.cases_out, 1 << 20);
+	struct engine_sink sink = {&c, on_dec, on_case};
+	c.e = engine_new(&conf, def, st, ps, &clk, &sink, err, sizeof(err));
+	struct engine_rec a = {r1, strlen(r1), "t", 1};
+	CHECK_INT(engine_process(c.e, &a, 1), VR_OK);
+	engine_set_rules(c.e, str);
+	CHECK(engine_get_rules(c.e) == str);
+	struct engine_rec b[2] = {{r2, strlen(r2), "t", 2}, {r3, strlen(r3), "t", 3}};
+	CHECK_INT(engine_process(c.e, b, 2), VR_OK);
+	CHECK_INT(engine_flush_cases(c.e), VR_OK);
+
+	char *out = strndup(c.out.p, c.out.len);
+	char *l2 = strchr(out, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
+	/* B joined the case opened under the old rules (state kept) and was
+	 * scored by the new set; C falls under the new threshold. */
+	CHECK(strstr(out, "\"ruleset\":\"default/1.0\"") < l2);
+	CHECK(strstr(l2, "\"status\":\"Opgepakt\"") < l3);
+	CHECK(strstr(l2, "\"flags\":[]") < l3); /* not nieuwe_zaak: same case */
+	CHECK(strstr(l2, "\"score\":1,") < l3);
+	CHECK(strstr(l2, "\"ruleset\":\"strict/9\"") < l3);
+	CHECK(strstr(l3, "onterecht") != NULL);
+	CHECK(strstr(c.cases_out.p, "\"signals_total\":2") != NULL);
+	free(out);
+	jbuf_fini(&c.out);
+	jbuf_fini(&c.cases_out);
+	engine_free(c.e);
+	store_close(st);
+	ruleset_free(def);
+	ruleset_free(str);
+	pseudo_free(ps);
+}
+
 int main(void)
 {
+	test_reload();
 	char err[128];
 	enum { N = 2000 };
 	int nd1, nd2, nd3;
