@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-	build-essential cmake pkg-config
+	build-essential cmake pkg-config clang-14 libclang-rt-14-dev
 	libcjson-dev libssl-dev
 	librdkafka-dev libhiredis-dev libcurl4-openssl-dev
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh - the whole test suite: a normal build and an AddressSanitizer +
-# UndefinedBehaviorSanitizer build, each running every CTest test.
+# UndefinedBehaviorSanitizer build, each running every CTest test, and a
+# short libFuzzer run over the rule-file and signal parsers.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
@@ -13,6 +14,8 @@ echo "== build (ASan + UBSan)"
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+echo "== fuzz (libFuzzer, briefly)"
+"$root/scripts/fuzz.sh" "${FUZZ_SECONDS:-15}"
 echo "== tests (sanitizers)"
 (cd "$root/build-asan" && ctest -j"$jobs" --output-on-failure --timeout 600)
 echo "== tests"
