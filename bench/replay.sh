@@ -15,25 +15,8 @@ mkdir -p "$work"
 cpu=${CPU:-1}
 
 "$root/scripts/build.sh" "$build"
-data=$work/signals.jsonl
-# 2.2 inhabitants x 4.4 signals per 1,000 inhabitants a month, over 12 months.
-households=$(( signals * 1000 / (22 * 44 * 12 / 100) ))
-if [[ ! -s $data ]]; then
-	"$build/vroeg" gen --households "$households" --months 12 --seed 42 --invalid 0.01 > "$data"
-fi
-lines=$(wc -l < "$data")
-bytes=$(stat -c %s "$data")
-echo "input: $lines signals, $bytes bytes ($households households, 12 months)"
-head -c 32 /dev/zero | xxd -p -c 64 > "$work/key"
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-measure() { # label cmd... -> appends wall seconds to $work/$label, last maxrss to $work/$label.rss
-	local label=$1; shift
-	local out
-	out=$(taskset -c "$cpu" "$build/bench/bench_runstat" "$@" 2>&1 >/dev/null | tail -1)
-	echo "$out" | sed -n 's/.*wall_s=\([0-9.]*\).*/\1/p' >> "$work/$label"
-	echo "$out" | sed -n 's/.*maxrss_kb=\([0-9]*\).*/\1/p' > "$work/$label.rss"
-}
+. "$root/bench/lib.sh"
+gen_signals "$signals"
 rm -f "$work/bare" "$work/replay"
 cat "$data" > /dev/null # warm the page cache
 for ((i = 0; i < runs; i++)); do
@@ -43,9 +26,9 @@ done
 bare=$(median < "$work/bare")
 replay=$(median < "$work/replay")
 awk -v n="$lines" -v a="$bare" -v b="$replay" -v rss="$(cat "$work/replay.rss")" \
-    -v brss="$(cat "$work/bare.rss")" 'BEGIN {
+    -v brss="$(cat "$work/bare.rss")" -v runs="$runs" 'BEGIN {
 	ra = n / a; rb = n / b;
 	printf "bare parse loop : %8.3f s  %10.0f signals/s  (peak %d MiB)\n", a, ra, brss / 1024;
 	printf "vroeg replay    : %8.3f s  %10.0f signals/s  (peak %d MiB)\n", b, rb, rss / 1024;
-	printf "ratio replay/bare: %.2f (target >= 0.60), median of %d runs, 1 core\n", rb / ra, '"$runs"';
+	printf "ratio replay/bare: %.2f (target >= 0.60), median of %d runs, 1 core\n", rb / ra, runs;
 }'
