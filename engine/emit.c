@@ -91,6 +91,7 @@ void emit_decision(struct jbuf *b, const struct engine *e, const struct decision
 		jbuf_str(b, sig_reject_code(d->err->code));
 		KEY(b, "reason", &first);
 		jbuf_str(b, d->err->msg);
+		emit_ruleset(b, engine_get_rules(e), &first);
 		emit_position(b, d, &first);
 		jbuf_lit(b, "}\n");
 		return;
