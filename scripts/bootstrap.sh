@@ -3,11 +3,15 @@
 # Installs only what is missing; safe to run again.  Needs root (or sudo).
 set -euo pipefail
 
-packages=(
-	build-essential cmake pkg-config clang-14 libclang-rt-14-dev
+# What vroeg builds with (docker/Dockerfile's build stage installs the same).
+build_packages=(
+	build-essential cmake pkg-config
 	libcjson-dev libssl-dev
 	librdkafka-dev libhiredis-dev libcurl4-openssl-dev
 )
+# What the tests need on top: clang's libFuzzer for scripts/fuzz.sh.
+test_packages=(clang-14 libclang-rt-14-dev)
+packages=("${build_packages[@]}" "${test_packages[@]}")
 
 missing=()
 for p in "${packages[@]}"; do
