@@ -13,7 +13,9 @@ while read -r src; do
 	[[ $src == . ]] && continue
 	[[ -e $root/$src ]] || fail "COPY source $src does not exist"
 done < <(grep -E '^COPY ' "$df" | grep -v -- '--from=' | awk '{print $2}')
-for p in $(sed -n '/^build_packages=(/,/^)/p' "$root/scripts/bootstrap.sh" | tr -d '()' | tr ' \t' '\n\n' | grep -E '^lib.*-dev$'); do
+devs=$(sed -n '/^build_packages=(/,/^)/p' "$root/scripts/bootstrap.sh" | tr -d '()' | tr ' \t' '\n\n' | grep -E '^lib.*-dev$' || true)
+[[ $(wc -w <<< "$devs") -ge 3 ]] || fail "cannot read build_packages from scripts/bootstrap.sh"
+for p in $devs; do
 	grep -q "$p" "$df" || fail "build stage lacks $p (scripts/bootstrap.sh installs it)"
 done
 grep -Eq '^USER [a-z]' "$df" || fail "runtime image runs as root"
