@@ -83,11 +83,6 @@ const struct ruleset *engine_get_rules(const struct engine *e)
 	return e->rs;
 }
 
-const struct engine_conf *engine_get_conf(const struct engine *e)
-{
-	return &e->conf;
-}
-
 void engine_conf_init(struct engine_conf *c)
 {
 	memset(c, 0, sizeof(*c));

@@ -141,7 +141,6 @@ int engine_flush_cases(struct engine *e);
 
 const char *dec_status_name(enum dec_status s);
 const char *dec_flag_name(enum dec_flag f);
-const struct engine_conf *engine_get_conf(const struct engine *e);
 /* Name of a scoring rule id in a struct case_rule. */
 const char *engine_rule_name(const struct engine *e, unsigned rule);
 
