@@ -60,6 +60,7 @@ static int64_t field(const struct rules_ctx *x, unsigned f, uint32_t arg)
 	case F_CASE_OPEENVOLGEND: return c ? c->opeenvolgend : VAL_UNKNOWN;
 	case F_CASE_MEERVOUDIG: return c ? case_is_meervoudig(c) : VAL_UNKNOWN;
 	case F_CASE_CRISIS: return c ? c->priority == PRIO_CRISIS : VAL_UNKNOWN;
+	case F_CASE_URGENT: return c ? c->priority >= PRIO_URGENT : VAL_UNKNOWN;
 	case F_CASE_END_OF_SUPPLY: return c ? case_any_end_of_supply(c) : VAL_UNKNOWN;
 	case F_HOUSEHOLD:
 	case F_PERSON:

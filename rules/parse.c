@@ -333,6 +333,7 @@ static const struct {
 	{"case.opeenvolgend", F_CASE_OPEENVOLGEND, TY_BOOL, true},
 	{"case.meervoudig", F_CASE_MEERVOUDIG, TY_BOOL, true},
 	{"case.crisis", F_CASE_CRISIS, TY_BOOL, true},
+	{"case.urgent", F_CASE_URGENT, TY_BOOL, true},
 	{"case.end_of_supply", F_CASE_END_OF_SUPPLY, TY_BOOL, true},
 	{"household", F_HOUSEHOLD, TY_KEY, false},
 	{"person", F_PERSON, TY_KEY, false},
