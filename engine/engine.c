@@ -8,11 +8,6 @@
 
 #include "vr.h"
 
-struct case_done {
-	struct hkey household;
-	struct case_rec c;
-};
-
 struct engine {
 	struct engine_conf conf;
 	const struct ruleset *rs;
@@ -35,7 +30,9 @@ struct engine {
 	size_t ht_cap;
 	uint32_t n_dirty;
 	struct decision *decs;
-	struct case_done *done;
+	struct store_case *done;
+	bool pending;             /* decided, apply not confirmed */
+	size_t pending_n;
 	size_t n_done;
 };
 
@@ -233,7 +230,7 @@ static void case_open(struct engine *e, struct store_item *it, const struct sign
 	char hex[HKEY_STRLEN], day[VR_DATE_STRLEN];
 
 	if (h->has_case) {
-		struct case_done *d = &e->done[e->n_done++];
+		struct store_case *d = &e->done[e->n_done++];
 		d->household = it->key;
 		d->c = *c;
 		seq = c->seq + 1;
@@ -477,12 +474,29 @@ static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 		e->marks[i].add = false;
 }
 
+static void batch_retention(struct engine *e)
+{
+	const int64_t day = 86400;
+	e->batch.ttl_household = day * ruleset_retention_household(e->rs);
+	e->batch.ttl_mark = day * ruleset_retention_marks(e->rs);
+	e->batch.ttl_case = day * ruleset_retention_cases(e->rs);
+}
+
 int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 {
 	int rc;
 
 	if (n > e->conf.batch_size)
 		return VR_EINVAL;
+	if (e->pending) {
+		/* The last apply failed with an unknown outcome: the caller
+		 * repeats the same batch, and we repeat the same writes
+		 * (idempotent) instead of deciding again on a state that may
+		 * already hold them. */
+		if (n != e->pending_n)
+			return VR_EINVAL;
+		goto apply;
+	}
 	prepare(e, recs, n);
 	if ((rc = store_load(e->st, &e->batch)) != VR_OK)
 		return rc;
@@ -508,8 +522,15 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 				d->signal_id = e->sigs[i].id;
 		}
 	}
+	e->batch.cases = e->done;
+	e->batch.n_cases = e->n_done;
+	batch_retention(e);
+	e->pending = true;
+	e->pending_n = n;
+apply:
 	if ((rc = store_apply(e->st, &e->batch)) != VR_OK)
 		return rc;
+	e->pending = false;
 	for (size_t i = 0; i < n; i++)
 		if ((rc = e->sink.decision(e->sink.ud, &e->decs[i])))
 			return rc;
@@ -519,15 +540,69 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 	return VR_OK;
 }
 
-static int flush_one(void *ud, const struct hh_state *h)
+/* A case still in the store at the end, found by store_foreach. */
+struct open_case {
+	vr_date opened;
+	char id[CASE_ID_STRLEN];
+	struct hkey household;
+};
+
+struct open_cases {
+	struct open_case *v;
+	size_t n, cap;
+};
+
+static int collect_open(void *ud, const struct hh_state *h)
 {
-	struct engine *e = ud;
+	struct open_cases *oc = ud;
 	if (!h->has_case)
 		return VR_OK;
-	return e->sink.case_done(e->sink.ud, &h->key, &h->cur);
+	if (oc->n == oc->cap) {
+		size_t cap = oc->cap ? 2 * oc->cap : 1024;
+		struct open_case *v = realloc(oc->v, cap * sizeof(*v));
+		if (!v)
+			return VR_ENOMEM;
+		oc->v = v;
+		oc->cap = cap;
+	}
+	struct open_case *c = &oc->v[oc->n++];
+	c->opened = h->cur.opened;
+	memcpy(c->id, h->cur.id, sizeof(c->id));
+	c->household = h->key;
+	return VR_OK;
 }
 
+static int by_opened(const void *a, const void *b)
+{
+	const struct open_case *x = a, *y = b;
+	if (x->opened != y->opened)
+		return x->opened < y->opened ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
+/*
+ * Report the open cases in (opened, case id) order: the same whatever the
+ * backend's iteration order and however the input was cut into batches.
+ * The states are read back in batches through the ordinary load.
+ */
 int engine_flush_cases(struct engine *e)
 {
-	return store_foreach(e->st, flush_one, e);
+	struct open_cases oc = {0};
+	int rc = store_foreach(e->st, collect_open, &oc);
+	if (rc == VR_OK && oc.n)
+		qsort(oc.v, oc.n, sizeof(*oc.v), by_opened);
+	for (size_t at = 0; rc == VR_OK && at < oc.n; at += e->conf.batch_size) {
+		size_t m = oc.n - at < e->conf.batch_size ? oc.n - at : e->conf.batch_size;
+		struct store_batch b = {e->items, m, NULL, 0, NULL, 0, 0, 0, 0};
+		for (size_t i = 0; i < m; i++)
+			e->items[i].key = oc.v[at + i].household;
+		if ((rc = store_load(e->st, &b)) != VR_OK)
+			break;
+		for (size_t i = 0; i < m && rc == VR_OK; i++)
+			if (e->items[i].found && e->items[i].state.has_case)
+				rc = e->sink.case_done(e->sink.ud, &e->items[i].key,
+						       &e->items[i].state.cur);
+	}
+	free(oc.v);
+	return rc;
 }

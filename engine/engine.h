@@ -131,12 +131,17 @@ void engine_set_rules(struct engine *e, const struct ruleset *rs);
 const struct ruleset *engine_get_rules(const struct engine *e);
 
 /*
- * Decide n records (n <= conf.batch_size).  Returns VR_OK, the store's error
- * (nothing reported, state unchanged), or the first non-zero sink result.
+ * Decide n records (n <= conf.batch_size).  Returns VR_OK, the first
+ * non-zero sink result, or the store's error with nothing reported.  On
+ * VR_EAGAIN call it again with the same records (after a pause): if the
+ * batch was already decided and only its apply failed, the engine repeats
+ * the same writes rather than deciding again, so an apply that did land
+ * before the connection broke is not turned into duplicates.
  */
 int engine_process(struct engine *e, const struct engine_rec *recs, size_t n);
 
-/* Report every case still held in the store through sink->case_done. */
+/* Report every case still held in the store through sink->case_done, in
+ * order of opening date and case id. */
 int engine_flush_cases(struct engine *e);
 
 const char *dec_status_name(enum dec_status s);

@@ -5,8 +5,13 @@
  * household and every redelivery mark a batch touches (store_load), decides
  * the batch in memory, and hands back all changes at once (store_apply).  A
  * store applies a batch completely or not at all, and applying the same batch
- * twice changes nothing the second time, so a crash between apply and the
- * source's offset commit is harmless.
+ * twice changes nothing the second time (every write is a whole value or a
+ * set member), so a crash between apply and the source's offset commit is
+ * harmless, and an apply whose outcome is unknown can simply be repeated.
+ *
+ * Errors: VR_EAGAIN means "not now" (the server is unreachable, loading,
+ * out of memory, read-only): nothing or everything was applied, and the
+ * same call may be repeated later.  Any other error is not retryable.
  *
  * Backends: "memory" (replay, demo, tests) and, in a later module, "redis".
  * Callers only use these wrappers; the table of backend functions lives in
@@ -42,11 +47,21 @@ struct store_mark {
 	bool add;               /* set by the engine: create it on apply */
 };
 
+/* A case that left the working state (its household opened a new one). */
+struct store_case {
+	struct hkey household;
+	struct case_rec c;
+};
+
 struct store_batch {
 	struct store_item *items;
 	size_t n_items;
 	struct store_mark *marks;
 	size_t n_marks;
+	const struct store_case *cases;  /* completed cases to keep */
+	size_t n_cases;
+	/* Retention in seconds (0 = keep): every key written gets its TTL. */
+	int64_t ttl_household, ttl_mark, ttl_case;
 };
 
 /* Counters every backend keeps; read with store_stats(). */

@@ -290,6 +290,9 @@ void ruleset_days_range(const struct ruleset *rs, enum sig_partner p, int *min, 
 	*max = rs->days_max[p];
 }
 
+int ruleset_retention_household(const struct ruleset *rs) { return rs->retention_household; }
+int ruleset_retention_marks(const struct ruleset *rs) { return rs->retention_marks; }
+int ruleset_retention_cases(const struct ruleset *rs) { return rs->retention_cases; }
 bool ruleset_uses_person(const struct ruleset *rs) { return rs->uses_person; }
 int ruleset_repeat_window(const struct ruleset *rs) { return rs->repeat_window; }
 int64_t ruleset_escalation_min_rise(const struct ruleset *rs) { return rs->escalation_min_rise; }

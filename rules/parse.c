@@ -897,6 +897,7 @@ static void decl_set(struct parser *ps)
 	static const char *const names[] = {
 		"threshold", "days_overdue", "repeat_window", "escalation_min_rise",
 		"matching_period", "matching_key", "consecutive_lookback", "municipalities",
+		"retention_household", "retention_marks", "retention_cases",
 	};
 	char name[RULES_NAME_MAX + 1];
 	int line = ps->tok.line, col = ps->tok.col, p;
@@ -978,6 +979,13 @@ static void decl_set(struct parser *ps)
 		break;
 	case 7:
 		set_municipalities(ps);
+		break;
+	case 8:
+	case 9:
+	case 10:
+		if (duration(ps, &d, NULL, false))
+			*(k == 8 ? &rs->retention_household
+				 : k == 9 ? &rs->retention_marks : &rs->retention_cases) = d;
 		break;
 	}
 }
@@ -1310,6 +1318,9 @@ static void defaults(struct ruleset *rs, const char *name)
 	rs->matching_period = 30;
 	rs->matching_key = RULES_KEY_ADDRESS;
 	rs->consecutive_lookback = 183;
+	rs->retention_household = 365;
+	rs->retention_marks = 183;
+	rs->retention_cases = 548;
 }
 
 static bool check_lines(struct parser *ps)

@@ -77,6 +77,10 @@ int ruleset_consecutive_lookback(const struct ruleset *rs);
 size_t ruleset_n_municipalities(const struct ruleset *rs);
 const char *ruleset_municipality(const struct ruleset *rs, size_t i);
 bool ruleset_is_holiday(const struct ruleset *rs, vr_date d);
+/* Retention in days: household state, redelivery marks, completed cases. */
+int ruleset_retention_household(const struct ruleset *rs);
+int ruleset_retention_marks(const struct ruleset *rs);
+int ruleset_retention_cases(const struct ruleset *rs);
 /* Does any rule read `person` (so the engine must compute that pseudonym)? */
 bool ruleset_uses_person(const struct ruleset *rs);
 

@@ -90,6 +90,7 @@ struct ruleset {
 	int64_t threshold[PARTNER__COUNT];
 	int days_min[PARTNER__COUNT], days_max[PARTNER__COUNT];
 	int repeat_window, matching_period, consecutive_lookback;
+	int retention_household, retention_marks, retention_cases;
 	int64_t escalation_min_rise;
 	enum rules_key matching_key;
 	char (*municipalities)[5];

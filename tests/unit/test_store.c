@@ -132,7 +132,7 @@ static void conformance(const char *url)
 	struct store_item *items = calloc(N, sizeof(*items));
 	struct store_mark *marks = calloc(N, sizeof(*marks));
 	struct hh_state *want = calloc(1, sizeof(*want));
-	struct store_batch b = {items, N, marks, N};
+	struct store_batch b = {.items = items, .n_items = N, .marks = marks, .n_marks = N};
 
 	fprintf(stderr, "conformance: %s\n", url);
 	CHECK(st != NULL);
@@ -184,7 +184,7 @@ static void conformance(const char *url)
 	CHECK_INT(wrong, 0);
 
 	/* Overwrite one: the new value wins, the count stays. */
-	struct store_batch one = {items, 1, marks, 0};
+	struct store_batch one = {.items = items, .n_items = 1, .marks = marks, .n_marks = 0};
 	items[0].dirty = true;
 	items[0].dirty_seq = 0;
 	items[0].state.cur.score = 4242;
@@ -203,19 +203,19 @@ static void conformance(const char *url)
 		items[i].dirty = true;
 		items[i].dirty_seq = 2 - i;
 	}
-	struct store_batch rev = {items, 3, marks, 0};
+	struct store_batch rev = {.items = items, .n_items = 3, .marks = marks, .n_marks = 0};
 	CHECK_INT(store_apply(st, &rev), VR_OK);
 	/* A numbering with a hole is a programming error, refused whole. */
 	items[0].key = key_n(95000);
 	items[0].dirty_seq = 5;
-	struct store_batch holey = {items, 1, marks, 0};
+	struct store_batch holey = {.items = items, .n_items = 1, .marks = marks, .n_marks = 0};
 	CHECK_INT(store_apply(st, &holey), VR_EINVAL);
 	store_stats(st, &stats);
 	CHECK_INT(stats.households, N / 2 + 3);
 
 	/* The all-zero key is a valid mark like any other. */
 	struct store_mark zm = {{{0}}, false, true};
-	struct store_batch zb = {items, 0, &zm, 1};
+	struct store_batch zb = {.items = items, .n_items = 0, .marks = &zm, .n_marks = 1};
 	CHECK_INT(store_load(st, &zb), VR_OK);
 	CHECK(!zm.seen);
 	zm.add = true;
@@ -235,7 +235,7 @@ static void conformance(const char *url)
 			items[i].dirty = true;
 			items[i].dirty_seq = i;
 		}
-		struct store_batch big = {items, N, marks, 0};
+		struct store_batch big = {.items = items, .n_items = N, .marks = marks, .n_marks = 0};
 		CHECK_INT(store_apply(st, &big), VR_OK);
 		total += N;
 	}
