@@ -64,6 +64,7 @@ struct replay {
 	int n_files;
 	const char *rule_files[SETS_MAX];
 	int n_sets;
+	int store_wait;                 /* seconds to wait for an unavailable store */
 	const char *explain;            /* case id to explain, or NULL */
 	int explained;
 
@@ -91,7 +92,9 @@ static void usage(FILE *f)
 	      "                       (default: event time, see docs/replay.md)\n"
 	      "  --explain CASE_ID    explain that case's priority, team and score (on\n"
 	      "                       stdout with --out, else stderr)\n"
-	      "  --store URL          state store (default memory)\n"
+	      "  --store URL          state store: memory (default), redis://host:port[/db]\n"
+	      "                       [?prefix=P] or unix:///path (see docs/state.md)\n"
+	      "  --store-wait S       wait up to S seconds for an unavailable store (300)\n"
 	      "  --batch N            records per batch (default 1024)\n"
 	      "  --progress | --no-progress   progress line on stderr (default: if a tty)\n"
 	      "  --quiet              no summary on stderr\n",
@@ -171,13 +174,50 @@ static void show_progress(const struct replay *r, const struct src_file *f, doub
 		fputc('\n', stderr);
 }
 
+static void sleep_s(double s)
+{
+	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+	nanosleep(&ts, NULL);
+}
+
+/*
+ * Decide one batch with one rule set.  While the store says "not now"
+ * (VR_EAGAIN: Redis restarting, out of memory, read-only) wait with growing
+ * pauses and repeat the same batch, up to --store-wait seconds in all.
+ */
+static int process_waiting(struct replay *r, struct rset *s, const struct engine_rec *recs,
+			   size_t n)
+{
+	double pause = 0.05, waited = 0;
+	int rc;
+	while ((rc = engine_process(s->e, recs, n)) == VR_EAGAIN) {
+		if (waited == 0)
+			fprintf(stderr, "vroeg replay: store unavailable (%s); waiting up to %ds\n",
+				store_error(s->st), r->store_wait);
+		if (waited >= r->store_wait) {
+			fprintf(stderr, "vroeg replay: store still unavailable after %ds: %s\n",
+				r->store_wait, store_error(s->st));
+			return rc;
+		}
+		sleep_s(pause);
+		waited += pause;
+		pause = pause * 2 > 2.0 ? 2.0 : pause * 2;
+		s->pos = 0;
+	}
+	if (waited > 0 && rc == VR_OK)
+		fprintf(stderr, "vroeg replay: store back after %.1fs; continuing\n", waited);
+	if (rc != VR_OK && rc != VR_EAGAIN && store_error(s->st)[0])
+		fprintf(stderr, "vroeg replay: %s\n", store_error(s->st));
+	return rc;
+}
+
 /* Decide one batch with every rule set, then compare their statuses. */
 static int run_batch(struct replay *r, const struct engine_rec *recs, size_t n)
 {
 	int rc;
 	for (int k = 0; k < r->n_sets; k++) {
 		r->sets[k].pos = 0;
-		if ((rc = engine_process(r->sets[k].e, recs, n)) != VR_OK)
+		if ((rc = process_waiting(r, &r->sets[k], recs, n)) != VR_OK)
 			return rc;
 	}
 	if (!r->cmp)
@@ -254,6 +294,14 @@ static int parse_option(struct replay *r, const char *a, const char *v)
 		r->store_url = v;
 	} else if (strcmp(a, "--explain") == 0) {
 		r->explain = v;
+	} else if (strcmp(a, "--store-wait") == 0) {
+		char *end;
+		long n = strtol(v, &end, 10);
+		if (*end || n < 0 || n > 86400) {
+			fprintf(stderr, "vroeg replay: --store-wait must be 0 to 86400 seconds\n");
+			return 2;
+		}
+		r->store_wait = (int)n;
 	} else if (strcmp(a, "--rules") == 0) {
 		if (r->n_sets == SETS_MAX) {
 			fprintf(stderr, "vroeg replay: at most %d --rules\n", SETS_MAX);
@@ -293,6 +341,7 @@ static int parse_args(struct replay *r, int argc, char **argv)
 {
 	engine_conf_init(&r->conf);
 	r->store_url = "memory";
+	r->store_wait = 300;
 	r->now = VR_DATE_NONE;
 	r->progress = -1;
 	r->files = calloc((size_t)argc, sizeof(*r->files));
@@ -332,6 +381,11 @@ static int parse_args(struct replay *r, int argc, char **argv)
 	}
 	if (r->n_sets > 1 && !r->out_dir) {
 		fprintf(stderr, "vroeg replay: comparing rule sets needs --out DIR\n");
+		return 2;
+	}
+	if (r->n_sets > 1 && strcmp(r->store_url, "memory") != 0) {
+		/* Each set needs state of its own; one URL would share it. */
+		fprintf(stderr, "vroeg replay: comparing rule sets runs on the memory store\n");
 		return 2;
 	}
 	if (r->progress < 0)

@@ -9,6 +9,7 @@
 
 static const struct store_ops *const backends[] = {
 	&store_mem_ops,
+	&store_redis_ops,
 };
 
 struct store *store_open(const char *url, char *err, size_t errlen)
@@ -28,7 +29,8 @@ struct store *store_open(const char *url, char *err, size_t errlen)
 		}
 		return st;
 	}
-	snprintf(err, errlen, "unknown store \"%s\" (expected \"memory\")", url);
+	snprintf(err, errlen, "unknown store \"%.20s...\" (expected memory, redis://host:port "
+			      "or unix:///path)", url);
 	return NULL;
 }
 
@@ -72,4 +74,10 @@ void store_stats(const struct store *st, struct store_stats *out)
 	st->ops->stats(st, out);
 	out->loads = st->loads;
 	out->applies = st->applies;
+}
+
+const char *store_error(const struct store *st)
+{
+	const char *e = st->ops->error ? st->ops->error(st) : NULL;
+	return e ? e : "";
 }

@@ -73,8 +73,11 @@ struct store_stats {
 };
 
 /*
- * Open a store by URL: "memory" (or "memory:").  Returns NULL and fills err
- * for an unknown scheme or a backend that cannot start.
+ * Open a store by URL: "memory" (or "memory:"), "redis://[[user]:password@]
+ * host[:port][/db][?prefix=P&timeout=S]" or "unix:///path[?db=N&...]".
+ * Returns NULL and fills err for an unknown scheme, a bad URL or a server
+ * that refuses the credentials; an unreachable server is not an error here
+ * (loads and applies report VR_EAGAIN until it answers).
  */
 struct store *store_open(const char *url, char *err, size_t errlen);
 void store_close(struct store *st);
@@ -94,5 +97,8 @@ int store_apply(struct store *st, const struct store_batch *b);
 int store_foreach(struct store *st, int (*fn)(void *ud, const struct hh_state *s), void *ud);
 
 void store_stats(const struct store *st, struct store_stats *out);
+/* The backend's last error in words ("" if none), for logs: never holds
+ * personal data or a password. */
+const char *store_error(const struct store *st);
 
 #endif

@@ -20,6 +20,8 @@ struct store_ops {
 	int (*foreach)(struct store *st, int (*fn)(void *ud, const struct hh_state *s),
 		       void *ud);
 	void (*stats)(const struct store *st, struct store_stats *out);
+	/* The last error in words (optional; NULL = none kept). */
+	const char *(*error)(const struct store *st);
 	void (*close)(struct store *st);
 };
 
@@ -30,5 +32,6 @@ struct store {
 };
 
 extern const struct store_ops store_mem_ops;
+extern const struct store_ops store_redis_ops;
 
 #endif

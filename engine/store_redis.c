@@ -1,0 +1,585 @@
+/*
+ * store_redis.c - household state in Redis (hiredis), for the service.
+ *
+ * Key layout (docs/state.md), every key under a deployment prefix:
+ *   PREFIX{H}:hh            household state (state_encode), TTL retention_household
+ *   PREFIX{H}:case:CASEID   a completed case, TTL retention_cases
+ *   PREFIX mark:M           a redelivery mark, TTL retention_marks
+ * H and M are pseudonyms (32 hex digits): no key or value holds a BSN,
+ * name or address.  {H} is a Cluster hash tag: a household's keys share a
+ * slot.
+ *
+ * A batch costs two round trips: one pipelined MGET of its households and
+ * MGET of its marks, and one MULTI ... EXEC with every write (whole values
+ * with their TTL), which Redis applies completely or not at all.  Writing
+ * whole values makes a repeated apply harmless.  A lost connection is
+ * VR_EAGAIN; the next call reconnects.
+ */
+#include <errno.h>
+#include <hiredis/hiredis.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include "store_int.h"
+#include "vr.h"
+
+#define PREFIX_MAX 96
+#define KEY_MAX (PREFIX_MAX + 128)
+
+struct redis_store {
+	char host[256];
+	int port;               /* 0: unix socket in host */
+	char user[128], password[256];
+	int db;
+	char prefix[PREFIX_MAX];
+	struct timeval connect_timeout, timeout;
+	redisContext *c;
+	char err[256];          /* the last error, for store_error() */
+	/* Scratch for building pipelines, kept between batches. */
+	char *keys;             /* KEY_MAX per key */
+	const char **argv;
+	size_t *argvlen;
+	size_t cap;
+};
+
+static bool redis_accepts(const char *url)
+{
+	return strncmp(url, "redis://", 8) == 0 || strncmp(url, "unix://", 7) == 0;
+}
+
+/* Copy s[0, n) percent-decoded into out (len bytes with the NUL). */
+static int url_part(const char *s, size_t n, char *out, size_t len)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (c == '%') {
+			unsigned v;
+			if (i + 2 >= n || sscanf(s + i + 1, "%2x", &v) != 1)
+				return VR_EINVAL;
+			c = (char)v;
+			i += 2;
+		}
+		if (k + 1 >= len)
+			return VR_EINVAL;
+		out[k++] = c;
+	}
+	out[k] = '\0';
+	return VR_OK;
+}
+
+/* ?db=N&prefix=P&timeout=S (seconds, fractions allowed) */
+static int parse_query(struct redis_store *r, const char *q, char *err, size_t errlen)
+{
+	while (q && *q) {
+		const char *amp = strchr(q, '&');
+		size_t n = amp ? (size_t)(amp - q) : strlen(q);
+		char item[160], *eq;
+		if (n >= sizeof(item))
+			goto bad;
+		memcpy(item, q, n);
+		item[n] = '\0';
+		if (!(eq = strchr(item, '=')))
+			goto bad;
+		*eq++ = '\0';
+		if (!strcmp(item, "db")) {
+			r->db = atoi(eq);
+		} else if (!strcmp(item, "prefix")) {
+			size_t pl = strlen(eq);
+			if (pl == 0 || pl + 2 >= sizeof(r->prefix) || strpbrk(eq, "{} \t\r\n"))
+				goto bad;
+			snprintf(r->prefix, sizeof(r->prefix), "%s%s", eq,
+				 eq[pl - 1] == ':' ? "" : ":");
+		} else if (!strcmp(item, "timeout")) {
+			double t = atof(eq);
+			if (t <= 0 || t > 600)
+				goto bad;
+			r->timeout.tv_sec = (time_t)t;
+			r->timeout.tv_usec = (suseconds_t)((t - (double)(time_t)t) * 1e6);
+		} else {
+			goto bad;
+		}
+		q = amp ? amp + 1 : NULL;
+	}
+	return VR_OK;
+bad:
+	snprintf(err, errlen, "bad store URL option near \"%.40s\" (db=N, prefix=P, timeout=S)", q);
+	return VR_EINVAL;
+}
+
+/* redis://[[user]:password@]host[:port][/db][?query]  or  unix:///path[?query] */
+static int parse_url(struct redis_store *r, const char *url, char *err, size_t errlen)
+{
+	const char *q = strchr(url, '?');
+	size_t end = q ? (size_t)(q - url) : strlen(url);
+
+	snprintf(r->prefix, sizeof(r->prefix), "vroeg:default:");
+	r->connect_timeout.tv_sec = 2;
+	r->timeout.tv_sec = 5;
+	if (!strncmp(url, "unix://", 7)) {
+		if (url_part(url + 7, end - 7, r->host, sizeof(r->host)) || r->host[0] != '/')
+			goto bad;
+		r->port = 0;
+		return parse_query(r, q ? q + 1 : NULL, err, errlen);
+	}
+	const char *p = url + 8, *stop = url + end;
+	const char *at = memchr(p, '@', (size_t)(stop - p));
+	if (at) {
+		const char *colon = memchr(p, ':', (size_t)(at - p));
+		if (!colon || url_part(p, (size_t)(colon - p), r->user, sizeof(r->user)) ||
+		    url_part(colon + 1, (size_t)(at - colon - 1), r->password, sizeof(r->password)))
+			goto bad;
+		p = at + 1;
+	}
+	const char *slash = memchr(p, '/', (size_t)(stop - p));
+	const char *hend = slash ? slash : stop;
+	const char *colon = memchr(p, ':', (size_t)(hend - p));
+	if (url_part(p, (size_t)((colon ? colon : hend) - p), r->host, sizeof(r->host)) ||
+	    !r->host[0])
+		goto bad;
+	r->port = 6379;
+	if (colon) {
+		char *e;
+		long port = strtol(colon + 1, &e, 10);
+		if (e != hend || port < 1 || port > 65535)
+			goto bad;
+		r->port = (int)port;
+	}
+	if (slash && slash + 1 < stop) {
+		char *e;
+		long db = strtol(slash + 1, &e, 10);
+		if (e != stop || db < 0 || db > 10000)
+			goto bad;
+		r->db = (int)db;
+	}
+	return parse_query(r, q ? q + 1 : NULL, err, errlen);
+bad:
+	/* Never echo the URL: it may hold a password. */
+	snprintf(err, errlen, "bad store URL (expected redis://[:password@]host[:port][/db] "
+			      "or unix:///path)");
+	return VR_EINVAL;
+}
+
+static void disconnect(struct redis_store *r)
+{
+	if (r->c)
+		redisFree(r->c);
+	r->c = NULL;
+}
+
+/* Replies that mean "try again later" rather than "this will never work". */
+static bool error_is_retryable(const char *s)
+{
+	static const char *const codes[] = {"OOM", "READONLY", "LOADING", "BUSY", "MASTERDOWN",
+					    "TRYAGAIN", "CLUSTERDOWN", "NOREPLICAS"};
+	for (size_t i = 0; i < VR_ARRAY_LEN(codes); i++)
+		if (!strncmp(s, codes[i], strlen(codes[i])))
+			return true;
+	return false;
+}
+
+static int reply_error(struct redis_store *r, const redisReply *rep, const char *what)
+{
+	snprintf(r->err, sizeof(r->err), "redis %s: %.160s", what, rep->str);
+	return error_is_retryable(rep->str) ? VR_EAGAIN : VR_EIO;
+}
+
+static int io_error(struct redis_store *r, const char *what)
+{
+	snprintf(r->err, sizeof(r->err), "redis %s: %s", what,
+		 r->c && r->c->errstr[0] ? r->c->errstr : "connection lost");
+	disconnect(r);
+	return VR_EAGAIN;
+}
+
+static int run_simple(struct redis_store *r, const char *what, int argc, const char **argv)
+{
+	redisReply *rep = redisCommandArgv(r->c, argc, argv, NULL);
+	if (!rep)
+		return io_error(r, what);
+	int rc = rep->type == REDIS_REPLY_ERROR ? reply_error(r, rep, what) : VR_OK;
+	freeReplyObject(rep);
+	return rc;
+}
+
+static int ensure_connected(struct redis_store *r)
+{
+	if (r->c)
+		return VR_OK;
+	r->c = r->port ? redisConnectWithTimeout(r->host, r->port, r->connect_timeout)
+		       : redisConnectUnixWithTimeout(r->host, r->connect_timeout);
+	if (!r->c || r->c->err)
+		return io_error(r, "connect");
+	redisSetTimeout(r->c, r->timeout);
+	int rc;
+	if (r->password[0]) {
+		const char *a[3] = {"AUTH", r->user[0] ? r->user : r->password, r->password};
+		if ((rc = run_simple(r, "AUTH", r->user[0] ? 3 : 2, a)) != VR_OK) {
+			disconnect(r);
+			return rc == VR_EAGAIN ? rc : VR_EIO;
+		}
+	}
+	if (r->db) {
+		char db[16];
+		snprintf(db, sizeof(db), "%d", r->db);
+		const char *a[2] = {"SELECT", db};
+		if ((rc = run_simple(r, "SELECT", 2, a)) != VR_OK) {
+			disconnect(r);
+			return rc;
+		}
+	}
+	return VR_OK;
+}
+
+static int redis_open(struct store *st, const char *url, char *err, size_t errlen)
+{
+	struct redis_store *r = calloc(1, sizeof(*r));
+	if (!r)
+		return VR_ENOMEM;
+	if (parse_url(r, url, err, errlen) != VR_OK) {
+		free(r);
+		return VR_EINVAL;
+	}
+	st->impl = r;
+	/* A first connection now, so a wrong address or password is reported
+	 * at start-up; an unreachable server is only a warning for the
+	 * caller to decide on (the service waits for it). */
+	int rc = ensure_connected(r);
+	if (rc == VR_EIO) {
+		snprintf(err, errlen, "%s", r->err);
+		disconnect(r);
+		free(r);
+		st->impl = NULL;
+		return VR_EINVAL;
+	}
+	return VR_OK;
+}
+
+static void redis_close(struct store *st)
+{
+	struct redis_store *r = st->impl;
+	if (!r)
+		return;
+	disconnect(r);
+	free(r->keys);
+	free(r->argv);
+	free(r->argvlen);
+	free(r);
+}
+
+static int scratch(struct redis_store *r, size_t n)
+{
+	if (n <= r->cap)
+		return VR_OK;
+	char *k = realloc(r->keys, n * KEY_MAX);
+	if (k)
+		r->keys = k;
+	const char **a = realloc(r->argv, n * sizeof(*a));
+	if (a)
+		r->argv = a;
+	size_t *l = realloc(r->argvlen, n * sizeof(*l));
+	if (l)
+		r->argvlen = l;
+	if (!k || !a || !l)
+		return VR_ENOMEM;
+	r->cap = n;
+	return VR_OK;
+}
+
+static void hex32(const struct hkey *k, char *out)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (int i = 0; i < HKEY_LEN; i++) {
+		out[2 * i] = hex[k->b[i] >> 4];
+		out[2 * i + 1] = hex[k->b[i] & 15];
+	}
+	out[2 * HKEY_LEN] = '\0';
+}
+
+static size_t key_hh(const struct redis_store *r, const struct hkey *h, char *out)
+{
+	char x[2 * HKEY_LEN + 1];
+	hex32(h, x);
+	return (size_t)snprintf(out, KEY_MAX, "%s{%s}:hh", r->prefix, x);
+}
+
+static size_t key_mark(const struct redis_store *r, const struct hkey *m, char *out)
+{
+	char x[2 * HKEY_LEN + 1];
+	hex32(m, x);
+	return (size_t)snprintf(out, KEY_MAX, "%smark:%s", r->prefix, x);
+}
+
+static size_t key_case(const struct redis_store *r, const struct hkey *h, const char *id,
+		       char *out)
+{
+	char x[2 * HKEY_LEN + 1];
+	hex32(h, x);
+	return (size_t)snprintf(out, KEY_MAX, "%s{%s}:case:%s", r->prefix, x, id);
+}
+
+/* Append "MGET k1 .. kn" built by keyfn over n items. */
+static void append_mget(struct redis_store *r, size_t n, size_t base,
+			const struct hkey *(*get)(const struct store_batch *, size_t),
+			size_t (*keyfn)(const struct redis_store *, const struct hkey *, char *),
+			const struct store_batch *b)
+{
+	r->argv[base] = "MGET";
+	r->argvlen[base] = 4;
+	for (size_t i = 0; i < n; i++) {
+		char *k = r->keys + (base + 1 + i) * KEY_MAX;
+		r->argvlen[base + 1 + i] = keyfn(r, get(b, i), k);
+		r->argv[base + 1 + i] = k;
+	}
+	redisAppendCommandArgv(r->c, (int)n + 1, r->argv + base, r->argvlen + base);
+}
+
+static const struct hkey *item_key(const struct store_batch *b, size_t i)
+{
+	return &b->items[i].key;
+}
+
+static const struct hkey *mark_key(const struct store_batch *b, size_t i)
+{
+	return &b->marks[i].key;
+}
+
+static int redis_load(struct store *st, struct store_batch *b)
+{
+	struct redis_store *r = st->impl;
+	redisReply *rep = NULL;
+	int rc;
+
+	if ((rc = ensure_connected(r)) != VR_OK)
+		return rc;
+	if ((rc = scratch(r, b->n_items + b->n_marks + 2)) != VR_OK)
+		return rc;
+	if (b->n_items)
+		append_mget(r, b->n_items, 0, item_key, key_hh, b);
+	if (b->n_marks)
+		append_mget(r, b->n_marks, b->n_items + 1, mark_key, key_mark, b);
+
+	if (b->n_items) {
+		if (redisGetReply(r->c, (void **)&rep) != REDIS_OK)
+			return io_error(r, "MGET");
+		if (rep->type == REDIS_REPLY_ERROR) {
+			rc = reply_error(r, rep, "MGET");
+		} else if (rep->type != REDIS_REPLY_ARRAY || rep->elements != b->n_items) {
+			snprintf(r->err, sizeof(r->err), "redis MGET: unexpected reply");
+			rc = VR_EIO;
+		}
+		for (size_t i = 0; rc == VR_OK && i < b->n_items; i++) {
+			const redisReply *e = rep->element[i];
+			if (e->type == REDIS_REPLY_NIL)
+				continue;
+			if (e->type != REDIS_REPLY_STRING ||
+			    state_decode((const unsigned char *)e->str, e->len, &b->items[i].state)) {
+				snprintf(r->err, sizeof(r->err), "redis: corrupt household state");
+				rc = VR_EPARSE;
+				break;
+			}
+			b->items[i].found = true;
+		}
+		freeReplyObject(rep);
+	}
+	if (b->n_marks) {
+		/* Read the second reply even after an error, to keep the
+		 * connection in step. */
+		if (redisGetReply(r->c, (void **)&rep) != REDIS_OK)
+			return io_error(r, "MGET");
+		if (rc == VR_OK && rep->type == REDIS_REPLY_ERROR)
+			rc = reply_error(r, rep, "MGET");
+		else if (rc == VR_OK && (rep->type != REDIS_REPLY_ARRAY ||
+					 rep->elements != b->n_marks)) {
+			snprintf(r->err, sizeof(r->err), "redis MGET: unexpected reply");
+			rc = VR_EIO;
+		}
+		for (size_t i = 0; rc == VR_OK && i < b->n_marks; i++)
+			b->marks[i].seen = rep->element[i]->type != REDIS_REPLY_NIL;
+		freeReplyObject(rep);
+	}
+	return rc;
+}
+
+/* Append "SET key value [PX ms]". */
+static void append_set(struct redis_store *r, const char *key, size_t klen, const void *val,
+		       size_t vlen, int64_t ttl)
+{
+	char ms[24];
+	const char *argv[5] = {"SET", key, val, "PX", ms};
+	size_t len[5] = {3, klen, vlen, 2, 0};
+	len[4] = (size_t)snprintf(ms, sizeof(ms), "%lld", (long long)ttl * 1000);
+	redisAppendCommandArgv(r->c, ttl > 0 ? 5 : 3, argv, len);
+}
+
+static int redis_apply(struct store *st, const struct store_batch *b)
+{
+	struct redis_store *r = st->impl;
+	unsigned char buf[STATE_ENCODED_MAX];
+	char key[KEY_MAX];
+	size_t queued = 0;
+	int rc;
+
+	if ((rc = ensure_connected(r)) != VR_OK)
+		return rc;
+	redisAppendCommand(r->c, "MULTI");
+	for (size_t i = 0; i < b->n_items; i++) {
+		const struct store_item *it = &b->items[i];
+		if (!it->dirty)
+			continue;
+		size_t kl = key_hh(r, &it->key, key);
+		append_set(r, key, kl, buf, state_encode(&it->state, buf), b->ttl_household);
+		queued++;
+	}
+	for (size_t i = 0; i < b->n_marks; i++) {
+		if (!b->marks[i].add)
+			continue;
+		size_t kl = key_mark(r, &b->marks[i].key, key);
+		append_set(r, key, kl, "1", 1, b->ttl_mark);
+		queued++;
+	}
+	for (size_t i = 0; i < b->n_cases; i++) {
+		/* A completed case is stored as a state holding only that case. */
+		static struct hh_state one;
+		one.key = b->cases[i].household;
+		one.n_orgs = 0;
+		one.has_case = true;
+		one.cur = b->cases[i].c;
+		size_t kl = key_case(r, &one.key, one.cur.id, key);
+		append_set(r, key, kl, buf, state_encode(&one, buf), b->ttl_case);
+		queued++;
+	}
+	redisAppendCommand(r->c, "EXEC");
+
+	/* MULTI's +OK, one +QUEUED (or an error) per write, then EXEC. */
+	redisReply *rep;
+	char first_err[160] = "";
+	for (size_t i = 0; i < queued + 2; i++) {
+		if (redisGetReply(r->c, (void **)&rep) != REDIS_OK)
+			return io_error(r, "MULTI/EXEC");
+		if (rep->type == REDIS_REPLY_ERROR && !first_err[0])
+			snprintf(first_err, sizeof(first_err), "%s", rep->str);
+		bool last = i == queued + 1;
+		if (last && rc == VR_OK && rep->type == REDIS_REPLY_ARRAY) {
+			for (size_t k = 0; k < rep->elements && rc == VR_OK; k++)
+				if (rep->element[k]->type == REDIS_REPLY_ERROR)
+					rc = reply_error(r, rep->element[k], "EXEC");
+		} else if (last && rc == VR_OK) {
+			/* EXECABORT: a queued write was refused, so none ran.
+			 * Judge by why that write was refused. */
+			redisReply why = *rep;
+			if (first_err[0])
+				why.str = first_err;
+			rc = why.type == REDIS_REPLY_ERROR || first_err[0]
+				     ? reply_error(r, &why, "EXEC")
+				     : VR_EIO;
+		}
+		freeReplyObject(rep);
+	}
+	return rc;
+}
+
+/* SCAN the household keys; fn sees each decoded state. */
+static int redis_foreach(struct store *st, int (*fn)(void *ud, const struct hh_state *s),
+			 void *ud)
+{
+	struct redis_store *r = st->impl;
+	char pattern[KEY_MAX], cursor[32] = "0";
+	struct hh_state *s = malloc(sizeof(*s));
+	int rc;
+
+	if (!s)
+		return VR_ENOMEM;
+	if ((rc = ensure_connected(r)) != VR_OK) {
+		free(s);
+		return rc;
+	}
+	snprintf(pattern, sizeof(pattern), "%s{*}:hh", r->prefix);
+	do {
+		redisReply *rep = redisCommand(r->c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
+		if (!rep) {
+			rc = io_error(r, "SCAN");
+			break;
+		}
+		if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+			rc = rep->type == REDIS_REPLY_ERROR ? reply_error(r, rep, "SCAN") : VR_EIO;
+			freeReplyObject(rep);
+			break;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", rep->element[0]->str);
+		const redisReply *keys = rep->element[1];
+		for (size_t i = 0; i < keys->elements; i++)
+			redisAppendCommand(r->c, "GET %b", keys->element[i]->str,
+					   (size_t)keys->element[i]->len);
+		for (size_t i = 0; i < keys->elements; i++) {
+			redisReply *v;
+			if (redisGetReply(r->c, (void **)&v) != REDIS_OK) {
+				rc = io_error(r, "GET");
+				break;
+			}
+			/* Expired between SCAN and GET: gone, not an error. */
+			if (rc == VR_OK && v->type == REDIS_REPLY_STRING) {
+				if (state_decode((const unsigned char *)v->str, v->len, s))
+					rc = VR_EPARSE;
+				else
+					rc = fn(ud, s);
+			}
+			freeReplyObject(v);
+		}
+		freeReplyObject(rep);
+	} while (rc == VR_OK && strcmp(cursor, "0") != 0);
+	free(s);
+	return rc;
+}
+
+static size_t count_keys(struct redis_store *r, const char *pattern)
+{
+	char cursor[32] = "0";
+	size_t n = 0;
+	if (ensure_connected(r) != VR_OK)
+		return 0;
+	do {
+		redisReply *rep = redisCommand(r->c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
+		if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+			if (rep)
+				freeReplyObject(rep);
+			else
+				disconnect(r);
+			return n;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", rep->element[0]->str);
+		n += rep->element[1]->elements;
+		freeReplyObject(rep);
+	} while (strcmp(cursor, "0") != 0);
+	return n;
+}
+
+static void redis_stats(const struct store *st, struct store_stats *out)
+{
+	struct redis_store *r = st->impl;
+	char pattern[KEY_MAX];
+	snprintf(pattern, sizeof(pattern), "%s{*}:hh", r->prefix);
+	out->households = count_keys(r, pattern);
+	snprintf(pattern, sizeof(pattern), "%smark:*", r->prefix);
+	out->marks = count_keys(r, pattern);
+}
+
+static const char *redis_error(const struct store *st)
+{
+	const struct redis_store *r = st->impl;
+	return r->err;
+}
+
+const struct store_ops store_redis_ops = {
+	.name = "redis",
+	.accepts = redis_accepts,
+	.open = redis_open,
+	.load = redis_load,
+	.apply = redis_apply,
+	.foreach = redis_foreach,
+	.stats = redis_stats,
+	.error = redis_error,
+	.close = redis_close,
+};
