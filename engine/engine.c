@@ -31,6 +31,9 @@ struct engine {
 	uint32_t n_dirty;
 	struct decision *decs;
 	struct store_case *done;
+	const struct contact_key *ck;
+	struct store_contact *contacts;
+	size_t n_contacts;
 	bool pending;             /* decided, apply not confirmed */
 	size_t pending_n;
 	size_t n_done;
@@ -75,6 +78,11 @@ void engine_set_rules(struct engine *e, const struct ruleset *rs)
 	e->rs = rs;
 }
 
+void engine_set_contact_key(struct engine *e, const struct contact_key *k)
+{
+	e->ck = k;
+}
+
 const struct ruleset *engine_get_rules(const struct engine *e)
 {
 	return e->rs;
@@ -111,6 +119,7 @@ void engine_free(struct engine *e)
 	free(e->ht);
 	free(e->decs);
 	free(e->done);
+	free(e->contacts);
 	free(e);
 }
 
@@ -146,8 +155,9 @@ struct engine *engine_new(const struct engine_conf *conf, const struct ruleset *
 	e->ht = calloc(e->ht_cap, sizeof(*e->ht));
 	e->decs = calloc(n, sizeof(*e->decs));
 	e->done = calloc(n, sizeof(*e->done));
+	e->contacts = calloc(n, sizeof(*e->contacts));
 	if (!e->sigs || !e->errs || !e->valid || !e->hkeys || !e->item_of || !e->mark_of ||
-	    !e->items || !e->marks || !e->ht || !e->decs || !e->done)
+	    !e->items || !e->marks || !e->ht || !e->decs || !e->done || !e->contacts)
 		goto out_nomem;
 	e->batch.items = e->items;
 	e->batch.marks = e->marks;
@@ -356,6 +366,30 @@ static bool is_repeat(const struct ruleset *rs, const struct hh_state *h, const 
 	return true;
 }
 
+/* The case's contact block becomes this signal's client, sealed; one block
+ * per case per batch (the latest wins). */
+static void contact_note(struct engine *e, const struct hkey *h, const struct case_rec *c,
+			 const struct sig_client *cl)
+{
+	char plain[CONTACT_PLAIN_MAX];
+	size_t n = contact_plain(cl, plain, sizeof(plain));
+	struct store_contact *sc = NULL;
+
+	if (!n)
+		return;
+	for (size_t i = 0; i < e->n_contacts && !sc; i++)
+		if (!strcmp(e->contacts[i].case_id, c->id))
+			sc = &e->contacts[i];
+	if (!sc)
+		sc = &e->contacts[e->n_contacts++];
+	sc->household = *h;
+	memcpy(sc->case_id, c->id, sizeof(sc->case_id));
+	sc->len = contact_seal(e->ck, c->id, plain, n, sc->sealed);
+	memset(plain, 0, sizeof(plain));
+	if (!sc->len)
+		e->n_contacts--; /* libcrypto failed: keep no block rather than a bad one */
+}
+
 static void decide(struct engine *e, size_t i)
 {
 	struct decision *d = &e->decs[i];
@@ -426,6 +460,8 @@ static void decide(struct engine *e, size_t i)
 	case_add(e, &h->cur, s, org, &ctx);
 	d->has_case = true;
 	dec_case_fill(&d->kase, &h->cur);
+	if (e->ck)
+		contact_note(e, &it->key, &h->cur, &s->client);
 }
 
 /* Validate and pseudonymise; gather the batch's households and marks. */
@@ -510,6 +546,7 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 	}
 	e->n_done = 0;
 	e->n_dirty = 0;
+	e->n_contacts = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (e->valid[i]) {
 			decide(e, i);
@@ -524,6 +561,8 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 	}
 	e->batch.cases = e->done;
 	e->batch.n_cases = e->n_done;
+	e->batch.contacts = e->contacts;
+	e->batch.n_contacts = e->n_contacts;
 	batch_retention(e);
 	e->pending = true;
 	e->pending_n = n;
@@ -593,7 +632,7 @@ int engine_flush_cases(struct engine *e)
 		qsort(oc.v, oc.n, sizeof(*oc.v), by_opened);
 	for (size_t at = 0; rc == VR_OK && at < oc.n; at += e->conf.batch_size) {
 		size_t m = oc.n - at < e->conf.batch_size ? oc.n - at : e->conf.batch_size;
-		struct store_batch b = {e->items, m, NULL, 0, NULL, 0, 0, 0, 0};
+		struct store_batch b = {.items = e->items, .n_items = m};
 		for (size_t i = 0; i < m; i++)
 			e->items[i].key = oc.v[at + i].household;
 		if ((rc = store_load(e->st, &b)) != VR_OK)

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "clock.h"
+#include "contact.h"
 #include "pseudo.h"
 #include "rules.h"
 #include "signal.h"
@@ -128,6 +129,13 @@ void engine_free(struct engine *e);
  * the old one's rules may still be read; the engine does not free them.
  */
 void engine_set_rules(struct engine *e, const struct ruleset *rs);
+
+/*
+ * Seal each picked-up signal's contact details under k into its case's
+ * contact block, which the store keeps with the case (borrowed; NULL, the
+ * default, keeps no contact details at all).
+ */
+void engine_set_contact_key(struct engine *e, const struct contact_key *k);
 const struct ruleset *engine_get_rules(const struct engine *e);
 
 /*

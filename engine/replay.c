@@ -65,6 +65,8 @@ struct replay {
 	const char *rule_files[SETS_MAX];
 	int n_sets;
 	int store_wait;                 /* seconds to wait for an unavailable store */
+	const char *contact_key_file;
+	struct contact_key *ck;
 	const char *explain;            /* case id to explain, or NULL */
 	int explained;
 
@@ -95,6 +97,8 @@ static void usage(FILE *f)
 	      "  --store URL          state store: memory (default), redis://host:port[/db]\n"
 	      "                       [?prefix=P] or unix:///path (see docs/state.md)\n"
 	      "  --store-wait S       wait up to S seconds for an unavailable store (300)\n"
+	      "  --contact-key-file P AES-256 key sealing contact details in the store\n"
+	      "                       (default with a non-memory store: ephemeral)\n"
 	      "  --batch N            records per batch (default 1024)\n"
 	      "  --progress | --no-progress   progress line on stderr (default: if a tty)\n"
 	      "  --quiet              no summary on stderr\n",
@@ -292,6 +296,8 @@ static int parse_option(struct replay *r, const char *a, const char *v)
 		r->key_file = v;
 	} else if (strcmp(a, "--store") == 0) {
 		r->store_url = v;
+	} else if (strcmp(a, "--contact-key-file") == 0) {
+		r->contact_key_file = v;
 	} else if (strcmp(a, "--explain") == 0) {
 		r->explain = v;
 	} else if (strcmp(a, "--store-wait") == 0) {
@@ -468,6 +474,8 @@ static int start_sets(struct replay *r, struct pseudo *ps)
 		}
 		struct engine_sink sink = {s, on_decision, on_case};
 		s->e = engine_new(&r->conf, s->rs, s->st, ps, &s->clk, &sink, err, sizeof(err));
+		if (s->e && r->ck)
+			engine_set_contact_key(s->e, r->ck);
 		s->status = calloc(r->conf.batch_size, sizeof(*s->status));
 		summary_init(&s->sum);
 		if (!s->e || !s->status) {
@@ -623,6 +631,15 @@ int replay_main(int argc, char **argv)
 	if (!r.key_file && !r.quiet)
 		fprintf(stderr, "vroeg replay: no --key-file; using an ephemeral key "
 				"(pseudonyms differ between runs)\n");
+	/* Contact details are kept only where state outlives the run. */
+	if (strcmp(r.store_url, "memory") != 0) {
+		r.ck = r.contact_key_file ? contact_key_file(r.contact_key_file, err, sizeof(err))
+					  : contact_key_ephemeral(err, sizeof(err));
+		if (!r.ck) {
+			fprintf(stderr, "vroeg replay: %s\n", err);
+			goto out;
+		}
+	}
 	recs = calloc(r.conf.batch_size, sizeof(*recs));
 	r.ids = calloc(r.conf.batch_size, sizeof(*r.ids));
 	if (!recs || !r.ids || (r.out_dir && make_dir(r.out_dir)) || start_sets(&r, ps) ||
@@ -640,6 +657,7 @@ int replay_main(int argc, char **argv)
 	code = 0;
 out:
 	cleanup(&r);
+	contact_key_free(r.ck);
 	free(recs);
 	pseudo_free(ps);
 	return code;

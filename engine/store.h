@@ -24,6 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "contact.h"
 #include "pseudo.h"
 #include "state.h"
 
@@ -53,6 +54,14 @@ struct store_case {
 	struct case_rec c;
 };
 
+/* A case's sealed contact block (contact.h), replaced on every change. */
+struct store_contact {
+	struct hkey household;
+	char case_id[CASE_ID_STRLEN];
+	size_t len;
+	unsigned char sealed[CONTACT_SEALED_MAX];
+};
+
 struct store_batch {
 	struct store_item *items;
 	size_t n_items;
@@ -60,6 +69,8 @@ struct store_batch {
 	size_t n_marks;
 	const struct store_case *cases;  /* completed cases to keep */
 	size_t n_cases;
+	const struct store_contact *contacts; /* TTL as cases */
+	size_t n_contacts;
 	/* Retention in seconds (0 = keep): every key written gets its TTL. */
 	int64_t ttl_household, ttl_mark, ttl_case;
 };

@@ -1,0 +1,177 @@
+/* contact.c - AES-256-GCM sealing of contact blocks (OpenSSL libcrypto). */
+#include "contact.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "vr.h"
+
+#define SEAL_VERSION 1
+#define NONCE_LEN 12
+#define TAG_LEN 16
+
+struct contact_key {
+	unsigned char k[CONTACT_KEY_LEN];
+};
+
+void contact_key_free(struct contact_key *k)
+{
+	if (!k)
+		return;
+	OPENSSL_cleanse(k, sizeof(*k));
+	free(k);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+struct contact_key *contact_key_file(const char *path, char *err, size_t errlen)
+{
+	unsigned char buf[130];
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "cannot open contact key file %s", path);
+		return NULL;
+	}
+	size_t n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	struct contact_key *k = calloc(1, sizeof(*k));
+	if (!k) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	bool ok = false;
+	if (n == 2 * CONTACT_KEY_LEN) {
+		ok = true;
+		for (size_t i = 0; i < CONTACT_KEY_LEN && ok; i++) {
+			int hi = hexval(buf[2 * i]), lo = hexval(buf[2 * i + 1]);
+			ok = hi >= 0 && lo >= 0;
+			k->k[i] = (unsigned char)(hi << 4 | lo);
+		}
+	}
+	if (!ok && n == CONTACT_KEY_LEN) {
+		memcpy(k->k, buf, CONTACT_KEY_LEN);
+		ok = true;
+	}
+	OPENSSL_cleanse(buf, sizeof(buf));
+	if (!ok) {
+		snprintf(err, errlen, "contact key file %s: need 32 raw bytes or 64 hex digits", path);
+		contact_key_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+struct contact_key *contact_key_ephemeral(char *err, size_t errlen)
+{
+	struct contact_key *k = calloc(1, sizeof(*k));
+	if (!k || RAND_bytes(k->k, sizeof(k->k)) != 1) {
+		snprintf(err, errlen, "no random bytes for a contact key");
+		contact_key_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+size_t contact_plain(const struct sig_client *c, char *out, size_t len)
+{
+	struct jbuf b;
+	bool first = true;
+	char day[VR_DATE_STRLEN];
+
+	if (!c->name[0] && !c->phone[0] && !c->email[0] && !c->bsn[0])
+		return 0;
+	jbuf_init(&b, CONTACT_PLAIN_MAX);
+	jbuf_raw(&b, "{", 1);
+	if (c->bsn[0]) {
+		jbuf_key(&b, "bsn", &first);
+		jbuf_str(&b, c->bsn);
+	}
+	if (c->name[0]) {
+		jbuf_key(&b, "naam", &first);
+		jbuf_str(&b, c->name);
+	}
+	if (c->phone[0]) {
+		jbuf_key(&b, "telefoon", &first);
+		jbuf_str(&b, c->phone);
+	}
+	if (c->email[0]) {
+		jbuf_key(&b, "email", &first);
+		jbuf_str(&b, c->email);
+	}
+	if (c->birth != VR_DATE_NONE) {
+		jbuf_key(&b, "geboortedatum", &first);
+		jbuf_str(&b, date_format(c->birth, day));
+	}
+	jbuf_raw(&b, "}", 1);
+	size_t n = jbuf_ok(&b) && b.len < len ? b.len : 0;
+	if (n)
+		memcpy(out, b.p, n);
+	OPENSSL_cleanse(b.p, b.cap);
+	jbuf_fini(&b);
+	return n;
+}
+
+size_t contact_seal(const struct contact_key *k, const char *case_id, const char *plain,
+		    size_t n, unsigned char *out)
+{
+	EVP_CIPHER_CTX *ctx;
+	int len = 0, fin = 0;
+	size_t total = 0;
+
+	if (n > CONTACT_PLAIN_MAX || !(ctx = EVP_CIPHER_CTX_new()))
+		return 0;
+	out[0] = SEAL_VERSION;
+	unsigned char *nonce = out + 1, *ct = out + 1 + NONCE_LEN;
+	if (RAND_bytes(nonce, NONCE_LEN) == 1 &&
+	    EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k->k, nonce) == 1 &&
+	    EVP_EncryptUpdate(ctx, NULL, &len, (const unsigned char *)case_id,
+			      (int)strlen(case_id)) == 1 &&
+	    EVP_EncryptUpdate(ctx, ct, &len, (const unsigned char *)plain, (int)n) == 1 &&
+	    EVP_EncryptFinal_ex(ctx, ct + len, &fin) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, ct + len + fin) == 1)
+		total = 1 + NONCE_LEN + (size_t)(len + fin) + TAG_LEN;
+	EVP_CIPHER_CTX_free(ctx);
+	return total;
+}
+
+long contact_open(const struct contact_key *k, const char *case_id, const unsigned char *in,
+		  size_t n, char *plain, size_t len)
+{
+	EVP_CIPHER_CTX *ctx;
+	int out = 0, fin = 0;
+	long rc = -1;
+
+	if (n < 1 + NONCE_LEN + TAG_LEN || in[0] != SEAL_VERSION)
+		return -1;
+	size_t ctlen = n - 1 - NONCE_LEN - TAG_LEN;
+	if (ctlen > len || !(ctx = EVP_CIPHER_CTX_new()))
+		return -1;
+	const unsigned char *nonce = in + 1, *ct = in + 1 + NONCE_LEN, *tag = ct + ctlen;
+	if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k->k, nonce) == 1 &&
+	    EVP_DecryptUpdate(ctx, NULL, &out, (const unsigned char *)case_id,
+			      (int)strlen(case_id)) == 1 &&
+	    EVP_DecryptUpdate(ctx, (unsigned char *)plain, &out, ct, (int)ctlen) == 1 &&
+	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, (void *)tag) == 1 &&
+	    EVP_DecryptFinal_ex(ctx, (unsigned char *)plain + out, &fin) == 1)
+		rc = out + fin;
+	EVP_CIPHER_CTX_free(ctx);
+	if (rc < 0)
+		OPENSSL_cleanse(plain, ctlen);
+	return rc;
+}
