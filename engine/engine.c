@@ -28,7 +28,6 @@ struct engine {
 	struct store_batch batch;
 	uint32_t *ht;             /* batch-local index: slot -> item/mark + 1 */
 	size_t ht_cap;
-	uint32_t n_dirty;
 	struct decision *decs;
 	struct store_case *done;
 	const struct contact_key *ck;
@@ -448,10 +447,7 @@ static void decide(struct engine *e, size_t i)
 	d->status = rst == RSTATUS_BEKEND ? DEC_BEKEND : DEC_OPGEPAKT;
 	if (rst == RSTATUS_BEKEND && why[0])
 		snprintf(d->reason, sizeof(d->reason), "%s", why);
-	if (!it->dirty) {
-		it->dirty = true;
-		it->dirty_seq = e->n_dirty++;
-	}
+	it->dirty = true;
 	hh_org_note(h, org, s->signal_date, s->amount);
 	if (!h->has_case || s->signal_date - h->cur.opened >= ruleset_matching_period(rs)) {
 		case_open(e, it, s);
@@ -545,7 +541,6 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 		}
 	}
 	e->n_done = 0;
-	e->n_dirty = 0;
 	e->n_contacts = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (e->valid[i]) {

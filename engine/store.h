@@ -35,9 +35,6 @@ struct store_item {
 	struct hkey key;
 	bool found;             /* set by load: the store had state for key */
 	bool dirty;             /* set by the engine: write state on apply */
-	uint32_t dirty_seq;     /* set by the engine: 0, 1, ... in the order
-				 * items became dirty; new households are
-				 * stored in this order */
 	struct hh_state state;  /* load fills it when found */
 };
 
@@ -100,10 +97,9 @@ int store_load(struct store *st, struct store_batch *b);
 int store_apply(struct store *st, const struct store_batch *b);
 
 /*
- * Call fn for every household state, in the order households were first
- * stored (across batches, and by dirty_seq within one), so the order does
- * not depend on how records were cut into batches.  Stops early and returns
- * fn's value when it is non-zero.
+ * Call fn for every household state, in no particular order (callers that
+ * need one sort: engine_flush_cases).  A state may expire during the walk
+ * and then not be seen.  Stops early and returns fn's value when non-zero.
  */
 int store_foreach(struct store *st, int (*fn)(void *ud, const struct hh_state *s), void *ud);
 

@@ -2,9 +2,10 @@
  * store_mem.c - the in-process store.
  *
  * States are kept encoded (state_encode), so a household costs what it uses,
- * not sizeof(struct hh_state).  Entries sit in a vector in first-stored order
- * (which makes store_foreach deterministic whatever the pseudonym key) with an
- * open-addressing index over it.  Redelivery marks are a separate set.
+ * not sizeof(struct hh_state).  Entries sit in a vector with an
+ * open-addressing index over it.  Completed cases, contact blocks and TTLs
+ * are not kept: this store lives as long as the process, and replay writes
+ * completed cases out.  Redelivery marks are a separate set.
  * apply allocates everything it needs before it changes anything, so a
  * failed apply leaves the store as it was.
  */
@@ -290,16 +291,10 @@ static int mem_apply(struct store *st, const struct store_batch *b)
 		n_add += b->marks[i].add;
 	if ((rc = scratch_reserve(m, n_dirty ? n_dirty : 1)) != VR_OK)
 		return rc;
-	memset(m->order, 0, n_dirty * sizeof(*m->order));
 	memset(m->fresh, 0, n_dirty * sizeof(*m->fresh));
-	for (size_t i = 0; i < b->n_items; i++) {
-		const struct store_item *it = &b->items[i];
-		if (!it->dirty)
-			continue;
-		if (it->dirty_seq >= n_dirty || m->order[it->dirty_seq])
-			return VR_EINVAL; /* the engine numbers dirty items 0..n-1 */
-		m->order[it->dirty_seq] = it;
-	}
+	for (size_t i = 0, k = 0; i < b->n_items; i++)
+		if (b->items[i].dirty)
+			m->order[k++] = &b->items[i];
 
 	/* Phase 1: everything that can fail. */
 	for (size_t k = 0; k < n_dirty; k++) {

@@ -9,8 +9,8 @@ build_packages=(
 	libcjson-dev libssl-dev
 	librdkafka-dev libhiredis-dev libcurl4-openssl-dev
 )
-# What the tests need on top: clang's libFuzzer for scripts/fuzz.sh.
-test_packages=(clang-14 libclang-rt-14-dev)
+# What the tests need on top: clang's libFuzzer (scripts/fuzz.sh), a real redis-server.
+test_packages=(clang-14 libclang-rt-14-dev redis-server redis-tools)
 packages=("${build_packages[@]}" "${test_packages[@]}")
 
 missing=()
