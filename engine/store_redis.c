@@ -231,6 +231,14 @@ static int ensure_connected(struct redis_store *r)
 			return rc;
 		}
 	}
+	/* A server that wants a password answers NOAUTH here, before a
+	 * pipeline it would cut off: that is a configuration error, not a
+	 * reason to wait. */
+	const char *ping[1] = {"PING"};
+	if ((rc = run_simple(r, "PING", 1, ping)) != VR_OK) {
+		disconnect(r);
+		return rc;
+	}
 	return VR_OK;
 }
 

@@ -35,9 +35,11 @@ redis_start() {
 		--unixsocketperm 700 --dir "$dir" --appendonly yes --appendfsync always \
 		--save "" --daemonize no --logfile "$dir/redis.log" "$@" &
 	REDIS_PID=$!
+	disown "$REDIS_PID" # no "Killed" job notices when a test kills it
 	redis_pids+=("$REDIS_PID")
 	for _ in $(seq 1 100); do
-		if redis-cli -s "$dir/redis.sock" ping 2>/dev/null | grep -q PONG; then
+		# A server with requirepass answers NOAUTH: up all the same.
+		if redis-cli -s "$dir/redis.sock" ping 2>&1 | grep -q 'PONG\|NOAUTH'; then
 			return 0
 		fi
 		sleep 0.05
