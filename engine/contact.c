@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,12 @@
 
 struct contact_key {
 	unsigned char k[CONTACT_KEY_LEN];
+	/* Nonces: a random 96-bit start per key object, then a counter added
+	 * to its low 64 bits (NIST SP 800-38D's deterministic construction):
+	 * unique within the process without a call to the RNG per block, and
+	 * unique across processes with the odds of a random nonce. */
+	unsigned char nonce0[NONCE_LEN];
+	uint64_t counter;
 };
 
 void contact_key_free(struct contact_key *k)
@@ -74,13 +81,18 @@ struct contact_key *contact_key_file(const char *path, char *err, size_t errlen)
 		contact_key_free(k);
 		return NULL;
 	}
+	if (RAND_bytes(k->nonce0, NONCE_LEN) != 1) {
+		snprintf(err, errlen, "no random bytes for nonces");
+		contact_key_free(k);
+		return NULL;
+	}
 	return k;
 }
 
 struct contact_key *contact_key_ephemeral(char *err, size_t errlen)
 {
 	struct contact_key *k = calloc(1, sizeof(*k));
-	if (!k || RAND_bytes(k->k, sizeof(k->k)) != 1) {
+	if (!k || RAND_bytes(k->k, sizeof(k->k)) != 1 || RAND_bytes(k->nonce0, NONCE_LEN) != 1) {
 		snprintf(err, errlen, "no random bytes for a contact key");
 		contact_key_free(k);
 		return NULL;
@@ -127,7 +139,7 @@ size_t contact_plain(const struct sig_client *c, char *out, size_t len)
 	return n;
 }
 
-size_t contact_seal(const struct contact_key *k, const char *case_id, const char *plain,
+size_t contact_seal(struct contact_key *k, const char *case_id, const char *plain,
 		    size_t n, unsigned char *out)
 {
 	EVP_CIPHER_CTX *ctx;
@@ -138,8 +150,14 @@ size_t contact_seal(const struct contact_key *k, const char *case_id, const char
 		return 0;
 	out[0] = SEAL_VERSION;
 	unsigned char *nonce = out + 1, *ct = out + 1 + NONCE_LEN;
-	if (RAND_bytes(nonce, NONCE_LEN) == 1 &&
-	    EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k->k, nonce) == 1 &&
+	uint64_t low = 0, ctr = ++k->counter;
+	memcpy(nonce, k->nonce0, NONCE_LEN);
+	for (int i = 0; i < 8; i++)
+		low |= (uint64_t)nonce[4 + i] << (8 * i);
+	low += ctr;
+	for (int i = 0; i < 8; i++)
+		nonce[4 + i] = (unsigned char)(low >> (8 * i));
+	if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k->k, nonce) == 1 &&
 	    EVP_EncryptUpdate(ctx, NULL, &len, (const unsigned char *)case_id,
 			      (int)strlen(case_id)) == 1 &&
 	    EVP_EncryptUpdate(ctx, ct, &len, (const unsigned char *)plain, (int)n) == 1 &&

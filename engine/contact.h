@@ -5,8 +5,9 @@
  * and birth date of the latest signal's client.  Nowhere else does vroeg
  * keep them.  In a store they are sealed with AES-256-GCM under a key from
  * a file, with the case id as associated data, so a block copied to another
- * case does not open.  Sealed form: version byte, 12-byte random nonce,
- * ciphertext, 16-byte tag.
+ * case does not open.  Sealed form: version byte, 12-byte nonce,
+ * ciphertext, 16-byte tag.  A key object counts the blocks it seals (for
+ * unique nonces): use one per thread.
  */
 #ifndef VR_CONTACT_H
 #define VR_CONTACT_H
@@ -32,7 +33,7 @@ size_t contact_plain(const struct sig_client *c, char *out, size_t len);
 
 /* Seal plain[0, n) for case_id into out (CONTACT_SEALED_MAX); returns the
  * sealed length or 0 on failure. */
-size_t contact_seal(const struct contact_key *k, const char *case_id, const char *plain,
+size_t contact_seal(struct contact_key *k, const char *case_id, const char *plain,
 		    size_t n, unsigned char *out);
 /* Open a sealed block; returns the plain length, or -1 when it was not
  * sealed with this key for this case (or is corrupt). */

@@ -30,9 +30,10 @@ struct engine {
 	size_t ht_cap;
 	struct decision *decs;
 	struct store_case *done;
-	const struct contact_key *ck;
+	struct contact_key *ck;
 	struct store_contact *contacts;
 	size_t n_contacts;
+	uint32_t *item_contact;   /* item -> its latest contact block + 1, or 0 */
 	bool pending;             /* decided, apply not confirmed */
 	size_t pending_n;
 	size_t n_done;
@@ -77,7 +78,7 @@ void engine_set_rules(struct engine *e, const struct ruleset *rs)
 	e->rs = rs;
 }
 
-void engine_set_contact_key(struct engine *e, const struct contact_key *k)
+void engine_set_contact_key(struct engine *e, struct contact_key *k)
 {
 	e->ck = k;
 }
@@ -119,6 +120,7 @@ void engine_free(struct engine *e)
 	free(e->decs);
 	free(e->done);
 	free(e->contacts);
+	free(e->item_contact);
 	free(e);
 }
 
@@ -155,8 +157,10 @@ struct engine *engine_new(const struct engine_conf *conf, const struct ruleset *
 	e->decs = calloc(n, sizeof(*e->decs));
 	e->done = calloc(n, sizeof(*e->done));
 	e->contacts = calloc(n, sizeof(*e->contacts));
+	e->item_contact = calloc(n, sizeof(*e->item_contact));
 	if (!e->sigs || !e->errs || !e->valid || !e->hkeys || !e->item_of || !e->mark_of ||
-	    !e->items || !e->marks || !e->ht || !e->decs || !e->done || !e->contacts)
+	    !e->items || !e->marks || !e->ht || !e->decs || !e->done || !e->contacts ||
+	    !e->item_contact)
 		goto out_nomem;
 	e->batch.items = e->items;
 	e->batch.marks = e->marks;
@@ -367,26 +371,33 @@ static bool is_repeat(const struct ruleset *rs, const struct hh_state *h, const 
 
 /* The case's contact block becomes this signal's client, sealed; one block
  * per case per batch (the latest wins). */
-static void contact_note(struct engine *e, const struct hkey *h, const struct case_rec *c,
+static void contact_note(struct engine *e, size_t item, const struct case_rec *c,
 			 const struct sig_client *cl)
 {
 	char plain[CONTACT_PLAIN_MAX];
 	size_t n = contact_plain(cl, plain, sizeof(plain));
 	struct store_contact *sc = NULL;
+	const struct hkey *h = &e->items[item].key;
+	uint32_t prev = e->item_contact[item];
 
 	if (!n)
 		return;
-	for (size_t i = 0; i < e->n_contacts && !sc; i++)
-		if (!strcmp(e->contacts[i].case_id, c->id))
-			sc = &e->contacts[i];
-	if (!sc)
+	/* The household's latest block in this batch, if it is this case's. */
+	if (prev && !strcmp(e->contacts[prev - 1].case_id, c->id))
+		sc = &e->contacts[prev - 1];
+	if (!sc) {
 		sc = &e->contacts[e->n_contacts++];
+		e->item_contact[item] = (uint32_t)e->n_contacts;
+	}
 	sc->household = *h;
 	memcpy(sc->case_id, c->id, sizeof(sc->case_id));
 	sc->len = contact_seal(e->ck, c->id, plain, n, sc->sealed);
 	memset(plain, 0, sizeof(plain));
-	if (!sc->len)
-		e->n_contacts--; /* libcrypto failed: keep no block rather than a bad one */
+	if (!sc->len && sc == &e->contacts[e->n_contacts - 1]) {
+		/* libcrypto failed: keep no block rather than a bad one */
+		e->n_contacts--;
+		e->item_contact[item] = 0;
+	}
 }
 
 static void decide(struct engine *e, size_t i)
@@ -457,7 +468,7 @@ static void decide(struct engine *e, size_t i)
 	d->has_case = true;
 	dec_case_fill(&d->kase, &h->cur);
 	if (e->ck)
-		contact_note(e, &it->key, &h->cur, &s->client);
+		contact_note(e, e->item_of[i], &h->cur, &s->client);
 }
 
 /* Validate and pseudonymise; gather the batch's households and marks. */
@@ -542,6 +553,7 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 	}
 	e->n_done = 0;
 	e->n_contacts = 0;
+	memset(e->item_contact, 0, e->batch.n_items * sizeof(*e->item_contact));
 	for (size_t i = 0; i < n; i++) {
 		if (e->valid[i]) {
 			decide(e, i);

@@ -135,7 +135,7 @@ void engine_set_rules(struct engine *e, const struct ruleset *rs);
  * contact block, which the store keeps with the case (borrowed; NULL, the
  * default, keeps no contact details at all).
  */
-void engine_set_contact_key(struct engine *e, const struct contact_key *k);
+void engine_set_contact_key(struct engine *e, struct contact_key *k);
 const struct ruleset *engine_get_rules(const struct engine *e);
 
 /*
