@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "keyfile.h"
 #include "vr.h"
 
 #define SEAL_VERSION 1
@@ -34,50 +35,15 @@ void contact_key_free(struct contact_key *k)
 	free(k);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 struct contact_key *contact_key_file(const char *path, char *err, size_t errlen)
 {
-	unsigned char buf[130];
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "cannot open contact key file %s", path);
-		return NULL;
-	}
-	size_t n = fread(buf, 1, sizeof(buf), f);
-	fclose(f);
 	struct contact_key *k = calloc(1, sizeof(*k));
 	if (!k) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		n--;
-	bool ok = false;
-	if (n == 2 * CONTACT_KEY_LEN) {
-		ok = true;
-		for (size_t i = 0; i < CONTACT_KEY_LEN && ok; i++) {
-			int hi = hexval(buf[2 * i]), lo = hexval(buf[2 * i + 1]);
-			ok = hi >= 0 && lo >= 0;
-			k->k[i] = (unsigned char)(hi << 4 | lo);
-		}
-	}
-	if (!ok && n == CONTACT_KEY_LEN) {
-		memcpy(k->k, buf, CONTACT_KEY_LEN);
-		ok = true;
-	}
-	OPENSSL_cleanse(buf, sizeof(buf));
-	if (!ok) {
-		snprintf(err, errlen, "contact key file %s: need 32 raw bytes or 64 hex digits", path);
+	if (!keyfile_read(path, "contact key", CONTACT_KEY_LEN, CONTACT_KEY_LEN, k->k, err,
+			  errlen)) {
 		contact_key_free(k);
 		return NULL;
 	}

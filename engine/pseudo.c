@@ -17,11 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyfile.h"
 #include "signal.h"
 #include "vr.h"
 
 #define SHA256_BLOCK 64
-#define KEY_FILE_MAX 4096
 
 struct pseudo {
 	/* SHA-256 states that have absorbed key^ipad and key^opad: each
@@ -80,56 +80,12 @@ out_crypto:
 	return NULL;
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decode hex text in place; returns the byte count or -1 if not hex. */
-static long unhex(unsigned char *buf, size_t len)
-{
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r' || buf[len - 1] == ' '))
-		len--;
-	if (len < 2 * PSEUDO_KEY_MIN || len % 2)
-		return -1;
-	for (size_t i = 0; i < len; i++)
-		if (hexval(buf[i]) < 0)
-			return -1;
-	for (size_t i = 0; i < len / 2; i++)
-		buf[i] = (unsigned char)(hexval(buf[2 * i]) << 4 | hexval(buf[2 * i + 1]));
-	return (long)(len / 2);
-}
-
 struct pseudo *pseudo_new_file(const char *path, char *err, size_t errlen)
 {
-	unsigned char buf[KEY_FILE_MAX + 1];
-	struct pseudo *ps = NULL;
-	FILE *f = fopen(path, "rb");
-
-	if (!f) {
-		snprintf(err, errlen, "cannot open key file %s: %s", path, strerror(errno));
-		return NULL;
-	}
-	size_t n = fread(buf, 1, sizeof(buf), f);
-	if (ferror(f)) {
-		snprintf(err, errlen, "cannot read key file %s", path);
-		goto out_close;
-	}
-	if (n > KEY_FILE_MAX) {
-		snprintf(err, errlen, "key file %s is larger than %d bytes", path, KEY_FILE_MAX);
-		goto out_close;
-	}
-	long h = unhex(buf, n);
-	ps = pseudo_new_key(buf, h >= 0 ? (size_t)h : n, err, errlen);
-out_close:
-	OPENSSL_cleanse(buf, sizeof(buf));
-	fclose(f);
+	unsigned char key[KEYFILE_MAX];
+	size_t n = keyfile_read(path, "key", PSEUDO_KEY_MIN, sizeof(key), key, err, errlen);
+	struct pseudo *ps = n ? pseudo_new_key(key, n, err, errlen) : NULL;
+	OPENSSL_cleanse(key, sizeof(key));
 	return ps;
 }
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "keyfile.h"
 #include "rules_int.h"
 #include "vr.h"
 
@@ -995,15 +996,6 @@ static int key_cmp(const void *a, const void *b)
 	return memcmp(a, b, HKEY_LEN);
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Read a list file: one pseudonym "h-" + 32 hex per line, # comments. */
 static void load_list(struct parser *ps, struct hlist *l, const char *file, int line, int col)
 {
@@ -1032,12 +1024,10 @@ static void load_list(struct parser *ps, struct hlist *l, const char *file, int 
 			continue;
 		n = strcspn(s, " \t#");
 		struct hkey k;
-		bool ok = n == HKEY_STRLEN - 1 && s[0] == 'h' && s[1] == '-';
-		for (int i = 0; ok && i < HKEY_LEN; i++) {
-			int hi = hexval(s[2 + 2 * i]), lo = hexval(s[3 + 2 * i]);
-			ok = hi >= 0 && lo >= 0;
-			k.b[i] = (unsigned char)(hi << 4 | lo);
-		}
+		/* Pseudonyms are written in lower case (hkey_format). */
+		bool ok = n == HKEY_STRLEN - 1 && s[0] == 'h' && s[1] == '-' &&
+			  strspn(s + 2, "0123456789abcdef") >= 2 * HKEY_LEN &&
+			  hex_decode(s + 2, HKEY_LEN, k.b) == 0;
 		if (!ok) {
 			error_at(ps, line, col, "%s:%d: not a pseudonym (expected h- and 32 hex digits)",
 				 path, ln);
