@@ -22,9 +22,8 @@ struct engine {
 	bool *valid;
 	struct hkey *hkeys;
 	uint32_t *item_of;        /* record -> index in items */
-	uint32_t *mark_of;        /* record -> index in marks */
+	uint64_t *mark_id;        /* record -> its redelivery mark */
 	struct store_item *items;
-	struct store_mark *marks;
 	struct store_batch batch;
 	uint32_t *ht;             /* batch-local index: slot -> item/mark + 1 */
 	size_t ht_cap;
@@ -113,9 +112,8 @@ void engine_free(struct engine *e)
 	free(e->valid);
 	free(e->hkeys);
 	free(e->item_of);
-	free(e->mark_of);
+	free(e->mark_id);
 	free(e->items);
-	free(e->marks);
 	free(e->ht);
 	free(e->decs);
 	free(e->done);
@@ -150,20 +148,18 @@ struct engine *engine_new(const struct engine_conf *conf, const struct ruleset *
 	e->valid = calloc(n, sizeof(*e->valid));
 	e->hkeys = calloc(n, sizeof(*e->hkeys));
 	e->item_of = calloc(n, sizeof(*e->item_of));
-	e->mark_of = calloc(n, sizeof(*e->mark_of));
+	e->mark_id = calloc(n, sizeof(*e->mark_id));
 	e->items = calloc(n, sizeof(*e->items));
-	e->marks = calloc(n, sizeof(*e->marks));
 	e->ht = calloc(e->ht_cap, sizeof(*e->ht));
 	e->decs = calloc(n, sizeof(*e->decs));
 	e->done = calloc(n, sizeof(*e->done));
 	e->contacts = calloc(n, sizeof(*e->contacts));
 	e->item_contact = calloc(n, sizeof(*e->item_contact));
-	if (!e->sigs || !e->errs || !e->valid || !e->hkeys || !e->item_of || !e->mark_of ||
-	    !e->items || !e->marks || !e->ht || !e->decs || !e->done || !e->contacts ||
+	if (!e->sigs || !e->errs || !e->valid || !e->hkeys || !e->item_of || !e->mark_id ||
+	    !e->items || !e->ht || !e->decs || !e->done || !e->contacts ||
 	    !e->item_contact)
 		goto out_nomem;
 	e->batch.items = e->items;
-	e->batch.marks = e->marks;
 	return e;
 
 out_nomem:
@@ -223,6 +219,32 @@ static void hh_org_note(struct hh_state *h, uint64_t org, vr_date date, int64_t 
 	slot->org = org;
 	slot->picked = date;
 	slot->amount = amount;
+}
+
+static bool hh_mark_has(const struct hh_state *h, uint64_t id)
+{
+	for (unsigned i = 0; i < h->n_marks; i++)
+		if (h->marks[i].id == id)
+			return true;
+	return false;
+}
+
+/* Remember a signal; marks past their retention go first, then the oldest. */
+static void hh_mark_note(struct hh_state *h, uint64_t id, vr_date date, int retention)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < h->n_marks; i++)
+		if (date - h->marks[i].date < retention)
+			h->marks[k++] = h->marks[i];
+	h->n_marks = (uint16_t)k;
+	if (h->n_marks == HH_MARKS_MAX) {
+		unsigned oldest = 0;
+		for (unsigned i = 1; i < h->n_marks; i++)
+			if (h->marks[i].date < h->marks[oldest].date)
+				oldest = i;
+		h->marks[oldest] = h->marks[--h->n_marks];
+	}
+	h->marks[h->n_marks++] = (struct hh_mark){id, date};
 }
 
 static const struct hh_org *hh_org_find(const struct hh_state *h, uint64_t org)
@@ -405,7 +427,6 @@ static void decide(struct engine *e, size_t i)
 	struct decision *d = &e->decs[i];
 	const struct signal *s = &e->sigs[i];
 	const struct ruleset *rs = e->rs;
-	struct store_mark *mk = &e->marks[e->mark_of[i]];
 	struct store_item *it = &e->items[e->item_of[i]];
 	struct hh_state *h = &it->state;
 	struct hkey person;
@@ -421,11 +442,12 @@ static void decide(struct engine *e, size_t i)
 	else if (sig_collection_incomplete(s))
 		d->flags |= FLAG_INCASSO_ONVOLLEDIG;
 
-	if (mk->seen || mk->add) {
+	if (hh_mark_has(h, e->mark_id[i])) {
 		d->status = DEC_DUPLICATE;
 		return;
 	}
-	mk->add = true;
+	hh_mark_note(h, e->mark_id[i], s->signal_date, ruleset_retention_marks(rs));
+	it->dirty = true;
 
 	if (!muni_is_served(e, s->gemeentecode)) {
 		d->status = DEC_GEEN_INWONER;
@@ -471,11 +493,9 @@ static void decide(struct engine *e, size_t i)
 		contact_note(e, e->item_of[i], &h->cur, &s->client);
 }
 
-/* Validate and pseudonymise; gather the batch's households and marks. */
+/* Validate and pseudonymise; gather the batch's households. */
 static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 {
-	char mark[SIG_ORG_MAX + SIG_ID_MAX + 2];
-
 	memset(e->ht, 0, e->ht_cap * sizeof(*e->ht));
 	e->batch.n_items = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -494,34 +514,21 @@ static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 			pseudo_household(e->ps, &s->client, &e->hkeys[i]);
 		e->item_of[i] = batch_intern(e, e->items, sizeof(e->items[0]),
 					     &e->batch.n_items, &e->hkeys[i]);
-	}
-	/* Marks get their own pass so items and marks never share a slot. */
-	memset(e->ht, 0, e->ht_cap * sizeof(*e->ht));
-	e->batch.n_marks = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!e->valid[i])
-			continue;
-		const struct signal *s = &e->sigs[i];
-		size_t lo = strlen(s->partner_org), li = strlen(s->id);
-		struct hkey mk;
-		memcpy(mark, s->partner_org, lo);
-		mark[lo] = '\0';
-		memcpy(mark + lo + 1, s->id, li);
-		pseudo_digest(e->ps, 'D', mark, lo + 1 + li, &mk);
-		e->mark_of[i] = batch_intern(e, e->marks, sizeof(e->marks[0]),
-					     &e->batch.n_marks, &mk);
+		/* The redelivery key: (org, ID), kept inside the household. */
+		e->mark_id[i] = sig_text_hash2(s->partner_org, s->id);
 	}
 	for (size_t i = 0; i < e->batch.n_items; i++)
 		e->items[i].dirty = false;
-	for (size_t i = 0; i < e->batch.n_marks; i++)
-		e->marks[i].add = false;
 }
 
 static void batch_retention(struct engine *e)
 {
 	const int64_t day = 86400;
-	e->batch.ttl_household = day * ruleset_retention_household(e->rs);
-	e->batch.ttl_mark = day * ruleset_retention_marks(e->rs);
+	/* A household's state also holds its redelivery marks. */
+	int keep = ruleset_retention_household(e->rs);
+	if (ruleset_retention_marks(e->rs) > keep)
+		keep = ruleset_retention_marks(e->rs);
+	e->batch.ttl_household = day * keep;
 	e->batch.ttl_case = day * ruleset_retention_cases(e->rs);
 }
 

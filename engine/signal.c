@@ -162,14 +162,27 @@ long sig_utf8_check(const char *str, size_t len)
 	return -1;
 }
 
-uint64_t sig_text_hash(const char *s)
+#define FNV_OFFSET 14695981039346656037ULL
+#define FNV_PRIME 1099511628211ULL
+
+static uint64_t fnv_more(uint64_t h, const char *s)
 {
-	uint64_t h = 14695981039346656037ULL;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		h ^= *p;
-		h *= 1099511628211ULL;
+		h *= FNV_PRIME;
 	}
 	return h;
+}
+
+uint64_t sig_text_hash(const char *s)
+{
+	return fnv_more(FNV_OFFSET, s);
+}
+
+uint64_t sig_text_hash2(const char *a, const char *b)
+{
+	uint64_t h = fnv_more(FNV_OFFSET, a) * FNV_PRIME; /* the NUL between */
+	return fnv_more(h, b);
 }
 
 bool sig_collection_incomplete(const struct signal *s)

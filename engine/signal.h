@@ -146,6 +146,8 @@ static inline int sig_days_overdue(const struct signal *s)
 
 /* 64-bit FNV-1a of a text (partner org names, codes): not secret, stable. */
 uint64_t sig_text_hash(const char *s);
+/* The same over a, a NUL, then b: two texts as one key. */
+uint64_t sig_text_hash2(const char *a, const char *b);
 
 /* True when the incasso block is missing or any of its steps is not yes. */
 bool sig_collection_incomplete(const struct signal *s);

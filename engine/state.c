@@ -5,7 +5,7 @@
 
 #include "vr.h"
 
-#define STATE_VERSION 3
+#define STATE_VERSION 4
 
 const char *case_priority_name(enum case_priority p)
 {
@@ -100,6 +100,11 @@ size_t state_encode(const struct hh_state *s, unsigned char *buf)
 		put_u64(&w, s->orgs[i].org);
 		put_u32(&w, (uint32_t)s->orgs[i].picked);
 		put_u64(&w, (uint64_t)s->orgs[i].amount);
+	}
+	put_u8(&w, s->n_marks);
+	for (unsigned i = 0; i < s->n_marks; i++) {
+		put_u64(&w, s->marks[i].id);
+		put_u32(&w, (uint32_t)s->marks[i].date);
 	}
 	put_u8(&w, s->has_case);
 	if (s->has_case)
@@ -233,6 +238,13 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 		s->orgs[i].org = get_u64(&r);
 		s->orgs[i].picked = (vr_date)get_u32(&r);
 		s->orgs[i].amount = (int64_t)get_u64(&r);
+	}
+	s->n_marks = (uint16_t)get_u8(&r);
+	if (s->n_marks > HH_MARKS_MAX)
+		return VR_EPARSE;
+	for (unsigned i = 0; i < s->n_marks; i++) {
+		s->marks[i].id = get_u64(&r);
+		s->marks[i].date = (vr_date)get_u32(&r);
 	}
 	s->has_case = get_u8(&r) != 0;
 	if (s->has_case)

@@ -2,8 +2,9 @@
  * state.h - what the engine remembers per household.
  *
  * The unit of state is the household (struct hh_state, keyed by its
- * pseudonym): the partners whose signals were picked up recently (for the
- * herhaalde-melding rule) and the household's latest case.  Older cases are
+ * pseudonym): the signals it already had (redelivery marks), the partners
+ * whose signals were picked up recently (for the herhaalde-melding rule) and
+ * the household's latest case.  Older cases are
  * complete and leave the working state (the replay writes them out; the
  * Redis store keeps them under their own keys with a retention TTL).
  *
@@ -25,6 +26,7 @@
 #include "signal.h"
 
 #define HH_ORGS_MAX 8        /* partner orgs remembered per household */
+#define HH_MARKS_MAX 32      /* redelivery marks remembered per household */
 #define CASE_SIGNALS_MAX 16  /* signals listed per case */
 #define CASE_ORGS_MAX 16     /* partner orgs scored per case */
 #define CASE_RULES_MAX 32    /* fired scoring rules listed per case */
@@ -38,6 +40,12 @@ struct hh_org {
 	uint64_t org;        /* hash of the partner org name */
 	vr_date picked;      /* signaaldatum of that signal */
 	int64_t amount;      /* its bedrag */
+};
+
+/* A signal this household already had: hash of (partner org, signal ID). */
+struct hh_mark {
+	uint64_t id;
+	vr_date date;        /* its signaaldatum, for retention */
 };
 
 /* One signal that joined a case. */
@@ -89,6 +97,8 @@ struct hh_state {
 	struct hkey key;
 	uint16_t n_orgs;
 	struct hh_org orgs[HH_ORGS_MAX];
+	uint16_t n_marks;
+	struct hh_mark marks[HH_MARKS_MAX];
 	bool has_case;
 	struct case_rec cur;    /* the latest case */
 };

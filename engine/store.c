@@ -51,8 +51,6 @@ int store_load(struct store *st, struct store_batch *b)
 {
 	for (size_t i = 0; i < b->n_items; i++)
 		b->items[i].found = false;
-	for (size_t i = 0; i < b->n_marks; i++)
-		b->marks[i].seen = false;
 	st->loads++;
 	return st->ops->load(st, b);
 }

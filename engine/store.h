@@ -2,11 +2,10 @@
  * store.h - where household state lives between batches.
  *
  * The engine works in batches: it asks the store for the state of every
- * household and every redelivery mark a batch touches (store_load), decides
+ * household a batch touches (store_load), decides
  * the batch in memory, and hands back all changes at once (store_apply).  A
  * store applies a batch completely or not at all, and applying the same batch
- * twice changes nothing the second time (every write is a whole value or a
- * set member), so a crash between apply and the source's offset commit is
+ * twice changes nothing the second time (every write is a whole value), so a crash between apply and the source's offset commit is
  * harmless, and an apply whose outcome is unknown can simply be repeated.
  *
  * Errors: VR_EAGAIN means "not now" (the server is unreachable, loading,
@@ -38,13 +37,6 @@ struct store_item {
 	struct hh_state state;  /* load fills it when found */
 };
 
-/* One redelivery mark (partner org + signal ID, pseudonymised). */
-struct store_mark {
-	struct hkey key;
-	bool seen;              /* set by load: the mark exists */
-	bool add;               /* set by the engine: create it on apply */
-};
-
 /* A case that left the working state (its household opened a new one). */
 struct store_case {
 	struct hkey household;
@@ -62,20 +54,17 @@ struct store_contact {
 struct store_batch {
 	struct store_item *items;
 	size_t n_items;
-	struct store_mark *marks;
-	size_t n_marks;
 	const struct store_case *cases;  /* completed cases to keep */
 	size_t n_cases;
 	const struct store_contact *contacts; /* TTL as cases */
 	size_t n_contacts;
 	/* Retention in seconds (0 = keep): every key written gets its TTL. */
-	int64_t ttl_household, ttl_mark, ttl_case;
+	int64_t ttl_household, ttl_case;
 };
 
 /* Counters every backend keeps; read with store_stats(). */
 struct store_stats {
 	size_t households;      /* states held */
-	size_t marks;           /* redelivery marks held */
 	size_t loads, applies;  /* batches */
 	size_t bytes;           /* encoded state bytes held (memory backend) */
 };
@@ -91,9 +80,9 @@ struct store *store_open(const char *url, char *err, size_t errlen);
 void store_close(struct store *st);
 const char *store_name(const struct store *st);
 
-/* Fill found/state of every item and seen of every mark. */
+/* Fill found/state of every item. */
 int store_load(struct store *st, struct store_batch *b);
-/* Write the dirty items and the added marks, atomically. */
+/* Write the dirty items, completed cases and contact blocks, atomically. */
 int store_apply(struct store *st, const struct store_batch *b);
 
 /*

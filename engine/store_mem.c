@@ -32,9 +32,6 @@ struct mem_store {
 	size_t n_entries, cap_entries;
 	uint64_t *index;        /* tag << 32 | entry number + 1; 0 = empty */
 	size_t index_cap;       /* power of two */
-	struct hkey *marks;     /* all-zero key = empty slot */
-	bool zero_mark;         /* the all-zero key itself, should it occur */
-	size_t n_marks, mark_cap;
 	size_t bytes;
 	/* Per-apply scratch, kept between batches to avoid reallocating. */
 	size_t scratch_items;
@@ -66,7 +63,6 @@ static void mem_close(struct store *st)
 		free(m->entries[i].blob);
 	free(m->entries);
 	free(m->index);
-	free(m->marks);
 	free(m->scratch);
 	free(m->lens);
 	free(m->found);
@@ -146,60 +142,6 @@ static int index_reserve(struct mem_store *m, size_t want)
 	return VR_OK;
 }
 
-static bool key_is_zero(const struct hkey *k)
-{
-	uint64_t a, b;
-	memcpy(&a, k->b, 8);
-	memcpy(&b, k->b + 8, 8);
-	return (a | b) == 0;
-}
-
-static bool key_eq(const struct hkey *a, const struct hkey *b)
-{
-	uint64_t a0, a1, b0, b1;
-	memcpy(&a0, a->b, 8);
-	memcpy(&b0, b->b, 8);
-	memcpy(&a1, a->b + 8, 8);
-	memcpy(&b1, b->b + 8, 8);
-	return a0 == b0 && a1 == b1;
-}
-
-static size_t mark_slot(const struct mem_store *m, const struct hkey *k)
-{
-	size_t mask = m->mark_cap - 1;
-	for (size_t i = hkey_hash(k) & mask;; i = (i + 1) & mask)
-		if (key_is_zero(&m->marks[i]) || key_eq(&m->marks[i], k))
-			return i;
-}
-
-static bool mark_has(const struct mem_store *m, const struct hkey *k)
-{
-	if (key_is_zero(k))
-		return m->zero_mark;
-	return m->mark_cap && !key_is_zero(&m->marks[mark_slot(m, k)]);
-}
-
-static int marks_reserve(struct mem_store *m, size_t want)
-{
-	if (want * MEM_LOAD_DEN < m->mark_cap * MEM_LOAD_NUM)
-		return VR_OK;
-	size_t cap = m->mark_cap ? m->mark_cap : MEM_MIN_CAP;
-	while (want * MEM_LOAD_DEN >= cap * MEM_LOAD_NUM)
-		cap *= 2;
-	struct hkey *keys = calloc(cap, sizeof(*keys));
-	if (!keys)
-		return VR_ENOMEM;
-	struct hkey *old = m->marks;
-	size_t old_cap = m->mark_cap;
-	m->marks = keys;
-	m->mark_cap = cap;
-	for (size_t i = 0; i < old_cap; i++)
-		if (!key_is_zero(&old[i]))
-			m->marks[mark_slot(m, &old[i])] = old[i];
-	free(old);
-	return VR_OK;
-}
-
 /*
  * A batch's households are scattered over a table far larger than the CPU
  * cache, so each lookup waits for memory.  Knowing the whole batch up front,
@@ -223,11 +165,6 @@ static void prefetch_batch(const struct mem_store *m, const struct store_batch *
 				__builtin_prefetch(m->entries[e - 1].blob);
 		}
 	}
-	if (m->mark_cap) {
-		size_t mask = m->mark_cap - 1;
-		for (size_t i = 0; i < b->n_marks; i++)
-			__builtin_prefetch(&m->marks[hkey_hash(&b->marks[i].key) & mask]);
-	}
 }
 
 static int mem_load(struct store *st, struct store_batch *b)
@@ -243,8 +180,6 @@ static int mem_load(struct store *st, struct store_batch *b)
 			return VR_EPARSE;
 		it->found = true;
 	}
-	for (size_t i = 0; i < b->n_marks; i++)
-		b->marks[i].seen = mark_has(m, &b->marks[i].key);
 	return VR_OK;
 }
 
@@ -282,13 +217,11 @@ static uint32_t blob_cap(size_t len)
 static int mem_apply(struct store *st, const struct store_batch *b)
 {
 	struct mem_store *m = st->impl;
-	size_t n_dirty = 0, n_new = 0, n_add = 0;
+	size_t n_dirty = 0, n_new = 0;
 	int rc;
 
 	for (size_t i = 0; i < b->n_items; i++)
 		n_dirty += b->items[i].dirty;
-	for (size_t i = 0; i < b->n_marks; i++)
-		n_add += b->marks[i].add;
 	if ((rc = scratch_reserve(m, n_dirty ? n_dirty : 1)) != VR_OK)
 		return rc;
 	memset(m->fresh, 0, n_dirty * sizeof(*m->fresh));
@@ -311,8 +244,7 @@ static int mem_apply(struct store *st, const struct store_batch *b)
 			goto out_free;
 		}
 	}
-	if ((rc = index_reserve(m, m->n_entries + n_new)) ||
-	    (rc = marks_reserve(m, m->n_marks + n_add)))
+	if ((rc = index_reserve(m, m->n_entries + n_new)))
 		goto out_free;
 
 	/* Phase 2: commit; nothing below fails. */
@@ -339,21 +271,6 @@ static int mem_apply(struct store *st, const struct store_batch *b)
 		e->len = m->lens[k];
 		memcpy(e->blob, m->scratch + k * STATE_ENCODED_MAX, e->len);
 		m->bytes += e->len;
-	}
-	for (size_t i = 0; i < b->n_marks; i++) {
-		if (!b->marks[i].add)
-			continue;
-		const struct hkey *k = &b->marks[i].key;
-		if (key_is_zero(k)) {
-			m->n_marks += !m->zero_mark;
-			m->zero_mark = true;
-			continue;
-		}
-		size_t s = mark_slot(m, k);
-		if (key_is_zero(&m->marks[s])) {
-			m->marks[s] = *k;
-			m->n_marks++;
-		}
 	}
 	return VR_OK;
 
@@ -387,7 +304,6 @@ static void mem_stats(const struct store *st, struct store_stats *out)
 {
 	const struct mem_store *m = st->impl;
 	out->households = m->n_entries;
-	out->marks = m->n_marks;
 	out->bytes = m->bytes;
 }
 

@@ -5,13 +5,12 @@
  *   PREFIX{H}:hh            household state (state_encode), TTL retention_household
  *   PREFIX{H}:case:CASEID   a completed case, TTL retention_cases
  *   PREFIX{H}:contact:CASEID  its sealed contact block (contact.h), same TTL
- *   PREFIX mark:M           a redelivery mark, TTL retention_marks
- * H and M are pseudonyms (32 hex digits): no key or value holds a BSN,
+ * H is a pseudonym (32 hex digits): no key or value holds a BSN,
  * name or address.  {H} is a Cluster hash tag: a household's keys share a
  * slot.
  *
- * A batch costs two round trips: one pipelined MGET of its households and
- * MGET of its marks, and one MULTI ... EXEC with every write (whole values
+ * A batch costs two round trips: one MGET of its households, and one
+ * MULTI ... EXEC with every write (whole values
  * with their TTL), which Redis applies completely or not at all.  Writing
  * whole values makes a repeated apply harmless.  A lost connection is
  * VR_EAGAIN; the next call reconnects.
@@ -314,13 +313,6 @@ static size_t key_hh(const struct redis_store *r, const struct hkey *h, char *ou
 	return (size_t)snprintf(out, KEY_MAX, "%s{%s}:hh", r->prefix, x);
 }
 
-static size_t key_mark(const struct redis_store *r, const struct hkey *m, char *out)
-{
-	char x[2 * HKEY_LEN + 1];
-	hex32(m, x);
-	return (size_t)snprintf(out, KEY_MAX, "%smark:%s", r->prefix, x);
-}
-
 static size_t key_case(const struct redis_store *r, const struct hkey *h, const char *id,
 		       char *out)
 {
@@ -350,11 +342,6 @@ static const struct hkey *item_key(const struct store_batch *b, size_t i)
 	return &b->items[i].key;
 }
 
-static const struct hkey *mark_key(const struct store_batch *b, size_t i)
-{
-	return &b->marks[i].key;
-}
-
 static int redis_load(struct store *st, struct store_batch *b)
 {
 	struct redis_store *r = st->impl;
@@ -363,12 +350,10 @@ static int redis_load(struct store *st, struct store_batch *b)
 
 	if ((rc = ensure_connected(r)) != VR_OK)
 		return rc;
-	if ((rc = scratch(r, b->n_items + b->n_marks + 2)) != VR_OK)
+	if ((rc = scratch(r, b->n_items + 1)) != VR_OK)
 		return rc;
 	if (b->n_items)
 		append_mget(r, b->n_items, 0, item_key, key_hh, b);
-	if (b->n_marks)
-		append_mget(r, b->n_marks, b->n_items + 1, mark_key, key_mark, b);
 
 	if (b->n_items) {
 		if (redisGetReply(r->c, (void **)&rep) != REDIS_OK)
@@ -391,22 +376,6 @@ static int redis_load(struct store *st, struct store_batch *b)
 			}
 			b->items[i].found = true;
 		}
-		freeReplyObject(rep);
-	}
-	if (b->n_marks) {
-		/* Read the second reply even after an error, to keep the
-		 * connection in step. */
-		if (redisGetReply(r->c, (void **)&rep) != REDIS_OK)
-			return io_error(r, "MGET");
-		if (rc == VR_OK && rep->type == REDIS_REPLY_ERROR)
-			rc = reply_error(r, rep, "MGET");
-		else if (rc == VR_OK && (rep->type != REDIS_REPLY_ARRAY ||
-					 rep->elements != b->n_marks)) {
-			snprintf(r->err, sizeof(r->err), "redis MGET: unexpected reply");
-			rc = VR_EIO;
-		}
-		for (size_t i = 0; rc == VR_OK && i < b->n_marks; i++)
-			b->marks[i].seen = rep->element[i]->type != REDIS_REPLY_NIL;
 		freeReplyObject(rep);
 	}
 	return rc;
@@ -448,13 +417,6 @@ static int redis_apply(struct store *st, const struct store_batch *b)
 			continue;
 		size_t kl = key_hh(r, &it->key, key);
 		append_set(r, key, kl, buf, state_encode(&it->state, buf), b->ttl_household);
-		queued++;
-	}
-	for (size_t i = 0; i < b->n_marks; i++) {
-		if (!b->marks[i].add)
-			continue;
-		size_t kl = key_mark(r, &b->marks[i].key, key);
-		append_set(r, key, kl, "1", 1, b->ttl_mark);
 		queued++;
 	}
 	for (size_t i = 0; i < b->n_cases; i++) {
@@ -585,8 +547,6 @@ static void redis_stats(const struct store *st, struct store_stats *out)
 	char pattern[KEY_MAX];
 	snprintf(pattern, sizeof(pattern), "%s{*}:hh", r->prefix);
 	out->households = count_keys(r, pattern);
-	snprintf(pattern, sizeof(pattern), "%smark:*", r->prefix);
-	out->marks = count_keys(r, pattern);
 }
 
 static const char *redis_error(const struct store *st)
