@@ -633,6 +633,24 @@ static int by_opened(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
+int engine_case_households(struct engine *e, struct hkey **keys, size_t *n)
+{
+	struct open_cases oc = {0};
+	int rc = store_foreach(e->st, collect_open, &oc);
+	*keys = NULL;
+	*n = 0;
+	if (rc == VR_OK && oc.n) {
+		*keys = malloc(oc.n * sizeof(**keys));
+		if (!*keys)
+			rc = VR_ENOMEM;
+		for (size_t i = 0; *keys && i < oc.n; i++)
+			(*keys)[i] = oc.v[i].household;
+		*n = *keys ? oc.n : 0;
+	}
+	free(oc.v);
+	return rc;
+}
+
 /*
  * Report the open cases in (opened, case id) order: the same whatever the
  * backend's iteration order and however the input was cut into batches.

@@ -152,6 +152,9 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n);
  * order of opening date and case id. */
 int engine_flush_cases(struct engine *e);
 
+/* The households that have a case, as a malloc'ed array the caller frees. */
+int engine_case_households(struct engine *e, struct hkey **keys, size_t *n);
+
 const char *dec_status_name(enum dec_status s);
 const char *dec_flag_name(enum dec_flag f);
 /* Name of a scoring rule id in a struct case_rule. */

@@ -519,28 +519,6 @@ static int write_json(const char *dir, const char *name, struct jbuf *b)
 	return close_out(&f) || bad;
 }
 
-struct hh_collect {
-	struct hkey *keys;
-	size_t n, cap;
-};
-
-static int collect_hh(void *ud, const struct hh_state *h)
-{
-	struct hh_collect *c = ud;
-	if (!h->has_case)
-		return VR_OK;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 1024;
-		struct hkey *k = realloc(c->keys, cap * sizeof(*k));
-		if (!k)
-			return VR_ENOMEM;
-		c->keys = k;
-		c->cap = cap;
-	}
-	c->keys[c->n++] = h->key;
-	return VR_OK;
-}
-
 /* After the input: flush cases, write each set's files and the comparison. */
 static int finish(struct replay *r)
 {
@@ -549,11 +527,12 @@ static int finish(struct replay *r)
 		struct rset *s = &r->sets[k];
 		if (s->e && engine_flush_cases(s->e) != VR_OK)
 			bad = 1;
-		if (r->cmp && s->st) {
-			struct hh_collect hc = {0};
-			bad |= store_foreach(s->st, collect_hh, &hc) != VR_OK ||
-			       compare_households(r->cmp, (size_t)k, hc.keys, hc.n) != VR_OK;
-			free(hc.keys);
+		if (r->cmp && s->e) {
+			struct hkey *keys;
+			size_t n;
+			bad |= engine_case_households(s->e, &keys, &n) != VR_OK ||
+			       compare_households(r->cmp, (size_t)k, keys, n) != VR_OK;
+			free(keys);
 		}
 		bad |= flush_buf(r, &s->dec, s->fdec, 0) != VR_OK;
 		bad |= flush_buf(r, &s->cases, s->fcases, 0) != VR_OK;
