@@ -46,7 +46,8 @@ struct redis_store {
 
 static bool redis_accepts(const char *url)
 {
-	return strncmp(url, "redis://", 8) == 0 || strncmp(url, "unix://", 7) == 0;
+	return strncmp(url, "redis://", 8) == 0 || strncmp(url, "unix://", 7) == 0 ||
+	       url[0] == '/';
 }
 
 /* Copy s[0, n) percent-decoded into out (len bytes with the NUL). */
@@ -109,7 +110,8 @@ bad:
 	return VR_EINVAL;
 }
 
-/* redis://[[user]:password@]host[:port][/db][?query]  or  unix:///path[?query] */
+/* redis://[[user]:password@]host[:port][/db][?query], unix:///path[?query] or
+ * a bare socket path /path[?query] */
 static int parse_url(struct redis_store *r, const char *url, char *err, size_t errlen)
 {
 	const char *q = strchr(url, '?');
@@ -118,8 +120,9 @@ static int parse_url(struct redis_store *r, const char *url, char *err, size_t e
 	snprintf(r->prefix, sizeof(r->prefix), "vroeg:default:");
 	r->connect_timeout.tv_sec = 2;
 	r->timeout.tv_sec = 5;
-	if (!strncmp(url, "unix://", 7)) {
-		if (url_part(url + 7, end - 7, r->host, sizeof(r->host)) || r->host[0] != '/')
+	if (!strncmp(url, "unix://", 7) || url[0] == '/') {
+		size_t skip = url[0] == '/' ? 0 : 7;
+		if (url_part(url + skip, end - skip, r->host, sizeof(r->host)) || r->host[0] != '/')
 			goto bad;
 		r->port = 0;
 		return parse_query(r, q ? q + 1 : NULL, err, errlen);

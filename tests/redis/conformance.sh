@@ -13,6 +13,8 @@ redis_start "$tmp/redis" 0
 url="unix://$tmp/redis/redis.sock"
 
 VROEG_STORE_URL="$url?prefix=conformance" "$test_store"
+# The bare socket path is a store URL too.
+VROEG_STORE_URL="$tmp/redis/redis.sock?prefix=bare" "$test_store" > /dev/null
 
 key=$here/../scenarios/test.key
 n=0
