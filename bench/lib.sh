@@ -1,5 +1,17 @@
 # bench/lib.sh - shared by the benchmark scripts (sourced, not run).
-# Needs: root, build, work, cpu set by the caller.
+# The caller sets root; bench_init sets the rest.
+
+# bench_init SIGNALS: settings from the environment (RUNS, BUILD, WORK, CPU),
+# a work directory, and a fresh build.
+bench_init() {
+	signals=$1
+	runs=${RUNS:-3}
+	build=${BUILD:-$root/build}
+	work=${WORK:-$(mktemp -d /tmp/vroeg-bench.XXXXXX)}
+	cpu=${CPU:-1}
+	mkdir -p "$work"
+	"$root/scripts/build.sh" "$build"
+}
 
 # The median of numbers on stdin.
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }

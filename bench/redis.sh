@@ -11,16 +11,9 @@
 # redis-benchmark's pipelined SET rate from the same server for reference.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-signals=${1:-1000000}
-runs=${RUNS:-3}
-build=${BUILD:-$root/build}
-work=${WORK:-$(mktemp -d /tmp/vroeg-bench.XXXXXX)}
-cpu=${CPU:-1}
-rcpu=${REDIS_CPU:-0}
-mkdir -p "$work"
-
-"$root/scripts/build.sh" "$build"
 . "$root/bench/lib.sh"
+bench_init "${1:-1000000}"
+rcpu=${REDIS_CPU:-0}
 . "$root/tests/redis/lib.sh"
 gen_signals "$signals"
 

@@ -7,15 +7,8 @@
 # ratio (b)/(a) (target >= 0.6) and vroeg's peak memory.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-signals=${1:-1000000}
-runs=${RUNS:-3}
-build=${BUILD:-$root/build}
-work=${WORK:-$(mktemp -d /tmp/vroeg-bench.XXXXXX)}
-mkdir -p "$work"
-cpu=${CPU:-1}
-
-"$root/scripts/build.sh" "$build"
 . "$root/bench/lib.sh"
+bench_init "${1:-1000000}"
 gen_signals "$signals"
 rm -f "$work/bare" "$work/replay"
 cat "$data" > /dev/null # warm the page cache

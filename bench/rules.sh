@@ -10,15 +10,8 @@
 # score rule per signal, ((c) - (b)) / 182 / signals.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-signals=${1:-1000000}
-runs=${RUNS:-3}
-build=${BUILD:-$root/build}
-work=${WORK:-$(mktemp -d /tmp/vroeg-bench.XXXXXX)}
-cpu=${CPU:-1}
-mkdir -p "$work"
-
-"$root/scripts/build.sh" "$build"
 . "$root/bench/lib.sh"
+bench_init "${1:-1000000}"
 gen_signals "$signals"
 
 # (a) the core engine, from history, into its own build directory.

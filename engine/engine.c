@@ -340,8 +340,6 @@ static void dec_case_fill(struct dec_case *d, const struct case_rec *c)
 	d->score = c->score;
 	d->priority = c->priority;
 	d->due = c->due;
-	d->opeenvolgend = c->opeenvolgend;
-	d->meervoudig = case_is_meervoudig(c);
 	d->n_rules = c->n_rules;
 	memcpy(d->rules, c->rules, sizeof(d->rules[0]) * c->n_rules);
 }

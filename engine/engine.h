@@ -78,8 +78,6 @@ struct dec_case {
 	int32_t score;
 	uint8_t priority;
 	vr_date due;
-	bool opeenvolgend;
-	bool meervoudig;
 	uint16_t n_rules;
 	struct case_rule rules[CASE_RULES_MAX];
 };

@@ -53,7 +53,7 @@ struct parser {
 	int decls;
 	bool thr_by_type[PARTNER__COUNT];  /* set per type: the general value skips it */
 	bool days_by_type[PARTNER__COUNT];
-	int final_prio_line, final_route_line, final_status_line; /* 0 = none yet */
+	int final_prio_line, final_route_line; /* 0 = none yet */
 };
 
 static void error_at(struct parser *ps, int line, int col, const char *fmt, ...)
@@ -1176,7 +1176,6 @@ static void decl_status(struct parser *ps)
 {
 	struct ruleset *rs = ps->rs;
 	struct status_rule r;
-	int line = ps->tok.line, col = ps->tok.col;
 
 	memset(&r, 0, sizeof(r));
 	if (accept_word(ps, "bekend"))
@@ -1194,8 +1193,6 @@ static void decl_status(struct parser *ps)
 		return;
 	r.when = compile(ps, TY_BOOL, "a condition");
 	if (accept_word(ps, "reason") && !quoted_name(ps, r.reason, sizeof(r.reason), "a reason"))
-		return;
-	if (!reachable(ps, ps->final_status_line, line, col, "status"))
 		return;
 	if (!grow((void **)&rs->statuses, &ps->cap_statuses, rs->n_statuses, sizeof(r))) {
 		ERR(ps, "out of memory");
