@@ -149,7 +149,7 @@ long src_file_next(struct src_file *f, struct engine_rec *recs, size_t max)
 			if (rc != VR_OK)
 				return VR_EIO;
 			f->line++;
-			recs[n++] = (struct engine_rec){f->buf, (size_t)total, f->name, f->line};
+			recs[n++] = (struct engine_rec){f->buf, (size_t)total, f->name, f->line, NULL, NULL};
 			break;
 		} else {
 			if ((rc = refill(f)) != VR_OK)
@@ -161,7 +161,7 @@ long src_file_next(struct src_file *f, struct engine_rec *recs, size_t max)
 			len--;
 		if (is_blank(start, len))
 			continue;
-		recs[n++] = (struct engine_rec){start, len, f->name, f->line};
+		recs[n++] = (struct engine_rec){start, len, f->name, f->line, NULL, NULL};
 	}
 	return (long)n;
 }

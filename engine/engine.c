@@ -502,8 +502,13 @@ static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 		memset(d, 0, sizeof(*d));
 		d->source = recs[i].source;
 		d->pos = recs[i].pos;
-		e->valid[i] = sig_parse(recs[i].data, recs[i].len, clock_horizon(e->clk), s,
-					&e->errs[i]) == VR_OK;
+		if (recs[i].reject) {
+			e->errs[i] = *recs[i].reject;
+			e->valid[i] = false;
+			continue;
+		}
+		e->valid[i] = sig_parse_def(recs[i].data, recs[i].len, clock_horizon(e->clk),
+					    recs[i].def, s, &e->errs[i]) == VR_OK;
 		if (!e->valid[i])
 			continue;
 		clock_observe(e->clk, s->signal_date);

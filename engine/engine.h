@@ -112,6 +112,9 @@ struct engine_rec {
 	size_t len;
 	const char *source;
 	long pos;
+	const struct sig_defaults *def;  /* the source's partner, or NULL */
+	const struct sig_error *reject;  /* rejected before the engine (a partner
+					  * format that did not map), or NULL */
 };
 
 struct engine;

@@ -27,6 +27,7 @@ void jbuf_fini(struct jbuf *b);
 static inline void jbuf_reset(struct jbuf *b)
 {
 	b->len = 0;
+	b->overflow = false;
 }
 static inline bool jbuf_ok(const struct jbuf *b)
 {

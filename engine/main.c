@@ -7,6 +7,10 @@
 #include "gen.h"
 #include "pseudo_cli.h"
 #include "replay.h"
+#include "run.h"
+
+int demo_main(int argc, char **argv);
+int dev_kafka_main(int argc, char **argv);
 #include "rules_cli.h"
 
 #define VROEG_VERSION "0.1.0"
@@ -17,6 +21,9 @@ static void usage(FILE *f)
 	      "prioritised follow-up out\n\n"
 	      "usage: vroeg <command> [options]\n\n"
 	      "commands:\n"
+	      "  run      the streaming service: partner topics in (run -c FILE)\n"
+	      "  demo     the whole service on an embedded Kafka mock cluster, no servers\n"
+	      "  dev-kafka  a local Kafka mock cluster for trying and testing\n"
 	      "  replay   decide historic signals (JSONL) deterministically\n"
 	      "  gen      generate realistic synthetic signals\n"
 	      "  rules    check rule files (rules check FILE...)\n"
@@ -33,6 +40,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
+	if (strcmp(cmd, "demo") == 0)
+		return demo_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "dev-kafka") == 0)
+		return dev_kafka_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "run") == 0)
+		return run_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "gen") == 0)

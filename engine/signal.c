@@ -49,6 +49,7 @@ static const char *const reject_codes[REJ__COUNT] = {
 	[REJ_POSTCODE] = "postcode",
 	[REJ_HUISNUMMER] = "huisnummer",
 	[REJ_CONTACT] = "contact",
+	[REJ_MAPPING] = "mapping",
 };
 
 const char *sig_partner_name(enum sig_partner p)
@@ -271,28 +272,45 @@ static int get_flag(const cJSON *obj, const char *key, enum sig_reject code, boo
 	return VR_OK;
 }
 
-static int parse_partner(const cJSON *obj, struct signal *s, struct sig_error *err)
+static int parse_partner(const cJSON *obj, const struct sig_defaults *def, struct signal *s,
+			 struct sig_error *err)
 {
+	bool has_def = def && def->partner < PARTNER__COUNT;
 	const cJSON *p = member(obj, "signaalpartner");
-	if (!p)
+	const cJSON *t = NULL;
+	if (!p && !has_def)
 		return reject(err, REJ_PARTNER, "missing signaalpartner");
-	if (!cJSON_IsObject(p))
+	if (p && !cJSON_IsObject(p))
 		return reject(err, REJ_PARTNER, "signaalpartner must be an object");
-	const cJSON *t = member(p, "type");
-	if (!t)
+	if (p)
+		t = member(p, "type");
+	if (!t && !has_def)
 		return reject(err, REJ_PARTNER, "missing signaalpartner.type");
-	if (!cJSON_IsString(t))
-		return reject(err, REJ_PARTNER_TYPE, "signaalpartner.type must be a string");
-	s->partner = sig_partner_from_name(t->valuestring);
-	if (s->partner == PARTNER__COUNT)
-		return reject(err, REJ_PARTNER_TYPE, "unknown signaalpartner.type \"%.40s\"",
-			      t->valuestring);
-	int rc = get_string(p, "naam", s->partner_org, SIG_ORG_MAX, false, REJ_PARTNER_ORG,
-			    err);
-	if (rc)
-		return rc;
+	if (t) {
+		if (!cJSON_IsString(t))
+			return reject(err, REJ_PARTNER_TYPE,
+				      "signaalpartner.type must be a string");
+		s->partner = sig_partner_from_name(t->valuestring);
+		if (s->partner == PARTNER__COUNT)
+			return reject(err, REJ_PARTNER_TYPE,
+				      "unknown signaalpartner.type \"%.40s\"", t->valuestring);
+		if (has_def && s->partner != def->partner)
+			return reject(err, REJ_PARTNER_TYPE,
+				      "signaalpartner.type %s on a source for %s",
+				      sig_partner_name(s->partner), sig_partner_name(def->partner));
+	} else {
+		s->partner = def->partner;
+	}
+	s->partner_org[0] = '\0';
+	if (p) {
+		int rc = get_string(p, "naam", s->partner_org, SIG_ORG_MAX, false,
+				    REJ_PARTNER_ORG, err);
+		if (rc)
+			return rc;
+	}
 	if (!s->partner_org[0])
-		strcpy(s->partner_org, sig_partner_name(s->partner));
+		strcpy(s->partner_org, def && def->partner_org[0] ? def->partner_org
+							  : sig_partner_name(s->partner));
 	return VR_OK;
 }
 
@@ -435,7 +453,8 @@ static int parse_client(const cJSON *obj, struct signal *s, struct sig_error *er
 	return VR_OK;
 }
 
-int sig_from_json(const cJSON *obj, vr_date today, struct signal *s, struct sig_error *err)
+int sig_from_json(const cJSON *obj, vr_date today, const struct sig_defaults *def,
+		  struct signal *s, struct sig_error *err)
 {
 	int rc;
 
@@ -444,7 +463,7 @@ int sig_from_json(const cJSON *obj, vr_date today, struct signal *s, struct sig_
 	if (!cJSON_IsObject(obj))
 		return reject(err, REJ_NOT_OBJECT, "record is not a JSON object");
 	if ((rc = get_string(obj, "ID", s->id, SIG_ID_MAX, true, REJ_ID, err)) ||
-	    (rc = parse_partner(obj, s, err)))
+	    (rc = parse_partner(obj, def, s, err)))
 		return rc;
 
 	const cJSON *g = member(obj, "gemeentecode");
@@ -480,6 +499,12 @@ int sig_from_json(const cJSON *obj, vr_date today, struct signal *s, struct sig_
 int sig_parse(const char *rec, size_t len, vr_date today, struct signal *out,
 	      struct sig_error *err)
 {
+	return sig_parse_def(rec, len, today, NULL, out, err);
+}
+
+int sig_parse_def(const char *rec, size_t len, vr_date today, const struct sig_defaults *def,
+		  struct signal *out, struct sig_error *err)
+{
 	if (len > SIG_LINE_MAX)
 		return reject(err, REJ_TOO_LONG, "record too long (%zu bytes, max %d)", len,
 			      SIG_LINE_MAX);
@@ -503,7 +528,7 @@ int sig_parse(const char *rec, size_t len, vr_date today, struct signal *out,
 	if (used != len)
 		rc = reject(err, REJ_JSON, "not valid JSON (trailing data at byte %zu)", used);
 	else
-		rc = sig_from_json(obj, today, out, err);
+		rc = sig_from_json(obj, today, def, out, err);
 	jarena_release(obj);
 	return rc;
 }

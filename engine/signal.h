@@ -110,6 +110,7 @@ enum sig_reject {
 	REJ_POSTCODE,
 	REJ_HUISNUMMER,
 	REJ_CONTACT,
+	REJ_MAPPING,     /* a partner format could not be mapped (connectors) */
 	REJ__COUNT
 };
 
@@ -128,9 +129,24 @@ struct sig_error {
 int sig_parse(const char *rec, size_t len, vr_date today, struct signal *out,
 	      struct sig_error *err);
 
-/* Same, from an already-parsed JSON value (the partner mappings use this). */
-int sig_from_json(const struct cJSON *obj, vr_date today, struct signal *out,
-		  struct sig_error *err);
+/*
+ * What a source knows about its records when they do not say: a Kafka
+ * topic's partner type and organisation.  A record without signaalpartner
+ * (or without its type or naam) takes these; a record that names another
+ * partner type than its topic's is rejected (partner_type).
+ */
+struct sig_defaults {
+	enum sig_partner partner;           /* PARTNER__COUNT: none */
+	char partner_org[SIG_ORG_MAX + 1];  /* "": none */
+};
+
+/* sig_parse() with defaults (NULL: none). */
+int sig_parse_def(const char *rec, size_t len, vr_date today, const struct sig_defaults *def,
+		  struct signal *out, struct sig_error *err);
+
+/* Same, from an already-parsed JSON value. */
+int sig_from_json(const struct cJSON *obj, vr_date today, const struct sig_defaults *def,
+		  struct signal *out, struct sig_error *err);
 
 const char *sig_partner_name(enum sig_partner p);
 /* Exact DDAS spelling; returns PARTNER__COUNT when unknown. */

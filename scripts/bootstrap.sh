@@ -10,7 +10,7 @@ build_packages=(
 	librdkafka-dev libhiredis-dev libcurl4-openssl-dev
 )
 # What the tests need on top: clang's libFuzzer (scripts/fuzz.sh), a real redis-server.
-test_packages=(clang-14 libclang-rt-14-dev redis-server redis-tools)
+test_packages=(clang-14 libclang-rt-14-dev redis-server redis-tools kcat)
 packages=("${build_packages[@]}" "${test_packages[@]}")
 
 missing=()

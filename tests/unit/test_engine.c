@@ -117,7 +117,7 @@ static char *run(struct store *st, size_t batch, int n, int fail_first_applies,
 	c.e = engine_new(&conf, rs, st, ps, &clk, &sink, err, sizeof(err));
 	for (int i = 0; i < n; i++) {
 		char *r = make_record(i);
-		recs[i] = (struct engine_rec){r, strlen(r), "t", i + 1};
+		recs[i] = (struct engine_rec){r, strlen(r), "t", i + 1, NULL, NULL};
 	}
 	if (fl)
 		fl->fail_applies = fail_first_applies;
@@ -182,11 +182,11 @@ static void test_reload(void)
 	jbuf_init(&c.cases_out, 1 << 20);
 	struct engine_sink sink = {&c, on_dec, on_case};
 	c.e = engine_new(&conf, def, st, ps, &clk, &sink, err, sizeof(err));
-	struct engine_rec a = {r1, strlen(r1), "t", 1};
+	struct engine_rec a = {r1, strlen(r1), "t", 1, NULL, NULL};
 	CHECK_INT(engine_process(c.e, &a, 1), VR_OK);
 	engine_set_rules(c.e, str);
 	CHECK(engine_get_rules(c.e) == str);
-	struct engine_rec b[2] = {{r2, strlen(r2), "t", 2}, {r3, strlen(r3), "t", 3}};
+	struct engine_rec b[2] = {{r2, strlen(r2), "t", 2, NULL, NULL}, {r3, strlen(r3), "t", 3, NULL, NULL}};
 	CHECK_INT(engine_process(c.e, b, 2), VR_OK);
 	CHECK_INT(engine_flush_cases(c.e), VR_OK);
 

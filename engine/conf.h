@@ -1,0 +1,74 @@
+/*
+ * conf.h - the service's config file: `key = value` lines in [sections].
+ *
+ *   # a comment (a whole line; '#' inside a value is part of the value)
+ *   [store]
+ *   url = redis://127.0.0.1:6379/0?prefix=vroeg:0344:
+ *   [kafka]
+ *   bootstrap.servers = kafka-1:9092
+ *   [topic signals.huur]
+ *   partner = Huur
+ *
+ * A section name is one word, optionally followed by an argument
+ * ("topic signals.huur"); keys are letters, digits, '.', '_' and '-'.
+ * Values run to the end of the line, trimmed; a value in double quotes
+ * keeps its spaces.  A key given twice in one section is an error, so a
+ * typo cannot silently shadow a setting.
+ *
+ * Environment overrides (conf_apply_env): VROEG_<SECTION>_<KEY>, upper case,
+ * with '.' and '-' as '_', replaces the value of that key in a section
+ * without an argument: VROEG_STORE_URL sets [store] url,
+ * VROEG_KAFKA_BOOTSTRAP_SERVERS sets [kafka] bootstrap.servers.  Keys of
+ * [kafka] the file does not have can be added the same way (their '_'
+ * read back as '.').
+ */
+#ifndef VR_CONF_H
+#define VR_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct conf_entry {
+	const char *section;  /* "store", "topic signals.huur", "" before any [section] */
+	const char *key;
+	const char *value;
+	int line;             /* 0 when set from the environment */
+};
+
+struct conf;
+
+/* Parse a file; on error NULL and err = "path:line: message". */
+struct conf *conf_load(const char *path, char *err, size_t errlen);
+/* Parse text (name is used in messages). */
+struct conf *conf_parse(const char *text, size_t len, const char *name, char *err,
+			size_t errlen);
+void conf_free(struct conf *c);
+
+/* Apply VROEG_* overrides from envp (NULL-terminated, as environ). */
+int conf_apply_env(struct conf *c, char *const *envp, char *err, size_t errlen);
+
+/* The value of section/key, or NULL. */
+const char *conf_get(const struct conf *c, const char *section, const char *key);
+/* Number in [min, max]; absent gives def.  VR_EINVAL with err naming the key. */
+int conf_get_long(const struct conf *c, const char *section, const char *key, long min,
+		  long max, long def, long *out, char *err, size_t errlen);
+/* true/false, yes/no, on/off, 1/0; absent gives def. */
+int conf_get_bool(const struct conf *c, const char *section, const char *key, bool def,
+		  bool *out, char *err, size_t errlen);
+
+/* All entries, in file order (environment additions last). */
+size_t conf_count(const struct conf *c);
+const struct conf_entry *conf_at(const struct conf *c, size_t i);
+
+/*
+ * Reject keys of a section that are not in known (NULL-terminated); a
+ * known entry ending in '.' admits every key with that prefix.  Catches
+ * typos such as "urll" with "path:line: unknown key".
+ */
+int conf_check_keys(const struct conf *c, const char *section, const char *const *known,
+		    char *err, size_t errlen);
+
+/* The name of the file parsed (for messages). */
+const char *conf_name(const struct conf *c);
+
+#endif

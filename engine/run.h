@@ -1,0 +1,41 @@
+/*
+ * run.h - `vroeg run -c FILE`: the streaming service.
+ *
+ * One Kafka consumer group over the partner topics of the config file's
+ * [topic NAME] sections; each message is mapped to a canonical record
+ * (connectors/mapping.h), batches go through the engine and its store, and
+ * only when a batch's state is stored and its dead letters and partner
+ * feedback are acknowledged by Kafka are its offsets stored for commit
+ * (at-least-once; redeliveries are recognised by the engine's marks).
+ * docs/connectors.md describes the config and the guarantees.
+ */
+#ifndef VR_RUN_H
+#define VR_RUN_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "conf.h"
+#include "pseudo.h"
+#include "summary.h"
+
+struct run_opts {
+	bool stop_at_end;        /* stop when every assigned partition is read to its end */
+	double max_seconds;      /* stop after this long (0: never) */
+	FILE *worklist;          /* at the end: the cases as a team's worklist */
+	struct pseudo *ps;       /* pseudonym key instead of [engine] key.file (borrowed) */
+};
+
+/* What a run did, for `vroeg demo` and tests. */
+struct run_result {
+	struct summary sum;
+	unsigned long messages, dead_letters, feedback, batches;
+};
+
+/* Run the service on a parsed config until SIGTERM/SIGINT (or opts).
+ * Returns 0, or 1 after logging why it could not start or go on. */
+int run_service(const struct conf *c, const struct run_opts *o, struct run_result *res);
+
+int run_main(int argc, char **argv);
+
+#endif
