@@ -559,7 +559,18 @@ static int batch_finish(struct run *r)
 		batch_drop(r);
 		return rc;
 	}
+	/* The batch's decisions are written before its offsets are stored. */
+	if (flush_out(r, &r->dec, r->fdec, 0) != VR_OK) {
+		vlog(LOG_ERROR, "cannot write the decisions output");
+		r->fatal = true;
+		batch_drop(r);
+		return VR_EIO;
+	}
 	store_offsets(r);
+	/* Commit now rather than at the next auto-commit tick: the less is
+	 * uncommitted when the group coordinator goes away, the less is read
+	 * again (and recognised as redelivered) afterwards. */
+	rd_kafka_commit(r->c, NULL, 1);
 	r->res->batches++;
 	batch_drop(r);
 	return VR_OK;
@@ -791,7 +802,7 @@ static int setup_kafka(struct run *r, char *err, size_t n)
 	if (!kc || conf_default(c, kc, "consumer", "group.id", "vroeg", err, n) ||
 	    conf_force(c, kc, "consumer", "enable.auto.offset.store", "false", err, n) ||
 	    conf_default(c, kc, "consumer", "auto.offset.reset", "earliest", err, n) ||
-	    conf_default(c, kc, "consumer", "queued.max.messages.kbytes", "16384", err, n) ||
+	    conf_default(c, kc, "consumer", "queued.max.messages.kbytes", "65536", err, n) ||
 	    (r->o->stop_at_end &&
 	     conf_set(kc, "enable.partition.eof", "true", err, n))) {
 		if (kc)

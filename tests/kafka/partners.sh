@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# tests/kafka/partners.sh VROEG WORK - every partner mapping, a poison
+# message in the middle of a partition, dead letters and partner feedback,
+# against the mock cluster with kcat as the partners.
+VROEG=$1 WORK=$2
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+KEY=$ROOT/examples/demo.key
+rm -rf "$WORK" && mkdir -p "$WORK"
+source "$(dirname "$0")/lib.sh"
+
+kafka_start --partitions 1
+demo=$ROOT/examples/demo
+
+# Huur: a housing corporation's CSV, each message its header plus one row.
+header=$(head -n 1 "$demo/signals.huur.csv")
+tail -n +2 "$demo/signals.huur.csv" | while IFS= read -r row; do
+	printf '%s\n%s\x1e' "$header" "$row"
+done >"$WORK/huur.msgs"
+kcat -P -b "$BOOTSTRAP" -t signals.huur -D '\x1e' -l "$WORK/huur.msgs" 2>>"$WORK/kcat.err"
+n_huur=$(($(wc -l <"$demo/signals.huur.csv") - 1))
+# Energie: an energy company's JSON shape.
+produce signals.energie "$demo/signals.energie.jsonl"
+# Zorg: canonical, with a poison message (not UTF-8, not JSON) in the middle.
+head -n 20 "$demo/signals.zorg.jsonl" >"$WORK/zorg.jsonl"
+printf '\xff\xfe{"ID": garbage\n' >>"$WORK/zorg.jsonl"
+tail -n +21 "$demo/signals.zorg.jsonl" >>"$WORK/zorg.jsonl"
+produce signals.zorg "$WORK/zorg.jsonl"
+n_zorg=$(wc -l <"$WORK/zorg.jsonl")
+n_energie=$(wc -l <"$demo/signals.energie.jsonl")
+total=$((n_huur + n_energie + n_zorg))
+
+write_conf "$WORK/vroeg.conf" partners "$WORK/decisions.jsonl" \
+	"$(cat "$ROOT/examples/mappings/huur-csv.conf")" \
+	"$(cat "$ROOT/examples/mappings/energie-json.conf")"
+"$VROEG" run -c "$WORK/vroeg.conf" --check >/dev/null || fail "config check"
+timeout 120 "$VROEG" run -c "$WORK/vroeg.conf" --stop-at-end 2>"$WORK/run.log" ||
+	{ cat "$WORK/run.log" >&2; fail "vroeg run failed"; }
+
+# Every message decided exactly once, at its own position.
+got=$(wc -l <"$WORK/decisions.jsonl")
+[[ $got -eq $total ]] || fail "expected $total decisions, got $got"
+[[ -z $(positions "$WORK/decisions.jsonl" | uniq -d) ]] || fail "a position decided twice"
+for t in huur energie zorg; do
+	grep -q "\"source\":\"signals.$t/0:0\"" "$WORK/decisions.jsonl" || fail "no decision for signals.$t/0:0"
+done
+# The mapped formats are decided like canonical records.
+for t in huur energie; do
+	picked=$(grep "\"source\":\"signals.$t/" "$WORK/decisions.jsonl" | grep -c '"status":"Opgepakt"' || true)
+	((picked >= 10)) || fail "signals.$t: only $picked picked up"
+done
+grep -q '"partner":"Huur","partner_org":"Woonstichting' "$WORK/decisions.jsonl" ||
+	fail "Huur decisions lack the organisation from the CSV"
+
+# The poison message: rejected, dead-lettered with its position and reason,
+# and the partition went on past it.
+grep "\"source\":\"signals.zorg/0:20\"" "$WORK/decisions.jsonl" | grep -q '"code":"not_utf8"' ||
+	fail "poison message at signals.zorg/0:20 not rejected as not_utf8"
+grep -q "\"source\":\"signals.zorg/0:$((n_zorg - 1))\"" "$WORK/decisions.jsonl" ||
+	fail "the partition did not go on after the poison message"
+consume signals.dlq '%h\t%o\n' >"$WORK/dlq.txt"
+rejected=$(grep -c '"status":"rejected"' "$WORK/decisions.jsonl")
+[[ $(wc -l <"$WORK/dlq.txt") -eq $rejected ]] ||
+	fail "$rejected rejected but $(wc -l <"$WORK/dlq.txt") dead letters"
+grep -q 'vroeg.reason.code=not_utf8.*vroeg.source.topic=signals.zorg,vroeg.source.partition=0,vroeg.source.offset=20' \
+	"$WORK/dlq.txt" || fail "dead letter of the poison message lacks its headers: $(cat "$WORK/dlq.txt")"
+# The original bytes, unchanged: the poison's first bytes are 0xff 0xfe.
+consume signals.dlq '%s\n' | grep -c $'^\xff\xfe' >/dev/null || fail "dead letter is not the original message"
+grep -q 'vroeg.reason.code=bsn.*vroeg.source.topic=signals.huur' "$WORK/dlq.txt" ||
+	fail "the Huur CSV record with a bad BSN is not dead-lettered"
+
+# Feedback: one event per decided signal on feedback.<type>, the DDAS status
+# only, never the reason.
+fb=0
+for t in huur energie zorg; do
+	consume "feedback.$t" '%s\n' >"$WORK/feedback.$t"
+	fb=$((fb + $(wc -l <"$WORK/feedback.$t")))
+done
+decided=$(grep -vc '"status":"\(rejected\|duplicate\)"' "$WORK/decisions.jsonl")
+[[ $fb -eq $decided ]] || fail "$decided decided signals but $fb feedback events"
+if grep -h -v '^{"ID":"[^"]*","signaalpartner":{"type":"[^"]*","naam":"[^"]*"},"status":"[^"]*"}$' \
+	"$WORK"/feedback.*; then
+	fail "a feedback event has more than ID, partner and status"
+fi
+grep -q '"status":"Niet opgepakt: herhaalde melding"' "$WORK"/feedback.* || fail "no feedback status besides Opgepakt"
+! grep -q 'reason\|burgerservicenummer\|h-[0-9a-f]\{32\}' "$WORK"/feedback.* ||
+	fail "feedback leaks internal data"
+
+# Bad config is refused with its line.
+printf '[store]\nurll = memory\n' >"$WORK/bad.conf"
+if "$VROEG" run -c "$WORK/bad.conf" --check 2>"$WORK/bad.err"; then fail "bad config accepted"; fi
+grep -q 'bad.conf:2: unknown key \\"urll\\" in \[store\]' "$WORK/bad.err" || fail "bad config message: $(cat "$WORK/bad.err")"
+echo "ok: $total messages decided once each, $rejected dead letters, $fb feedback events"
