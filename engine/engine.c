@@ -221,12 +221,12 @@ static void hh_org_note(struct hh_state *h, uint64_t org, vr_date date, int64_t 
 	slot->amount = amount;
 }
 
-static bool hh_mark_has(const struct hh_state *h, uint64_t id)
+static struct hh_mark *hh_mark_find(struct hh_state *h, uint64_t id)
 {
 	for (unsigned i = 0; i < h->n_marks; i++)
 		if (h->marks[i].id == id)
-			return true;
-	return false;
+			return &h->marks[i];
+	return NULL;
 }
 
 /* Remember a signal; marks past their retention go first, then the oldest. */
@@ -244,7 +244,7 @@ static void hh_mark_note(struct hh_state *h, uint64_t id, vr_date date, int rete
 				oldest = i;
 		h->marks[oldest] = h->marks[--h->n_marks];
 	}
-	h->marks[h->n_marks++] = (struct hh_mark){id, date};
+	h->marks[h->n_marks++] = (struct hh_mark){id, date, HH_MARK_UNDECIDED};
 }
 
 static const struct hh_org *hh_org_find(const struct hh_state *h, uint64_t org)
@@ -440,8 +440,11 @@ static void decide(struct engine *e, size_t i)
 	else if (sig_collection_incomplete(s))
 		d->flags |= FLAG_INCASSO_ONVOLLEDIG;
 
-	if (hh_mark_has(h, e->mark_id[i])) {
+	const struct hh_mark *seen = hh_mark_find(h, e->mark_id[i]);
+	if (seen) {
 		d->status = DEC_DUPLICATE;
+		d->original = seen->status < DEC_DUPLICATE ? (enum dec_status)seen->status
+							   : DEC__COUNT;
 		return;
 	}
 	hh_mark_note(h, e->mark_id[i], s->signal_date, ruleset_retention_marks(rs));
@@ -567,6 +570,12 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (e->valid[i]) {
 			decide(e, i);
+			/* The mark remembers the status, so a redelivery can be
+			 * answered with it (partner feedback after a crash). */
+			struct hh_mark *mk;
+			if (e->decs[i].status != DEC_DUPLICATE &&
+			    (mk = hh_mark_find(&e->items[e->item_of[i]].state, e->mark_id[i])))
+				mk->status = (uint8_t)e->decs[i].status;
 		} else {
 			struct decision *d = &e->decs[i];
 			d->status = DEC_REJECTED;

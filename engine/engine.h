@@ -94,6 +94,8 @@ struct decision {
 	bool has_case;                /* Opgepakt */
 	struct dec_case kase;
 	unsigned flags;               /* enum dec_flag bits */
+	enum dec_status original;     /* DEC_DUPLICATE: the status the signal got
+				       * when first decided; DEC__COUNT unknown */
 	char reason[SIG_REASON_MAX];  /* why not picked up; "" otherwise */
 };
 

@@ -112,6 +112,7 @@ struct run {
 	struct jbuf dec, cases;
 	bool write_failed;
 	bool fatal;
+	bool checking;               /* --check: no store contacted, no engine */
 	struct case_list *collect;   /* cases gathered for the closing report */
 };
 
@@ -362,10 +363,14 @@ static int on_decision(void *ud, const struct decision *d)
 		snprintf(o->topic, sizeof(o->topic), "%s", r->dlq_topic);
 		o->err = *d->err;
 		r->res->dead_letters++;
-	} else if (d->status != DEC_DUPLICATE && r->feedback) {
+	} else if (r->feedback && (d->status != DEC_DUPLICATE || d->original < DEC_DUPLICATE)) {
 		/* The partner learns the DDAS status of its signal, nothing more: no
 		 * reason (that of "andere reden" is the municipality's own), no
-		 * household, no case. */
+		 * household, no case.  A redelivery is answered with the status
+		 * the signal got the first time: if vroeg stopped after storing a
+		 * batch but before its feedback was acknowledged, the batch is read
+		 * again, and this is how its feedback still goes out. */
+		enum dec_status st = d->status == DEC_DUPLICATE ? d->original : d->status;
 		bool first = true;
 		o->kind = OUT_FEEDBACK;
 		feedback_topic(r, d->sig->partner, o->topic, sizeof(o->topic));
@@ -381,7 +386,7 @@ static int on_decision(void *ud, const struct decision *d)
 		jbuf_str(&o->body, d->sig->partner_org);
 		jbuf_lit(&o->body, "}");
 		jbuf_key(&o->body, "status", &first);
-		jbuf_str(&o->body, dec_status_name(d->status));
+		jbuf_str(&o->body, dec_status_name(st));
 		jbuf_lit(&o->body, "}");
 		r->res->feedback++;
 	}
@@ -726,7 +731,7 @@ static int setup_engine(struct run *r, char *err, size_t n)
 	const char *url = conf_get(c, "store", "url");
 	if (!url)
 		url = "memory";
-	if (!(r->st = store_open(url, err, n)))
+	if (!r->checking && !(r->st = store_open(url, err, n)))
 		return VR_EINVAL;
 	if (strcmp(url, "memory") != 0) {
 		s = conf_get(c, "engine", "contact.key.file");
@@ -738,6 +743,8 @@ static int setup_engine(struct run *r, char *err, size_t n)
 		if (!(r->ck = contact_key_file(s, err, n)))
 			return VR_EINVAL;
 	}
+	if (r->checking)
+		return VR_OK;
 	struct engine_sink sink = {r, on_decision, on_case};
 	r->e = engine_new(&r->econf, r->rs, r->st, r->ps, &r->clk, &sink, err, n);
 	if (!r->e)
@@ -1118,7 +1125,8 @@ out:
 	return code;
 }
 
-/* --check: the config, the rule file, the keys and every mapping. */
+/* --check: the config, the rule file, the keys and every mapping; Kafka
+ * and the store are not contacted. */
 static int run_check(const struct conf *c, char *err, size_t n)
 {
 	struct run *r = calloc(1, sizeof(*r));
@@ -1130,6 +1138,7 @@ static int run_check(const struct conf *c, char *err, size_t n)
 	r->cf = c;
 	r->o = &o;
 	r->res = &res;
+	r->checking = true;
 	rc = check_sections(c, err, n);
 	if (rc == VR_OK)
 		rc = setup_engine(r, err, n);

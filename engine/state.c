@@ -5,7 +5,7 @@
 
 #include "vr.h"
 
-#define STATE_VERSION 4
+#define STATE_VERSION 5
 
 const char *case_priority_name(enum case_priority p)
 {
@@ -105,6 +105,7 @@ size_t state_encode(const struct hh_state *s, unsigned char *buf)
 	for (unsigned i = 0; i < s->n_marks; i++) {
 		put_u64(&w, s->marks[i].id);
 		put_u32(&w, (uint32_t)s->marks[i].date);
+		put_u8(&w, s->marks[i].status);
 	}
 	put_u8(&w, s->has_case);
 	if (s->has_case)
@@ -245,6 +246,7 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 	for (unsigned i = 0; i < s->n_marks; i++) {
 		s->marks[i].id = get_u64(&r);
 		s->marks[i].date = (vr_date)get_u32(&r);
+		s->marks[i].status = get_u8(&r);
 	}
 	s->has_case = get_u8(&r) != 0;
 	if (s->has_case)

@@ -46,7 +46,10 @@ struct hh_org {
 struct hh_mark {
 	uint64_t id;
 	vr_date date;        /* its signaaldatum, for retention */
+	uint8_t status;      /* the engine's status of its first decision
+			      * (enum dec_status), HH_MARK_UNDECIDED before */
 };
+#define HH_MARK_UNDECIDED 0xff
 
 /* One signal that joined a case. */
 struct case_signal {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # demo.sh - build vroeg and run its main job on the embedded default:
-# replay of the bundled sample signals, decisions on stdout, summary on stderr.
+# `vroeg demo`, the streaming service end to end on an in-process Kafka mock
+# cluster (no servers): partner topics in their own formats, the engine, the
+# team's worklist, counts per status and the dead letters.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
-exec "$root/build/vroeg" replay --key-file "$root/examples/demo.key" --municipality 0344 \
-	"$root/examples/signals-sample.jsonl" "$@"
+exec "$root/build/vroeg" demo "$@"

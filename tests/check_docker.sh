@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# check_docker.sh - static checks of docker/Dockerfile (no Docker engine here):
+# check_docker.sh VROEG - static checks of docker/ (no Docker engine here):
 # every COPY source exists, the build installs what scripts/bootstrap.sh installs,
-# the runtime image does not run as root, and its default command is valid.
+# the runtime stage installs the package of every shared library vroeg links,
+# the runtime image does not run as root, its default command is valid, and the
+# compose file's service config passes `vroeg run --check`.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 df=$root/docker/Dockerfile
@@ -19,9 +21,38 @@ for p in $devs; do
 	grep -q "$p" "$df" || fail "build stage lacks $p (scripts/bootstrap.sh installs it)"
 done
 grep -Eq '^USER [a-z]' "$df" || fail "runtime image runs as root"
-# The default command must name files the image contains and a verb vroeg has.
-grep -q '"replay"' "$df" && "$1" replay --help >/dev/null || fail "default verb not accepted"
-for f in $(grep -E '^CMD' "$df" | grep -o '/usr/share/vroeg/examples/[^"]*'); do
+# Every library the binary needs (DT_NEEDED) comes from a package the runtime
+# stage installs, or from debian:12-slim itself.
+base="libc6 libgcc-s1 zlib1g libzstd1 liblz4-1 liblzma5"
+runtime=$(sed -n '/^FROM debian:12-slim$/,$p' "$df")
+while read -r lib; do
+	path=$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
+	[[ -n $path ]] || fail "cannot find $lib"
+	pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n 1 | cut -d: -f1) ||
+		pkg=$(dpkg -S "$path" | head -n 1 | cut -d: -f1)
+	[[ " $base " == *" $pkg "* ]] && continue
+	grep -q "\b$pkg\b" <<<"$runtime" || fail "runtime stage lacks $pkg (for $lib)"
+done < <(objdump -p "$1" | awk '/NEEDED/ {print $2}')
+# The default command must be a verb vroeg has.
+verb=$(grep -E '^CMD' "$df" | grep -o '"[a-z-]*"' | head -n 1 | tr -d '"')
+"$1" "$verb" --help >/dev/null || fail "default verb $verb not accepted"
+for f in $(grep -E '^CMD' "$df" | grep -o '/usr/share/vroeg/examples/[^"]*' || true); do
 	[[ -e $root/examples/${f#/usr/share/vroeg/examples/} ]] || fail "CMD names missing $f"
 done
+# The compose file's service: its config file is in the image and passes
+# the service's own check with the compose environment (keys replaced by
+# local stand-ins, as the secrets exist only where it is deployed).
+compose=$root/docker/compose.yaml
+[[ -f $compose ]] || fail "missing $compose"
+conf=$(grep -o '/usr/share/vroeg/examples/[^"]*\.conf' "$compose" | head -n 1)
+[[ -n $conf && -e $root/examples/${conf#/usr/share/vroeg/examples/} ]] || fail "compose names a missing config"
+for v in KAFKA_BOOTSTRAP_SERVERS STORE_URL ENGINE_KEY_FILE ENGINE_CONTACT_KEY_FILE; do
+	grep -q "VROEG_$v:" "$compose" || fail "compose does not set VROEG_$v"
+done
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+head -c 32 /dev/urandom >"$tmp/contact.key"
+VROEG_ENGINE_KEY_FILE=$root/examples/demo.key VROEG_ENGINE_CONTACT_KEY_FILE=$tmp/contact.key \
+	"$1" run -c "$root/examples/${conf#/usr/share/vroeg/examples/}" --check >/dev/null ||
+	fail "the compose service's config does not pass vroeg run --check"
 echo "docker: ok"

@@ -34,7 +34,8 @@ static void state_n(struct hh_state *s, unsigned n)
 	}
 	s->n_marks = (uint16_t)(n % (HH_MARKS_MAX + 1));
 	for (unsigned i = 0; i < s->n_marks; i++)
-		s->marks[i] = (struct hh_mark){0xfeedface00000000ULL + n * 64 + i, 19000 + (vr_date)i};
+		s->marks[i] = (struct hh_mark){0xfeedface00000000ULL + n * 64 + i, 19000 + (vr_date)i,
+					       (uint8_t)(i % 9)};
 	s->has_case = n % 3 != 0;
 	if (s->has_case) {
 		struct case_rec *c = &s->cur;
