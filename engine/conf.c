@@ -242,11 +242,34 @@ static void env_name(char *out, size_t n, const char *section, const char *key)
 		out[i] = (out[i] == '.' || out[i] == '-') ? '_' : (char)toupper((unsigned char)out[i]);
 }
 
-int conf_apply_env(struct conf *c, char *const *envp, char *err, size_t errlen)
+/* A key the file lacks, set by its variable. */
+static int env_add_known(struct conf *c, char *const *envp, const char *const *known)
+{
+	char name[256];
+	for (const char *const *k = known; k && k[0] && k[1]; k += 2) {
+		if (find(c, k[0], k[1]))
+			continue;
+		env_name(name, sizeof(name), k[0], k[1]);
+		size_t n = strlen(name);
+		for (char *const *ev = envp; *ev; ev++) {
+			if (strncmp(*ev, name, n) == 0 && (*ev)[n] == '=') {
+				if (add(c, strdup(k[0]), strdup(k[1]), strdup(*ev + n + 1), 0))
+					return VR_ENOMEM;
+				break;
+			}
+		}
+	}
+	return VR_OK;
+}
+
+int conf_apply_env(struct conf *c, char *const *envp, const char *const *known, char *err,
+		   size_t errlen)
 {
 	char name[256];
 	if (!envp)
 		return VR_OK;
+	if (env_add_known(c, envp, known))
+		goto nomem;
 	for (char *const *ev = envp; *ev; ev++) {
 		const char *eq = strchr(*ev, '=');
 		if (strncmp(*ev, "VROEG_", 6) != 0 || !eq)

@@ -44,8 +44,13 @@ struct conf *conf_parse(const char *text, size_t len, const char *name, char *er
 			size_t errlen);
 void conf_free(struct conf *c);
 
-/* Apply VROEG_* overrides from envp (NULL-terminated, as environ). */
-int conf_apply_env(struct conf *c, char *const *envp, char *err, size_t errlen);
+/*
+ * Apply VROEG_* overrides from envp (NULL-terminated, as environ).  known
+ * lists more keys a variable may set when the file lacks them, as pairs of
+ * section and key ("store", "url", ..., NULL); may be NULL.
+ */
+int conf_apply_env(struct conf *c, char *const *envp, const char *const *known, char *err,
+		   size_t errlen);
 
 /* The value of section/key, or NULL. */
 const char *conf_get(const struct conf *c, const char *section, const char *key);

@@ -1214,8 +1214,15 @@ int run_main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* Keys the environment may set even when the file does not have them. */
+	static const char *const env_keys[] = {
+		"engine", "rules", "engine", "municipalities", "engine", "key.file",
+		"engine", "contact.key.file", "engine", "batch", "engine", "linger.ms",
+		"engine", "clock", "engine", "log.level", "store", "url",
+		"connector", "dlq.topic", "connector", "feedback", "connector", "feedback.topic",
+		"output", "decisions", "output", "cases", NULL};
 	struct conf *c = conf_load(path, err, sizeof(err));
-	if (!c || conf_apply_env(c, environ, err, sizeof(err))) {
+	if (!c || conf_apply_env(c, environ, env_keys, err, sizeof(err))) {
 		vlog(LOG_ERROR, "%s", err);
 		conf_free(c);
 		return 1;

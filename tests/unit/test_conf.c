@@ -58,8 +58,12 @@ static void test_parse(void)
 	CHECK(strstr(err, "t.conf:7: unknown key \"sasl.password\"") != NULL);
 
 	char *env[] = {"VROEG_STORE_URL=memory", "VROEG_KAFKA_SESSION_TIMEOUT_MS=6000",
-		       "VROEG_KAFKA_BOOTSTRAP_SERVERS=c:3", "PATH=/bin", "VROEG_X", NULL};
-	CHECK_INT(conf_apply_env(c, env, err, sizeof(err)), VR_OK);
+		       "VROEG_KAFKA_BOOTSTRAP_SERVERS=c:3", "PATH=/bin", "VROEG_X",
+		       "VROEG_ENGINE_KEY_FILE=/k", "VROEG_ENGINE_KEY_FILEX=/no", NULL};
+	static const char *const env_known[] = {"engine", "key.file", "engine", "batch", NULL};
+	CHECK_INT(conf_apply_env(c, env, env_known, err, sizeof(err)), VR_OK);
+	CHECK_STR(conf_get(c, "engine", "key.file"), "/k");
+	CHECK(conf_get(c, "engine", "batch") == NULL);
 	CHECK_STR(conf_get(c, "store", "url"), "memory");
 	CHECK_STR(conf_get(c, "kafka", "bootstrap.servers"), "c:3");
 	CHECK_STR(conf_get(c, "kafka", "session.timeout.ms"), "6000");
