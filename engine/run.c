@@ -48,6 +48,7 @@
 #define OUT_FLUSH (1u << 20)
 #define OUT_MAX (64u << 20)
 #define ERRS_MAX (16u << 10)
+#define INFLIGHT_MAX 4   /* batches decided and waiting for Kafka's acknowledgements */
 
 enum out_kind { OUT_NONE, OUT_DLQ, OUT_FEEDBACK };
 
@@ -59,6 +60,21 @@ struct outmsg {
 	struct jbuf body;          /* feedback JSON (dead letters carry the original) */
 	struct sig_error err;      /* dead letter: why */
 	int state;                 /* 0 not sent, 1 in flight, 2 acknowledged, -1 failed */
+};
+
+/* A batch of messages: gathered, then decided, then in flight until Kafka
+ * acknowledges its side messages, then retired (offsets stored). */
+struct batch {
+	size_t n;
+	rd_kafka_message_t **msgs;
+	struct engine_rec *recs;
+	struct jbuf *mapped;
+	struct sig_error *pre;
+	char (*src)[SRC_MAX];
+	struct outmsg *out;
+	long outstanding;          /* side messages not yet acknowledged */
+	double retry_at;           /* when to produce failed ones again */
+	long pause_ms;
 };
 
 struct case_list;
@@ -97,15 +113,14 @@ struct run {
 	struct part parts[RUN_PARTS_MAX];
 	size_t n_parts;
 
-	/* the batch */
-	size_t batch_max, n, pos;
-	rd_kafka_message_t **msgs;
-	struct engine_rec *recs;
-	struct jbuf *mapped;
-	struct sig_error *pre;
-	char (*src)[SRC_MAX];
-	struct outmsg *out;
-	long outstanding;
+	/* batches: a ring of INFLIGHT_MAX; [head, head + inflight) are decided
+	 * and wait for acknowledgements, the next one is being gathered */
+	size_t batch_max;
+	struct batch batches[INFLIGHT_MAX];
+	unsigned head, inflight;
+	struct batch *fill;
+	struct batch *deciding;      /* the batch the sink is reporting */
+	size_t pos;                  /* its next record */
 
 	/* output */
 	FILE *fdec, *fcases;
@@ -253,11 +268,16 @@ static bool all_at_end(const struct run *r)
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct run *r = opaque;
-	uintptr_t i = (uintptr_t)m->_private;
-	if (i == 0 || i > r->n)
+	uintptr_t v = (uintptr_t)m->_private;
+	if (v == 0)
 		return;
-	struct outmsg *o = &r->out[i - 1];
-	r->outstanding--;
+	v--;
+	size_t slot = v >> 16, i = v & 0xffff;
+	if (slot >= INFLIGHT_MAX || i >= r->batches[slot].n)
+		return;
+	struct batch *b = &r->batches[slot];
+	struct outmsg *o = &b->out[i];
+	b->outstanding--;
 	if (m->err) {
 		o->state = -1;
 		vlog(LOG_WARN, "%s to %s not delivered: %s (will retry)",
@@ -287,10 +307,11 @@ static void feedback_topic(const struct run *r, enum sig_partner p, char *out, s
 		 at + strlen("{partner}"));
 }
 
-static int produce_one(struct run *r, size_t i)
+static int produce_one(struct run *r, struct batch *b, size_t i)
 {
-	struct outmsg *o = &r->out[i];
-	const rd_kafka_message_t *m = r->msgs[i];
+	struct outmsg *o = &b->out[i];
+	const rd_kafka_message_t *m = b->msgs[i];
+	void *opaque = (void *)(uintptr_t)((((size_t)(b - r->batches)) << 16 | i) + 1);
 	rd_kafka_resp_err_t err;
 	char part[16], off[24];
 
@@ -310,14 +331,14 @@ static int produce_one(struct run *r, size_t i)
 				RD_KAFKA_V_HEADER("vroeg.source.topic", topic, -1),
 				RD_KAFKA_V_HEADER("vroeg.source.partition", part, -1),
 				RD_KAFKA_V_HEADER("vroeg.source.offset", off, -1),
-				RD_KAFKA_V_OPAQUE((void *)(uintptr_t)(i + 1)), RD_KAFKA_V_END);
+				RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
 		} else {
 			err = rd_kafka_producev(
 				r->p, RD_KAFKA_V_TOPIC(o->topic),
 				RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
 				RD_KAFKA_V_VALUE(o->body.p, o->body.len),
 				RD_KAFKA_V_KEY(o->key, strlen(o->key)),
-				RD_KAFKA_V_OPAQUE((void *)(uintptr_t)(i + 1)), RD_KAFKA_V_END);
+				RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
 		}
 		if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			break;
@@ -331,7 +352,7 @@ static int produce_one(struct run *r, size_t i)
 		return VR_EAGAIN;
 	}
 	o->state = 1;
-	r->outstanding++;
+	b->outstanding++;
 	return VR_OK;
 }
 
@@ -352,8 +373,9 @@ static int flush_out(struct run *r, struct jbuf *b, FILE *f, size_t at_least)
 static int on_decision(void *ud, const struct decision *d)
 {
 	struct run *r = ud;
+	struct batch *b = r->deciding;
 	size_t i = r->pos++;
-	struct outmsg *o = &r->out[i];
+	struct outmsg *o = &b->out[i];
 
 	summary_add_decision(&r->res->sum, d);
 	o->kind = OUT_NONE;
@@ -390,7 +412,7 @@ static int on_decision(void *ud, const struct decision *d)
 		jbuf_lit(&o->body, "}");
 		r->res->feedback++;
 	}
-	if (o->kind != OUT_NONE && produce_one(r, i) != VR_OK && stop_flag)
+	if (o->kind != OUT_NONE && produce_one(r, b, i) != VR_OK && stop_flag)
 		return VR_EAGAIN;
 	if (r->fdec) {
 		emit_decision(&r->dec, r->e, d);
@@ -423,43 +445,45 @@ static struct mapping *mapping_of(struct run *r, const char *topic)
 	return NULL;
 }
 
-/* Take one message into the batch (the batch owns it from here). */
+/* Take one message into the batch being gathered (which owns it now). */
 static void batch_add(struct run *r, rd_kafka_message_t *m)
 {
-	size_t i = r->n++;
+	struct batch *b = r->fill;
+	size_t i = b->n++;
 	const char *topic = rd_kafka_topic_name(m->rkt);
 	struct mapping *map = mapping_of(r, topic);
-	struct engine_rec *rec = &r->recs[i];
+	struct engine_rec *rec = &b->recs[i];
 
-	r->msgs[i] = m;
-	snprintf(r->src[i], SRC_MAX, "%s/%d", topic, (int)m->partition);
-	*rec = (struct engine_rec){"", 0, r->src[i], (long)m->offset, NULL, NULL};
+	b->msgs[i] = m;
+	b->out[i].kind = OUT_NONE;
+	snprintf(b->src[i], SRC_MAX, "%s/%d", topic, (int)m->partition);
+	*rec = (struct engine_rec){"", 0, b->src[i], (long)m->offset, NULL, NULL};
 	r->res->messages++;
 	if (!map) { /* subscribed by pattern, or a topic without a mapping */
-		r->pre[i].code = REJ_MAPPING;
-		snprintf(r->pre[i].msg, sizeof(r->pre[i].msg), "no mapping for topic %.100s",
+		b->pre[i].code = REJ_MAPPING;
+		snprintf(b->pre[i].msg, sizeof(b->pre[i].msg), "no mapping for topic %.100s",
 			 topic);
-		rec->reject = &r->pre[i];
+		rec->reject = &b->pre[i];
 		return;
 	}
 	rec->def = mapping_defaults(map);
 	if (!m->payload) {
-		r->pre[i].code = REJ_MAPPING;
-		snprintf(r->pre[i].msg, sizeof(r->pre[i].msg), "empty message");
-		rec->reject = &r->pre[i];
+		b->pre[i].code = REJ_MAPPING;
+		snprintf(b->pre[i].msg, sizeof(b->pre[i].msg), "empty message");
+		rec->reject = &b->pre[i];
 		return;
 	}
-	if (mapping_apply(map, m->payload, m->len, &r->mapped[i], &rec->data, &rec->len,
-			  &r->pre[i]) != VR_OK)
-		rec->reject = &r->pre[i];
+	if (mapping_apply(map, m->payload, m->len, &b->mapped[i], &rec->data, &rec->len,
+			  &b->pre[i]) != VR_OK)
+		rec->reject = &b->pre[i];
 }
 
-/* Store the next offset of every partition in the batch. */
-static int store_offsets(struct run *r)
+/* Store the next offset of every partition in the batch, and commit. */
+static void store_offsets(struct run *r, const struct batch *b)
 {
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(16);
-	for (size_t i = 0; i < r->n; i++) {
-		const rd_kafka_message_t *m = r->msgs[i];
+	for (size_t i = 0; i < b->n; i++) {
+		const rd_kafka_message_t *m = b->msgs[i];
 		rd_kafka_topic_partition_t *tp = rd_kafka_topic_partition_list_find(
 			l, rd_kafka_topic_name(m->rkt), m->partition);
 		if (!tp)
@@ -472,66 +496,117 @@ static int store_offsets(struct run *r)
 	if (err && err != RD_KAFKA_RESP_ERR__STATE)
 		vlog(LOG_WARN, "cannot store offsets: %s", rd_kafka_err2str(err));
 	rd_kafka_topic_partition_list_destroy(l);
-	return VR_OK;
+	/* Commit now rather than at the next auto-commit tick: the less is
+	 * uncommitted when the group coordinator goes away, the less is read
+	 * again (and recognised as redelivered) afterwards. */
+	rd_kafka_commit(r->c, NULL, 1);
 }
 
-static void batch_drop(struct run *r)
+static void batch_drop(struct batch *b)
 {
-	for (size_t i = 0; i < r->n; i++)
-		rd_kafka_message_destroy(r->msgs[i]);
-	r->n = 0;
+	for (size_t i = 0; i < b->n; i++)
+		rd_kafka_message_destroy(b->msgs[i]);
+	b->n = 0;
+	b->outstanding = 0;
 }
 
-/* Wait until every dead letter and feedback event of the batch is
- * acknowledged; produce again what failed.  VR_EAGAIN when told to stop. */
-static int deliver(struct run *r)
+/* Give up every batch in hand, uncommitted: they are read again. */
+static void drop_all(struct run *r)
 {
-	long pause = 100;
-	for (;;) {
-		while (r->outstanding > 0) {
-			rd_kafka_poll(r->p, 100);
-			if (stop_flag && r->outstanding > 0) {
-				/* Give in-flight messages a little time, then give up: the
-				 * batch is not committed and is read again. */
-				rd_kafka_flush(r->p, 5000);
-				if (r->outstanding > 0)
-					return VR_EAGAIN;
+	if (r->inflight)
+		rd_kafka_flush(r->p, 5000); /* no late reports into reused slots */
+	for (unsigned k = 0; k < INFLIGHT_MAX; k++)
+		batch_drop(&r->batches[k]);
+	r->head = 0;
+	r->inflight = 0;
+	r->fill = &r->batches[0];
+}
+
+static bool has_failed(const struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->out[i].kind != OUT_NONE && b->out[i].state == -1)
+			return true;
+	return false;
+}
+
+/*
+ * Retire decided batches, oldest first, whose side messages Kafka has all
+ * acknowledged: store their offsets.  A batch with a message that failed
+ * produces it again (growing pauses) and holds back the batches after it.
+ * Waits until at most max batches are in flight.  VR_EAGAIN when told to
+ * stop before that (the batches in hand are then dropped uncommitted).
+ */
+/* One pass: retire what is acknowledged, produce again what failed. */
+static void retire_pass(struct run *r)
+{
+	while (r->inflight > 0) {
+		struct batch *b = &r->batches[r->head];
+		if (b->outstanding > 0)
+			return;
+		if (has_failed(b)) {
+			double now = mono_now();
+			if (now >= b->retry_at) {
+				b->pause_ms = b->pause_ms ? b->pause_ms * 2 : 100;
+				if (b->pause_ms > 5000)
+					b->pause_ms = 5000;
+				b->retry_at = now + (double)b->pause_ms / 1000;
+				for (size_t i = 0; i < b->n; i++)
+					if (b->out[i].kind != OUT_NONE && b->out[i].state == -1)
+						produce_one(r, b, i);
 			}
+			return;
 		}
-		bool again = false;
-		for (size_t i = 0; i < r->n; i++)
-			if (r->out[i].kind != OUT_NONE && r->out[i].state == -1)
-				again = true;
-		if (!again)
+		store_offsets(r, b);
+		batch_drop(b);
+		r->res->batches++;
+		r->head = (r->head + 1) % INFLIGHT_MAX;
+		r->inflight--;
+	}
+}
+
+static int retire(struct run *r, unsigned max)
+{
+	for (;;) {
+		rd_kafka_poll(r->p, r->inflight > max ? 50 : 0);
+		retire_pass(r);
+		if (r->inflight <= max)
 			return VR_OK;
-		if (stop_flag)
+		if (stop_flag) {
+			/* Give in-flight messages a little time, then give up. */
+			rd_kafka_flush(r->p, 5000);
+			retire_pass(r);
+			if (r->inflight <= max)
+				return VR_OK;
+			drop_all(r);
 			return VR_EAGAIN;
-		sleep_ms(pause);
-		pause = pause * 2 > 5000 ? 5000 : pause * 2;
-		for (size_t i = 0; i < r->n; i++)
-			if (r->out[i].kind != OUT_NONE && r->out[i].state == -1)
-				produce_one(r, i);
+		}
 	}
 }
 
 /*
- * Decide the batch, deliver its side messages, store its offsets.  While
- * the store is unavailable, wait and try the same batch again (the engine
- * repeats an apply it already computed).  VR_EAGAIN: stopped before the
- * batch was finished; it is dropped uncommitted.
+ * Decide the batch being gathered and send its side messages; it is then in
+ * flight and the next slot is gathered.  While the store is unavailable,
+ * wait and try the same batch again (the engine repeats an apply it already
+ * computed).  VR_EAGAIN: stopped before the batch was decided; it is
+ * dropped uncommitted.
  */
-static int batch_finish(struct run *r)
+static int decide_fill(struct run *r)
 {
+	struct batch *b = r->fill;
 	long pause = 50;
 	double since = 0, logged = 0;
 	int rc;
 
-	if (r->n == 0)
+	if (b->n == 0)
 		return VR_OK;
 	for (;;) {
+		r->deciding = b;
 		r->pos = 0;
-		r->outstanding = 0;
-		rc = engine_process(r->e, r->recs, r->n);
+		b->outstanding = 0;
+		b->retry_at = 0;
+		b->pause_ms = 0;
+		rc = engine_process(r->e, b->recs, b->n);
 		if (rc != VR_EAGAIN)
 			break;
 		double now = mono_now();
@@ -542,43 +617,43 @@ static int batch_finish(struct run *r)
 			     store_error(r->st), now - since);
 			logged = now;
 		}
+		/* Keep acknowledging the batches already in flight meanwhile. */
+		retire(r, INFLIGHT_MAX);
 		if (stop_flag) {
-			batch_drop(r);
+			batch_drop(b);
 			return VR_EAGAIN;
 		}
 		sleep_ms(pause);
 		pause = pause * 2 > 2000 ? 2000 : pause * 2;
 	}
+	r->deciding = NULL;
 	if (since != 0 && rc == VR_OK)
 		vlog(LOG_INFO, "store back after %.1fs; consuming again", mono_now() - since);
+	/* The batch's decisions are written before its offsets are stored. */
+	if (rc == VR_OK && flush_out(r, &r->dec, r->fdec, 0) != VR_OK)
+		rc = VR_EIO;
 	if (rc != VR_OK) {
 		vlog(LOG_ERROR, "cannot decide a batch: %s%s%s",
 		     r->write_failed ? "cannot write output" : vr_strerror(rc),
 		     store_error(r->st)[0] ? ": " : "", store_error(r->st));
 		r->fatal = true;
-		rd_kafka_flush(r->p, 5000);
-		batch_drop(r);
+		batch_drop(b);
 		return rc;
 	}
-	if ((rc = deliver(r)) != VR_OK) {
-		batch_drop(r);
-		return rc;
-	}
-	/* The batch's decisions are written before its offsets are stored. */
-	if (flush_out(r, &r->dec, r->fdec, 0) != VR_OK) {
-		vlog(LOG_ERROR, "cannot write the decisions output");
-		r->fatal = true;
-		batch_drop(r);
-		return VR_EIO;
-	}
-	store_offsets(r);
-	/* Commit now rather than at the next auto-commit tick: the less is
-	 * uncommitted when the group coordinator goes away, the less is read
-	 * again (and recognised as redelivered) afterwards. */
-	rd_kafka_commit(r->c, NULL, 1);
-	r->res->batches++;
-	batch_drop(r);
+	r->inflight++;
+	r->fill = &r->batches[(r->head + r->inflight) % INFLIGHT_MAX];
 	return VR_OK;
+}
+
+/* Decide what is being gathered and wait for every batch in flight. */
+static int batch_finish(struct run *r)
+{
+	int rc = decide_fill(r);
+	if (rc == VR_OK && r->inflight == INFLIGHT_MAX)
+		rc = retire(r, INFLIGHT_MAX - 1);
+	if (rc == VR_OK)
+		rc = retire(r, 0);
+	return rc;
 }
 
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
@@ -605,8 +680,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 				vlog(LOG_WARN, "commit on revoke: %s", rd_kafka_err2str(ce));
 		}
 	} else {
-		vlog(LOG_WARN, "partitions lost; the batch in hand is left to their next owner");
-		batch_drop(r);
+		vlog(LOG_WARN, "partitions lost; the batches in hand are left to their next owner");
+		drop_all(r);
 	}
 	vlog(LOG_INFO, "revoked %d partition(s)", parts->cnt);
 	parts_drop(r, parts);
@@ -757,18 +832,22 @@ static int setup_engine(struct run *r, char *err, size_t n)
 static int setup_batch(struct run *r)
 {
 	size_t m = r->batch_max;
-	r->msgs = calloc(m, sizeof(*r->msgs));
-	r->recs = calloc(m, sizeof(*r->recs));
-	r->mapped = calloc(m, sizeof(*r->mapped));
-	r->pre = calloc(m, sizeof(*r->pre));
-	r->src = calloc(m, sizeof(*r->src));
-	r->out = calloc(m, sizeof(*r->out));
-	if (!r->msgs || !r->recs || !r->mapped || !r->pre || !r->src || !r->out)
-		return VR_ENOMEM;
-	for (size_t i = 0; i < m; i++) {
-		jbuf_init(&r->mapped[i], SIG_LINE_MAX * 2);
-		jbuf_init(&r->out[i].body, 4096);
+	for (unsigned k = 0; k < INFLIGHT_MAX; k++) {
+		struct batch *b = &r->batches[k];
+		b->msgs = calloc(m, sizeof(*b->msgs));
+		b->recs = calloc(m, sizeof(*b->recs));
+		b->mapped = calloc(m, sizeof(*b->mapped));
+		b->pre = calloc(m, sizeof(*b->pre));
+		b->src = calloc(m, sizeof(*b->src));
+		b->out = calloc(m, sizeof(*b->out));
+		if (!b->msgs || !b->recs || !b->mapped || !b->pre || !b->src || !b->out)
+			return VR_ENOMEM;
+		for (size_t i = 0; i < m; i++) {
+			jbuf_init(&b->mapped[i], SIG_LINE_MAX * 2);
+			jbuf_init(&b->out[i].body, 4096);
+		}
 	}
+	r->fill = &r->batches[0];
 	return VR_OK;
 }
 
@@ -980,18 +1059,23 @@ static void teardown(struct run *r)
 	}
 	for (size_t i = 0; i < r->n_maps; i++)
 		mapping_free(r->maps[i]);
-	if (r->mapped)
-		for (size_t i = 0; i < r->batch_max; i++)
-			jbuf_fini(&r->mapped[i]);
-	if (r->out)
-		for (size_t i = 0; i < r->batch_max; i++)
-			jbuf_fini(&r->out[i].body);
-	free(r->msgs);
-	free(r->recs);
-	free(r->mapped);
-	free(r->pre);
-	free(r->src);
-	free(r->out);
+	for (unsigned k = 0; k < INFLIGHT_MAX; k++) {
+		struct batch *b = &r->batches[k];
+		if (b->msgs)
+			batch_drop(b);
+		for (size_t i = 0; i < r->batch_max; i++) {
+			if (b->mapped)
+				jbuf_fini(&b->mapped[i]);
+			if (b->out)
+				jbuf_fini(&b->out[i].body);
+		}
+		free(b->msgs);
+		free(b->recs);
+		free(b->mapped);
+		free(b->pre);
+		free(b->src);
+		free(b->out);
+	}
 	engine_free(r->e);
 	store_close(r->st);
 	if (r->ps != r->o->ps)
@@ -1012,16 +1096,17 @@ static void poll_loop(struct run *r)
 {
 	double t0 = mono_now(), first = 0;
 	while (!stop_flag && !r->fatal) {
-		if (reload_flag && r->n == 0)
+		if (reload_flag && r->fill->n == 0)
 			reload_rules(r);
 		if (r->o->max_seconds > 0 && mono_now() - t0 > r->o->max_seconds) {
 			vlog(LOG_WARN, "stopping after %.0fs", r->o->max_seconds);
 			break;
 		}
-		long wait = 100;
-		if (r->n > 0) {
+		long wait = r->inflight ? 10 : 100;
+		if (r->fill->n > 0) {
 			double left = first + (double)r->linger_ms / 1000 - mono_now();
-			wait = left <= 0 ? 0 : (long)(left * 1000) + 1;
+			long w = left <= 0 ? 0 : (long)(left * 1000) + 1;
+			wait = w < wait ? w : wait;
 		}
 		rd_kafka_message_t *m = rd_kafka_consumer_poll(r->c, (int)wait);
 		if (m && m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
@@ -1040,24 +1125,33 @@ static void poll_loop(struct run *r)
 						   false);
 			if (p)
 				p->eof = false;
-			if (r->n == 0)
+			if (r->fill->n == 0)
 				first = mono_now();
 			batch_add(r, m);
 		}
-		bool full = r->n == r->batch_max;
-		bool lingered = r->n > 0 && mono_now() - first >= (double)r->linger_ms / 1000;
+		size_t n = r->fill->n;
+		bool full = n == r->batch_max;
+		bool lingered = n > 0 && mono_now() - first >= (double)r->linger_ms / 1000;
 		bool at_end = r->o->stop_at_end && all_at_end(r);
-		if (full || lingered || (r->n > 0 && at_end))
-			batch_finish(r);
-		if (at_end && r->n == 0) {
+		if (full || lingered || (n > 0 && at_end)) {
+			if (decide_fill(r) != VR_OK)
+				break;
+		}
+		/* Bounded: with every slot in flight, wait for the oldest. */
+		if (retire(r, r->inflight == INFLIGHT_MAX ? INFLIGHT_MAX - 1 : INFLIGHT_MAX) !=
+		    VR_OK)
+			break;
+		if (at_end && r->fill->n == 0) {
+			if (retire(r, 0) != VR_OK)
+				break;
 			vlog(LOG_INFO, "every partition read to its end; stopping");
 			break;
 		}
 	}
-	/* Drain: decide what is in hand, then commit. */
+	/* Drain: decide what is in hand, wait for its acknowledgements, commit. */
 	if (!r->fatal)
 		batch_finish(r);
-	batch_drop(r);
+	drop_all(r);
 }
 
 int run_service(const struct conf *c, const struct run_opts *o, struct run_result *res)
