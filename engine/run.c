@@ -83,6 +83,7 @@ struct part {
 	char topic[256];
 	int32_t partition;
 	bool eof;
+	char src[SRC_MAX];         /* "topic/partition", the records' source */
 };
 
 struct run {
@@ -108,6 +109,7 @@ struct run {
 	size_t n_maps;
 	char dlq_topic[256];
 	char feedback_tpl[256];
+	char feedback_topics[PARTNER__COUNT][256];
 	bool feedback;
 	long linger_ms;
 	struct part parts[RUN_PARTS_MAX];
@@ -241,6 +243,7 @@ static struct part *part_find(struct run *r, const char *topic, int32_t partitio
 	snprintf(p->topic, sizeof(p->topic), "%s", topic);
 	p->partition = partition;
 	p->eof = false;
+	snprintf(p->src, sizeof(p->src), "%s/%d", topic, (int)partition);
 	return p;
 }
 
@@ -395,8 +398,8 @@ static int on_decision(void *ud, const struct decision *d)
 		enum dec_status st = d->status == DEC_DUPLICATE ? d->original : d->status;
 		bool first = true;
 		o->kind = OUT_FEEDBACK;
-		feedback_topic(r, d->sig->partner, o->topic, sizeof(o->topic));
-		snprintf(o->key, sizeof(o->key), "%s", d->sig->partner_org);
+		memcpy(o->topic, r->feedback_topics[d->sig->partner], sizeof(o->topic));
+		memcpy(o->key, d->sig->partner_org, sizeof(o->key));
 		jbuf_reset(&o->body);
 		jbuf_lit(&o->body, "{");
 		jbuf_key(&o->body, "ID", &first);
@@ -446,7 +449,7 @@ static struct mapping *mapping_of(struct run *r, const char *topic)
 }
 
 /* Take one message into the batch being gathered (which owns it now). */
-static void batch_add(struct run *r, rd_kafka_message_t *m)
+static void batch_add(struct run *r, rd_kafka_message_t *m, const struct part *pt)
 {
 	struct batch *b = r->fill;
 	size_t i = b->n++;
@@ -456,7 +459,10 @@ static void batch_add(struct run *r, rd_kafka_message_t *m)
 
 	b->msgs[i] = m;
 	b->out[i].kind = OUT_NONE;
-	snprintf(b->src[i], SRC_MAX, "%s/%d", topic, (int)m->partition);
+	if (pt)
+		memcpy(b->src[i], pt->src, SRC_MAX);
+	else
+		snprintf(b->src[i], SRC_MAX, "%s/%d", topic, (int)m->partition);
 	*rec = (struct engine_rec){"", 0, b->src[i], (long)m->offset, NULL, NULL};
 	r->res->messages++;
 	if (!map) { /* subscribed by pattern, or a topic without a mapping */
@@ -862,6 +868,9 @@ static int setup_kafka(struct run *r, char *err, size_t n)
 	snprintf(r->dlq_topic, sizeof(r->dlq_topic), "%s", s ? s : "signals.dlq");
 	s = conf_get(c, "connector", "feedback.topic");
 	snprintf(r->feedback_tpl, sizeof(r->feedback_tpl), "%s", s ? s : "feedback.{partner}");
+	for (int p = 0; p < PARTNER__COUNT; p++)
+		feedback_topic(r, (enum sig_partner)p, r->feedback_topics[p],
+			       sizeof(r->feedback_topics[p]));
 	if (conf_get_bool(c, "connector", "feedback", true, &fb, err, n))
 		return VR_EINVAL;
 	r->feedback = fb;
@@ -1007,7 +1016,7 @@ static int case_cmp(const void *a, const void *b)
 static int report_cases(struct run *r)
 {
 	struct case_list l = {NULL, 0, 0};
-	r->collect = &l;
+	r->collect = r->o->worklist ? &l : NULL;
 	int rc = engine_flush_cases(r->e);
 	r->collect = NULL;
 	if (rc == VR_OK && r->o->worklist) {
@@ -1127,7 +1136,7 @@ static void poll_loop(struct run *r)
 				p->eof = false;
 			if (r->fill->n == 0)
 				first = mono_now();
-			batch_add(r, m);
+			batch_add(r, m, p);
 		}
 		size_t n = r->fill->n;
 		bool full = n == r->batch_max;
