@@ -379,6 +379,7 @@ static void dev_usage(FILE *f)
 	      "each answered \"ok\" or \"error ...\":\n"
 	      "  topic NAME PARTITIONS   create a topic\n"
 	      "  down BROKER | up BROKER take a broker (1..N) down or up again\n"
+	      "  produce-errors N CODE   fail the next N produce requests with CODE\n"
 	      "  quit\n",
 	      f);
 }
@@ -386,7 +387,7 @@ static void dev_usage(FILE *f)
 static void dev_command(rd_kafka_mock_cluster_t *mc, char *line, int brokers)
 {
 	char name[256];
-	int a;
+	int a, b;
 	line[strcspn(line, "\r\n")] = '\0';
 	if (sscanf(line, "topic %255s %d", name, &a) == 2 && a > 0 && a <= 1000) {
 		rd_kafka_resp_err_t e = rd_kafka_mock_topic_create(mc, name, a, 1);
@@ -396,6 +397,13 @@ static void dev_command(rd_kafka_mock_cluster_t *mc, char *line, int brokers)
 		printf("ok\n");
 	} else if (sscanf(line, "up %d", &a) == 1 && a >= 1 && a <= brokers) {
 		rd_kafka_mock_broker_set_up(mc, a);
+		printf("ok\n");
+	} else if (sscanf(line, "produce-errors %d %d", &a, &b) == 2 && a > 0 && a <= 1000) {
+		/* The next a Produce requests fail with error code b. */
+		rd_kafka_resp_err_t errs[1000];
+		for (int i = 0; i < a; i++)
+			errs[i] = (rd_kafka_resp_err_t)b;
+		rd_kafka_mock_push_request_errors_array(mc, 0 /* Produce */, (size_t)a, errs);
 		printf("ok\n");
 	} else if (strcmp(line, "quit") == 0) {
 		dev_stop = 1;

@@ -86,6 +86,23 @@ grep -q '"status":"Niet opgepakt: herhaalde melding"' "$WORK"/feedback.* || fail
 ! grep -q 'reason\|burgerservicenummer\|h-[0-9a-f]\{32\}' "$WORK"/feedback.* ||
 	fail "feedback leaks internal data"
 
+# Kafka refuses produce requests for a while (a dead letter and feedback
+# fail): vroeg produces them again until they land; nothing is lost.
+printf '{"ID":"W-POISON","bedrag":\n' >"$WORK/water.jsonl"
+grep -m 5 . "$ROOT/examples/demo/signals.water.jsonl" >>"$WORK/water.jsonl"
+produce signals.water "$WORK/water.jsonl"
+kafka_cmd "produce-errors 6 29"  # TOPIC_AUTHORIZATION_FAILED: not retried by librdkafka
+write_conf "$WORK/water.conf" water "$WORK/water-dec.jsonl" "[topic signals.water]" \
+	"partner = Water" "[topic signals.zorg]" "partner = Zorg"
+sed -i '/^\[topic signals.zorg\]/,$d' "$WORK/water.conf"
+timeout 120 "$VROEG" run -c "$WORK/water.conf" --stop-at-end 2>"$WORK/water.log" ||
+	{ cat "$WORK/water.log" >&2; fail "run with failing produce requests failed"; }
+grep -q 'not delivered.*will retry' "$WORK/water.log" || fail "no produce request failed: the test tested nothing"
+[[ $(wc -l <"$WORK/water-dec.jsonl") -eq 6 ]] || fail "water: $(wc -l <"$WORK/water-dec.jsonl") decisions, not 6"
+consume signals.dlq '%h\n' | grep -c 'vroeg.source.topic=signals.water' | grep -qx 1 ||
+	fail "the dead letter did not land exactly once after the produce errors"
+[[ $(consume feedback.water '%s\n' | wc -l) -eq 5 ]] || fail "water feedback lost after produce errors"
+
 # Bad config is refused with its line.
 printf '[store]\nurll = memory\n' >"$WORK/bad.conf"
 if "$VROEG" run -c "$WORK/bad.conf" --check 2>"$WORK/bad.err"; then fail "bad config accepted"; fi
