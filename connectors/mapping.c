@@ -712,7 +712,8 @@ static bool parse_date(const char *s, const char *pat, char out[VR_DATE_STRLEN])
 		else
 			continue;
 		int n = (int)strspn(p, "0123456789");
-		bool flexible = want == 2 && *pat != 'Y' && *pat != 'D' && *pat != 'M';
+		/* "1-2-2024" for DD-MM-YYYY: one digit only before a separator. */
+		bool flexible = want == 2 && *pat && *pat != 'Y' && *pat != 'D' && *pat != 'M';
 		if (n > want)
 			n = want; /* the next part of the pattern must then match */
 		if (n < want && !(flexible && n == 1))
@@ -988,6 +989,8 @@ static int map_csv(const struct mapping *m, const char *msg, size_t len, struct 
 	struct csv_rec head, row;
 	int rc;
 
+	if (memchr(msg, '\0', len))
+		return fail(err, "NUL byte in message");
 	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
 		p += 3; /* a byte-order mark from a spreadsheet export */
 	if (m->header) {

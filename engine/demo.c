@@ -456,9 +456,17 @@ int dev_kafka_main(int argc, char **argv)
 
 	char line[512];
 	bool eof = false;
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
 	while (!dev_stop) {
 		if (eof) {
-			pause();
+			/* Wait for a signal without missing one that came just now. */
+			sigprocmask(SIG_BLOCK, &block, &old);
+			if (!dev_stop)
+				sigsuspend(&old);
+			sigprocmask(SIG_SETMASK, &old, NULL);
 			continue;
 		}
 		if (!fgets(line, sizeof(line), stdin)) {

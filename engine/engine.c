@@ -581,7 +581,7 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 			d->status = DEC_REJECTED;
 			d->err = &e->errs[i];
 			/* The ID is parsed right after the object check. */
-			if (e->errs[i].code > REJ_ID)
+			if (e->errs[i].code > REJ_ID && !recs[i].reject)
 				d->signal_id = e->sigs[i].id;
 		}
 	}

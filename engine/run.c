@@ -75,6 +75,8 @@ struct batch {
 	long outstanding;          /* side messages not yet acknowledged */
 	double retry_at;           /* when to produce failed ones again */
 	long pause_ms;
+	uint32_t gen;              /* bumped when the slot is reused: a late delivery
+				    * report of an earlier batch is recognised */
 };
 
 struct case_list;
@@ -271,15 +273,17 @@ static bool all_at_end(const struct run *r)
 static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
 	struct run *r = opaque;
-	uintptr_t v = (uintptr_t)m->_private;
+	uint64_t v = (uint64_t)(uintptr_t)m->_private;
 	if (v == 0)
 		return;
 	v--;
-	size_t slot = v >> 16, i = v & 0xffff;
+	size_t slot = (v >> 16) & 0xffff, i = v & 0xffff;
 	if (slot >= INFLIGHT_MAX || i >= r->batches[slot].n)
 		return;
 	struct batch *b = &r->batches[slot];
 	struct outmsg *o = &b->out[i];
+	if ((uint32_t)(v >> 32) != b->gen || o->state != 1)
+		return; /* a batch given up earlier: its slot is in use again */
 	b->outstanding--;
 	if (m->err) {
 		o->state = -1;
@@ -314,7 +318,8 @@ static int produce_one(struct run *r, struct batch *b, size_t i)
 {
 	struct outmsg *o = &b->out[i];
 	const rd_kafka_message_t *m = b->msgs[i];
-	void *opaque = (void *)(uintptr_t)((((size_t)(b - r->batches)) << 16 | i) + 1);
+	uint64_t tag = (uint64_t)b->gen << 32 | (uint64_t)(b - r->batches) << 16 | i;
+	void *opaque = (void *)(uintptr_t)(tag + 1);
 	rd_kafka_resp_err_t err;
 	char part[16], off[24];
 
@@ -510,10 +515,19 @@ static void store_offsets(struct run *r, const struct batch *b)
 
 static void batch_drop(struct batch *b)
 {
-	for (size_t i = 0; i < b->n; i++)
+	for (size_t i = 0; i < b->n; i++) {
 		rd_kafka_message_destroy(b->msgs[i]);
+		b->out[i].state = 0;
+		/* One huge record must not keep its buffer for good. */
+		if (b->mapped[i].cap > (64u << 10)) {
+			size_t max = b->mapped[i].max;
+			jbuf_fini(&b->mapped[i]);
+			jbuf_init(&b->mapped[i], max);
+		}
+	}
 	b->n = 0;
 	b->outstanding = 0;
+	b->gen++;
 }
 
 /* Give up every batch in hand, uncommitted: they are read again. */
@@ -1202,6 +1216,7 @@ int run_service(const struct conf *c, const struct run_opts *o, struct run_resul
 
 	struct sigaction sa = {0};
 	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);

@@ -228,7 +228,10 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 {
 	struct rbuf r = {buf, buf + len, false};
 
-	if (get_u8(&r) != STATE_VERSION || !need(&r, HKEY_LEN))
+	/* Version 4 is version 5 without the marks' status (stored before
+	 * the status was kept): still read, the status then unknown. */
+	unsigned version = get_u8(&r);
+	if ((version != STATE_VERSION && version != 4) || !need(&r, HKEY_LEN))
 		return VR_EPARSE;
 	memcpy(s->key.b, r.p, HKEY_LEN);
 	r.p += HKEY_LEN;
@@ -246,7 +249,7 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 	for (unsigned i = 0; i < s->n_marks; i++) {
 		s->marks[i].id = get_u64(&r);
 		s->marks[i].date = (vr_date)get_u32(&r);
-		s->marks[i].status = get_u8(&r);
+		s->marks[i].status = version >= 5 ? get_u8(&r) : HH_MARK_UNDECIDED;
 	}
 	s->has_case = get_u8(&r) != 0;
 	if (s->has_case)

@@ -211,9 +211,59 @@ static void test_reload(void)
 	pseudo_free(ps);
 }
 
+/* A source's defaults fill in the partner; its rejects carry their own
+ * reason and no signal ID (not one left over from an earlier batch). */
+static void test_source_records(void)
+{
+	char err[256];
+	static const unsigned char key[32] = {1};
+	struct engine_conf conf;
+	struct vr_clock clk;
+	struct collect c = {0};
+	struct pseudo *ps = pseudo_new_key(key, 32, err, sizeof(err));
+	struct store *st = store_open("memory", err, sizeof(err));
+	struct ruleset *def = ruleset_load_default(err, sizeof(err));
+	const char *typed = "{\"ID\":\"E-1\",\"signaalpartner\":{\"type\":\"Energie\"},"
+			    "\"gemeentecode\":\"0344\",\"bedrag\":500,\"ontstaansdatum\":"
+			    "\"2024-01-01\",\"signaaldatum\":\"2024-03-01\",\"client\":"
+			    "{\"burgerservicenummer\":\"111222333\"}}";
+	const char *untyped = "{\"ID\":\"Z-1\",\"gemeentecode\":\"0344\",\"bedrag\":500,"
+			      "\"ontstaansdatum\":\"2024-01-01\",\"signaaldatum\":\"2024-03-01\","
+			      "\"client\":{\"burgerservicenummer\":\"123456782\"}}";
+	struct sig_defaults zorg = {PARTNER_ZORG, "Zorgverzekeraar Noord"};
+	struct sig_error bad = {REJ_MAPPING, "column \"bsn\": missing"};
+
+	engine_conf_init(&conf);
+	clock_init_event(&clk, 31);
+	jbuf_init(&c.out, 1 << 20);
+	jbuf_init(&c.cases_out, 1 << 20);
+	struct engine_sink sink = {&c, on_dec, on_case};
+	c.e = engine_new(&conf, def, st, ps, &clk, &sink, err, sizeof(err));
+	struct engine_rec a[2] = {{untyped, strlen(untyped), "t", 1, &zorg, NULL},
+				  {typed, strlen(typed), "t", 2, &zorg, NULL}};
+	CHECK_INT(engine_process(c.e, a, 2), VR_OK);
+	struct engine_rec b = {"", 0, "t", 3, &zorg, &bad};
+	CHECK_INT(engine_process(c.e, &b, 1), VR_OK);
+	char *out = strndup(c.out.p, c.out.len);
+	char *l2 = strchr(out, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
+	CHECK(strstr(out, "\"partner\":\"Zorg\",\"partner_org\":\"Zorgverzekeraar Noord\"") < l2);
+	CHECK(strstr(l2, "\"code\":\"partner_type\"") < l3);
+	CHECK(strstr(l2, "Energie on a source for Zorg") < l3);
+	const char *want = "{\"signal_id\":null,\"status\":\"rejected\",\"code\":\"mapping\"";
+	CHECK(strncmp(l3, want, strlen(want)) == 0);
+	free(out);
+	jbuf_fini(&c.out);
+	jbuf_fini(&c.cases_out);
+	engine_free(c.e);
+	store_close(st);
+	ruleset_free(def);
+	pseudo_free(ps);
+}
+
 int main(void)
 {
 	test_reload();
+	test_source_records();
 	char err[128];
 	enum { N = 2000 };
 	int nd1, nd2, nd3;

@@ -196,6 +196,15 @@ static void test_csv(void)
 		  "{\"ID\":\"H;2\",\"gemeentecode\":\"0344\",\"bedrag\":7,"
 		  "\"signaaldatum\":\"2024-02-05\",\"crisissignaal\":false,"
 		  "\"eindelevering\":false,\"client\":{\"naam\":\"de \\\"Smid\\\"\\nB\"}}");
+	/* A NUL byte would cut a cell short: refused. */
+	{
+		static const char nul[] = "nr;gem;eur;datum;crisis;naam\nA\0B;;;;;\n";
+		const char *data;
+		size_t len;
+		CHECK_INT(mapping_apply(m, nul, sizeof(nul) - 1, &out, &data, &len, &merr),
+			  VR_EINVAL);
+		CHECK(merr.code == REJ_MAPPING && strstr(merr.msg, "NUL byte"));
+	}
 	/* Empty cells are absent fields: the engine then names what is missing. */
 	CHECK_STR(map(m, ROW("H-3;;;;;")), "{\"ID\":\"H-3\",\"eindelevering\":false}");
 	/* Columns in another order than the fields; the header decides. */
@@ -325,6 +334,9 @@ static void test_mapped(void)
 	CHECK_STR(map(m, "{\"schuld\":{\"sinds\":20240115}}"),
 		  "{\"ontstaansdatum\":\"2024-01-15\"}");
 	CHECK(map_fails(m, "{\"schuld\":{\"sinds\":2024.5}}", "not a date in the form"));
+	/* Seven digits could be 2024-11-01 or 2024-01-11: refused, not guessed. */
+	CHECK(map_fails(m, "{\"schuld\":{\"sinds\":\"2024111\"}}", "not a date in the form"));
+	CHECK(map_fails(m, "{\"schuld\":{\"sinds\":2024111}}", "not a date in the form"));
 	CHECK(map_fails(m, "{\"afsluiting\":1}", "a number where true or false"));
 	CHECK(map_fails(m, "{\"afsluiting\":\"ja\"}", "not true or false"));
 	CHECK(map_fails(m, "{\"melding\":{\"kenmerk\":12.5}}", "not a whole number"));

@@ -120,6 +120,35 @@ static void test_codec(void)
 
 static unsigned order_cap;
 
+/* A state stored before the marks kept their status (version 4) still reads. */
+static void test_codec_v4(void)
+{
+	static struct hh_state s, back;
+	static unsigned char buf[STATE_ENCODED_MAX], v4[STATE_ENCODED_MAX];
+	memset(&s, 0, sizeof(s));
+	s.key.b[0] = 7;
+	s.n_marks = 2;
+	s.marks[0] = (struct hh_mark){11, 19000, 0};
+	s.marks[1] = (struct hh_mark){12, 19001, 2};
+	size_t n = state_encode(&s, buf);
+	/* version, key, n_orgs (0), n_marks, then 8 + 4 + 1 bytes per mark */
+	size_t at = 1 + HKEY_LEN + 1 + 1, k = 0;
+	memcpy(v4, buf, at);
+	v4[0] = 4;
+	k = at;
+	for (unsigned i = 0; i < 2; i++, at += 13, k += 12)
+		memcpy(v4 + k, buf + at, 12);
+	memcpy(v4 + k, buf + at, n - at);
+	k += n - at;
+	CHECK_INT(state_decode(v4, k, &back), VR_OK);
+	CHECK_INT(back.n_marks, 2);
+	CHECK(back.marks[0].id == 11 && back.marks[1].id == 12 && back.marks[1].date == 19001);
+	CHECK_INT(back.marks[0].status, HH_MARK_UNDECIDED);
+	CHECK_INT(back.marks[1].status, HH_MARK_UNDECIDED);
+	buf[0] = 3;
+	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE);
+}
+
 static int count_cb(void *ud, const struct hh_state *s)
 {
 	unsigned *order = ud;
@@ -237,6 +266,7 @@ int main(void)
 {
 	char err[256];
 	test_codec();
+	test_codec_v4();
 	CHECK(store_open("nosuch://x", err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "unknown store") != NULL);
 	conformance("memory");
