@@ -210,21 +210,12 @@ struct conf *conf_parse(const char *text, size_t len, const char *name, char *er
 
 struct conf *conf_load(const char *path, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	char *buf = malloc(CONF_FILE_MAX + 1);
-	size_t n = buf ? fread(buf, 1, CONF_FILE_MAX + 1, f) : 0;
-	int bad = ferror(f);
-	fclose(f);
+	size_t n;
+	char *buf = vr_read_file(path, CONF_FILE_MAX, &n, err, errlen);
 	struct conf *c = NULL;
 	if (!buf)
-		snprintf(err, errlen, "%s: out of memory", path);
-	else if (bad)
-		snprintf(err, errlen, "%s: read error", path);
-	else if (n > CONF_FILE_MAX)
+		return NULL;
+	if (n > CONF_FILE_MAX)
 		snprintf(err, errlen, "%s: larger than %u bytes", path, CONF_FILE_MAX);
 	else
 		c = conf_parse(buf, n, path, err, errlen);

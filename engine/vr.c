@@ -1,5 +1,10 @@
-/* vr.c - result code descriptions. */
+/* vr.c - result code descriptions; reading a small file whole. */
 #include "vr.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 const char *vr_strerror(int rc)
 {
@@ -15,4 +20,25 @@ const char *vr_strerror(int rc)
 	case VR_ENOTFOUND: return "not found";
 	}
 	return "unknown error";
+}
+
+char *vr_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+		return NULL;
+	}
+	char *buf = malloc(max + 2);
+	size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+	int bad = !buf || ferror(f);
+	fclose(f);
+	if (bad) {
+		snprintf(err, errlen, "%s: %s", path, buf ? "cannot read" : "out of memory");
+		free(buf);
+		return NULL;
+	}
+	buf[n] = '\0';
+	*len = n;
+	return buf;
 }

@@ -27,4 +27,12 @@ const char *vr_strerror(int rc);
 
 #define VR_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/*
+ * Read at most max + 1 bytes of a file into a malloc'ed buffer with a NUL
+ * after them (*len == max + 1 means the file is larger than max: the
+ * caller says so in its own words).  NULL with err "path: cannot open: why"
+ * or "path: cannot read".
+ */
+char *vr_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
+
 #endif

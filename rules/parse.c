@@ -1395,20 +1395,10 @@ struct ruleset *ruleset_load_text(const char *name, const char *dir, const char 
 
 struct ruleset *ruleset_load_file(const char *path, char *errs, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		snprintf(errs, errlen, "%s: cannot open: %s", path, strerror(errno));
+	size_t n;
+	char *buf = vr_read_file(path, RULES_FILE_MAX, &n, errs, errlen);
+	if (!buf)
 		return NULL;
-	}
-	char *buf = malloc(RULES_FILE_MAX + 1);
-	size_t n = buf ? fread(buf, 1, RULES_FILE_MAX + 1, f) : 0;
-	bool bad = !buf || ferror(f);
-	fclose(f);
-	if (bad) {
-		snprintf(errs, errlen, "%s: cannot read", path);
-		free(buf);
-		return NULL;
-	}
 	char dir[4096];
 	const char *slash = strrchr(path, '/');
 	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");

@@ -7,12 +7,7 @@
 # The two consumers share their state in a redis-server, as instances of
 # one group must.
 VROEG=$1 WORK=$2
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-KEY=$ROOT/examples/demo.key
-rm -rf "$WORK" && mkdir -p "$WORK"
-source "$(dirname "$0")/../redis/lib.sh"
 source "$(dirname "$0")/lib.sh"
-trap 'kafka_cleanup; redis_cleanup' EXIT
 
 kafka_start --partitions 4
 
@@ -40,13 +35,10 @@ echo "ok: broker down 10 s; $total signals decided, $REDELIVERED read again and 
 
 # 2. Rebalance: a second consumer joins the group mid-stream; the first
 #    finishes its batch in hand and commits before giving partitions up.
-redis_start "$WORK/redis"
-head -c 32 /dev/urandom >"$WORK/contact.key"
+shared_store
 gen_produce 4000 23
-shared=("[store]" "url = unix://$WORK/redis/redis.sock"
-	"[engine]" "contact.key.file = $WORK/contact.key")
-write_conf "$WORK/c1.conf" rebalance "$WORK/c1.jsonl" "${shared[@]}"
-write_conf "$WORK/c2.conf" rebalance "$WORK/c2.jsonl" "${shared[@]}"
+write_conf "$WORK/c1.conf" rebalance "$WORK/c1.jsonl" "${SHARED[@]}"
+write_conf "$WORK/c2.conf" rebalance "$WORK/c2.jsonl" "${SHARED[@]}"
 sed -i 's/^batch = 64/batch = 8/' "$WORK/c1.conf" "$WORK/c2.conf"
 total=$((total + PRODUCED))
 "$VROEG" run -c "$WORK/c1.conf" 2>"$WORK/c1.log" &

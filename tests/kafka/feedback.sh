@@ -5,21 +5,13 @@
 # status it got the first time.  Simulated here by a second consumer group
 # reading the same topics against the same Redis state.
 VROEG=$1 WORK=$2
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-KEY=$ROOT/examples/demo.key
-rm -rf "$WORK" && mkdir -p "$WORK"
-source "$(dirname "$0")/../redis/lib.sh"
 source "$(dirname "$0")/lib.sh"
-trap 'kafka_cleanup; redis_cleanup' EXIT
 
 kafka_start --partitions 1
-redis_start "$WORK/redis"
-head -c 32 /dev/urandom >"$WORK/contact.key"
+shared_store
 gen_produce 600 31
-shared=("[store]" "url = unix://$WORK/redis/redis.sock"
-	"[engine]" "contact.key.file = $WORK/contact.key")
-write_conf "$WORK/first.conf" first "$WORK/first.jsonl" "${shared[@]}"
-write_conf "$WORK/again.conf" again "$WORK/again.jsonl" "${shared[@]}"
+write_conf "$WORK/first.conf" first "$WORK/first.jsonl" "${SHARED[@]}"
+write_conf "$WORK/again.conf" again "$WORK/again.jsonl" "${SHARED[@]}"
 
 timeout 120 "$VROEG" run -c "$WORK/first.conf" --stop-at-end 2>"$WORK/first.log" ||
 	{ cat "$WORK/first.log" >&2; fail "first run failed"; }

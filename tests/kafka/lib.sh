@@ -3,9 +3,13 @@
 # helpers to run the service against it (sourced).  Every process started
 # here is stopped on exit.
 #
-# Set before sourcing: VROEG (the binary), WORK (a fresh directory).
+# Set before sourcing: VROEG (the binary), WORK (the test's directory,
+# emptied here).  Sets ROOT (the repository) and KEY (the demo pseudonym key).
 
 set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+KEY=$ROOT/examples/demo.key
+rm -rf "$WORK" && mkdir -p "$WORK"
 kafka_pids=()
 
 kafka_cleanup() {
@@ -165,4 +169,15 @@ once_or_recognised() {
 		uniq -d | head -n 5)
 	[[ -z $dup ]] || fail "decided twice (not recognised as redelivered): $dup"
 	REDELIVERED=$(($(cat "$@" | wc -l) - total))
+}
+
+# shared_store: a redis-server of the test's own (tests/redis/lib.sh) for
+# state that several runs share; sets SHARED, config lines for write_conf.
+shared_store() {
+	source "$ROOT/tests/redis/lib.sh"
+	trap 'kafka_cleanup; redis_cleanup' EXIT
+	redis_start "$WORK/redis"
+	head -c 32 /dev/urandom >"$WORK/contact.key"
+	SHARED=("[store]" "url = unix://$WORK/redis/redis.sock"
+		"[engine]" "contact.key.file = $WORK/contact.key")
 }

@@ -3,9 +3,6 @@
 # message in the middle of a partition, dead letters and partner feedback,
 # against the mock cluster with kcat as the partners.
 VROEG=$1 WORK=$2
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-KEY=$ROOT/examples/demo.key
-rm -rf "$WORK" && mkdir -p "$WORK"
 source "$(dirname "$0")/lib.sh"
 
 kafka_start --partitions 1

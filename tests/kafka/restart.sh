@@ -3,9 +3,6 @@
 # then a restart: the second run resumes from the committed offsets, so
 # every signal is decided once, none lost, none twice.
 VROEG=$1 WORK=$2
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-KEY=$ROOT/examples/demo.key
-rm -rf "$WORK" && mkdir -p "$WORK"
 source "$(dirname "$0")/lib.sh"
 
 kafka_start --partitions 2

@@ -148,9 +148,46 @@ static char *run(struct store *st, size_t batch, int n, int fail_first_applies,
 
 /* A rule-set swap between batches keeps case state; the next batch is
  * decided, and named, by the new set. */
-static void test_reload(void)
+/* An engine on a memory store with the built-in rules, deciding into c. */
+struct fixture {
+	struct pseudo *ps;
+	struct store *st;
+	struct ruleset *def;
+	struct vr_clock clk;
+	struct collect c;
+};
+
+static void fixture_open(struct fixture *f)
 {
 	static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
+	char err[256];
+	struct engine_conf conf;
+	memset(f, 0, sizeof(*f));
+	f->ps = pseudo_new_key(key, 32, err, sizeof(err));
+	f->st = store_open("memory", err, sizeof(err));
+	f->def = ruleset_load_default(err, sizeof(err));
+	CHECK(f->ps && f->st && f->def);
+	engine_conf_init(&conf);
+	clock_init_event(&f->clk, 31);
+	jbuf_init(&f->c.out, 1 << 20);
+	jbuf_init(&f->c.cases_out, 1 << 20);
+	struct engine_sink sink = {&f->c, on_dec, on_case};
+	f->c.e = engine_new(&conf, f->def, f->st, f->ps, &f->clk, &sink, err, sizeof(err));
+	CHECK(f->c.e != NULL);
+}
+
+static void fixture_close(struct fixture *f)
+{
+	jbuf_fini(&f->c.out);
+	jbuf_fini(&f->c.cases_out);
+	engine_free(f->c.e);
+	store_close(f->st);
+	ruleset_free(f->def);
+	pseudo_free(f->ps);
+}
+
+static void test_reload(void)
+{
 	static const char *strict =
 		"ruleset \"strict\" version \"9\"\nset threshold = 500\n"
 		"priority normal due 28 days\nscore \"any\" points 1\n";
@@ -167,30 +204,19 @@ static void test_reload(void)
 		"\"bedrag\":300,\"ontstaansdatum\":\"2024-01-01\",\"signaaldatum\":\"2024-02-21\","
 		"\"client\":{\"postcode\":\"3511AB\",\"huisnummer\":\"1\"}}";
 	char err[256];
-	struct engine_conf conf;
-	struct vr_clock clk;
-	struct collect c = {0};
-	struct pseudo *ps = pseudo_new_key(key, 32, err, sizeof(err));
-	struct store *st = store_open("memory", err, sizeof(err));
-	struct ruleset *def = ruleset_load_default(err, sizeof(err));
+	struct fixture f;
+	fixture_open(&f);
 	struct ruleset *str = ruleset_load_text("s", NULL, strict, strlen(strict), err, sizeof(err));
-	CHECK(def && str);
-
-	engine_conf_init(&conf);
-	clock_init_event(&clk, 31);
-	jbuf_init(&c.out, 1 << 20);
-	jbuf_init(&c.cases_out, 1 << 20);
-	struct engine_sink sink = {&c, on_dec, on_case};
-	c.e = engine_new(&conf, def, st, ps, &clk, &sink, err, sizeof(err));
+	CHECK(str != NULL);
 	struct engine_rec a = {r1, strlen(r1), "t", 1, NULL, NULL};
-	CHECK_INT(engine_process(c.e, &a, 1), VR_OK);
-	engine_set_rules(c.e, str);
-	CHECK(engine_get_rules(c.e) == str);
+	CHECK_INT(engine_process(f.c.e, &a, 1), VR_OK);
+	engine_set_rules(f.c.e, str);
+	CHECK(engine_get_rules(f.c.e) == str);
 	struct engine_rec b[2] = {{r2, strlen(r2), "t", 2, NULL, NULL}, {r3, strlen(r3), "t", 3, NULL, NULL}};
-	CHECK_INT(engine_process(c.e, b, 2), VR_OK);
-	CHECK_INT(engine_flush_cases(c.e), VR_OK);
+	CHECK_INT(engine_process(f.c.e, b, 2), VR_OK);
+	CHECK_INT(engine_flush_cases(f.c.e), VR_OK);
 
-	char *out = strndup(c.out.p, c.out.len);
+	char *out = strndup(f.c.out.p, f.c.out.len);
 	char *l2 = strchr(out, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
 	/* B joined the case opened under the old rules (state kept) and was
 	 * scored by the new set; C falls under the new threshold. */
@@ -200,29 +226,18 @@ static void test_reload(void)
 	CHECK(strstr(l2, "\"score\":1,") < l3);
 	CHECK(strstr(l2, "\"ruleset\":\"strict/9\"") < l3);
 	CHECK(strstr(l3, "onterecht") != NULL);
-	CHECK(strstr(c.cases_out.p, "\"signals_total\":2") != NULL);
+	CHECK(strstr(f.c.cases_out.p, "\"signals_total\":2") != NULL);
 	free(out);
-	jbuf_fini(&c.out);
-	jbuf_fini(&c.cases_out);
-	engine_free(c.e);
-	store_close(st);
-	ruleset_free(def);
+	fixture_close(&f);
 	ruleset_free(str);
-	pseudo_free(ps);
 }
 
 /* A source's defaults fill in the partner; its rejects carry their own
  * reason and no signal ID (not one left over from an earlier batch). */
 static void test_source_records(void)
 {
-	char err[256];
-	static const unsigned char key[32] = {1};
-	struct engine_conf conf;
-	struct vr_clock clk;
-	struct collect c = {0};
-	struct pseudo *ps = pseudo_new_key(key, 32, err, sizeof(err));
-	struct store *st = store_open("memory", err, sizeof(err));
-	struct ruleset *def = ruleset_load_default(err, sizeof(err));
+	struct fixture f;
+	fixture_open(&f);
 	const char *typed = "{\"ID\":\"E-1\",\"signaalpartner\":{\"type\":\"Energie\"},"
 			    "\"gemeentecode\":\"0344\",\"bedrag\":500,\"ontstaansdatum\":"
 			    "\"2024-01-01\",\"signaaldatum\":\"2024-03-01\",\"client\":"
@@ -233,18 +248,12 @@ static void test_source_records(void)
 	struct sig_defaults zorg = {PARTNER_ZORG, "Zorgverzekeraar Noord"};
 	struct sig_error bad = {REJ_MAPPING, "column \"bsn\": missing"};
 
-	engine_conf_init(&conf);
-	clock_init_event(&clk, 31);
-	jbuf_init(&c.out, 1 << 20);
-	jbuf_init(&c.cases_out, 1 << 20);
-	struct engine_sink sink = {&c, on_dec, on_case};
-	c.e = engine_new(&conf, def, st, ps, &clk, &sink, err, sizeof(err));
 	struct engine_rec a[2] = {{untyped, strlen(untyped), "t", 1, &zorg, NULL},
 				  {typed, strlen(typed), "t", 2, &zorg, NULL}};
-	CHECK_INT(engine_process(c.e, a, 2), VR_OK);
+	CHECK_INT(engine_process(f.c.e, a, 2), VR_OK);
 	struct engine_rec b = {"", 0, "t", 3, &zorg, &bad};
-	CHECK_INT(engine_process(c.e, &b, 1), VR_OK);
-	char *out = strndup(c.out.p, c.out.len);
+	CHECK_INT(engine_process(f.c.e, &b, 1), VR_OK);
+	char *out = strndup(f.c.out.p, f.c.out.len);
 	char *l2 = strchr(out, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
 	CHECK(strstr(out, "\"partner\":\"Zorg\",\"partner_org\":\"Zorgverzekeraar Noord\"") < l2);
 	CHECK(strstr(l2, "\"code\":\"partner_type\"") < l3);
@@ -252,12 +261,7 @@ static void test_source_records(void)
 	const char *want = "{\"signal_id\":null,\"status\":\"rejected\",\"code\":\"mapping\"";
 	CHECK(strncmp(l3, want, strlen(want)) == 0);
 	free(out);
-	jbuf_fini(&c.out);
-	jbuf_fini(&c.cases_out);
-	engine_free(c.e);
-	store_close(st);
-	ruleset_free(def);
-	pseudo_free(ps);
+	fixture_close(&f);
 }
 
 int main(void)
