@@ -182,6 +182,7 @@ static int demo_config(const char *bootstrap, struct conf **out, char *err, size
 	int k = snprintf(text, cap,
 			 "[engine]\n"
 			 "clock = 2024-05-31\n"     /* the sample runs to May 2024 */
+			 "municipalities = 0344\n"  /* Utrecht: the sample's municipality */
 			 "batch = 256\n"
 			 "linger.ms = 20\n"
 			 "log.level = warn\n"
