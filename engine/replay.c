@@ -10,6 +10,7 @@
 #include "replay.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -612,6 +613,8 @@ int replay_main(int argc, char **argv)
 				"(pseudonyms differ between runs)\n");
 	/* Contact details are kept only where state outlives the run. */
 	if (strcmp(r.store_url, "memory") != 0) {
+		/* Redis killed mid-write must be waited out, not kill the replay. */
+		signal(SIGPIPE, SIG_IGN);
 		r.ck = r.contact_key_file ? contact_key_file(r.contact_key_file, err, sizeof(err))
 					  : contact_key_ephemeral(err, sizeof(err));
 		if (!r.ck) {

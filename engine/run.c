@@ -1214,6 +1214,9 @@ int run_service(const struct conf *c, const struct run_opts *o, struct run_resul
 	if (err[0] || setup_kafka(r, err, sizeof(err)))
 		goto out;
 
+	/* A peer that went away (Redis killed mid-write) is an error the store
+	 * reports and the loop waits out, not a reason to die silently. */
+	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa = {0};
 	sa.sa_handler = on_signal;
 	sa.sa_flags = SA_RESTART;

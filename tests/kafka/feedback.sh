@@ -36,3 +36,29 @@ diff <(uniq -c "$WORK/fb1" | awk '{ $1 = 2 * $1; print }') \
 	<(uniq -c "$WORK/fb2" | awk '{ $1 = $1; print }') >/dev/null ||
 	fail "a redelivery got another status than the first time"
 echo "ok: $n1 feedback events, each repeated with its first status on redelivery"
+
+# The store goes away mid-stream (kill -9, restarted 5 s later from its
+# AOF): consumption pauses, nothing is dropped, the run goes on.
+gen_produce 2000 32
+total=$(($(cat "$WORK"/gen.31/*.jsonl "$WORK"/gen.32/*.jsonl | wc -l)))
+write_conf "$WORK/kill.conf" kill "$WORK/kill.jsonl" "${SHARED[@]}"
+sed -i 's/^batch = 64/batch = 16/' "$WORK/kill.conf"
+"$VROEG" run -c "$WORK/kill.conf" 2>"$WORK/kill.log" &
+pid=$!
+kafka_pids+=("$pid")
+wait_lines "$WORK/kill.jsonl" 300 60
+kill -9 "$REDIS_PID"
+sleep 5
+kill -0 "$pid" || fail "vroeg run died with the store"
+redis_start "$WORK/redis"
+for _ in $(seq 1 120); do
+	n=$(grep -o '"source":"[^"]*"' "$WORK/kill.jsonl" | sort -u | wc -l)
+	((n >= total)) && break
+	sleep 0.5
+done
+kill -TERM "$pid"
+wait "$pid" || fail "run exited non-zero after the store outage"
+grep -q 'store unavailable.*consumption paused' "$WORK/kill.log" || fail "the outage was not reported"
+grep -q 'store back after' "$WORK/kill.log" || fail "the store's return was not reported"
+once_or_recognised "$total" "$WORK/kill.jsonl"
+echo "ok: store killed for 5 s mid-stream; $total signals decided, none lost"
