@@ -6,20 +6,22 @@
  * batch records, or [engine] linger.ms after the first), maps every
  * message with its topic's mapping, and hands the batch to the engine.
  * The engine's sink produces a dead letter for each rejected record and a
- * feedback event for each decided one; the batch is finished when every
- * one of those is acknowledged by Kafka, and only then are the batch's
- * offsets stored (enable.auto.offset.store=false) for the next commit.
+ * feedback event for each decided one; the batch retires when every one
+ * of those is acknowledged by Kafka, and only then are the batch's offsets
+ * stored (enable.auto.offset.store=false) and committed.
  *
- * Backpressure: one batch is in flight.  While the store is unavailable or
- * Kafka does not acknowledge, the loop retries that batch and polls
+ * Backpressure: at most INFLIGHT_MAX decided batches wait for their
+ * acknowledgements (a ring; they retire in order) while the next one is
+ * gathered; with the ring full the loop waits for the oldest.  While the
+ * store is unavailable, the loop retries the batch in hand and polls
  * nothing new, so the consumer's own prefetch (bounded by
  * queued.max.messages.kbytes) is all the memory that can grow.
  *
  * Revocation: the rebalance callback runs inside rd_kafka_consumer_poll();
- * a batch being gathered is finished there before the partitions are given
- * up and the stored offsets committed, so the next owner starts exactly
- * after what this one decided.  If finishing fails, the batch is dropped
- * uncommitted and the next owner reads it again.
+ * the batch being gathered is decided there and every batch in flight
+ * retired before the partitions are given up and the offsets committed.
+ * If that fails, or the assignment was lost, the batches are dropped
+ * uncommitted and the next owner reads them again.
  */
 #include "run.h"
 
