@@ -88,21 +88,15 @@ static void mock_stop(rd_kafka_t *rk, rd_kafka_mock_cluster_t *mc)
 /* The partner topics, the dead-letter topic and a feedback topic per type. */
 static int create_topics(rd_kafka_mock_cluster_t *mc, int partitions)
 {
-	char t[64];
+	char t[64], slug[48];
 	for (size_t i = 0; i < VR_ARRAY_LEN(partner_topics); i++)
 		if (rd_kafka_mock_topic_create(mc, partner_topics[i], partitions, 1))
 			return VR_EIO;
 	if (rd_kafka_mock_topic_create(mc, "signals.dlq", 1, 1))
 		return VR_EIO;
 	for (int p = 0; p < PARTNER__COUNT; p++) {
-		const char *name = sig_partner_name((enum sig_partner)p);
-		size_t k = 0;
-		strcpy(t, "feedback.");
-		for (size_t j = 0; name[j] && k + 10 < sizeof(t); j++, k++)
-			t[9 + k] = name[j] == ' ' ? '-'
-				   : (name[j] >= 'A' && name[j] <= 'Z') ? (char)(name[j] + 32)
-									: name[j];
-		t[9 + k] = '\0';
+		sig_partner_slug((enum sig_partner)p, slug, sizeof(slug));
+		snprintf(t, sizeof(t), "feedback.%s", slug);
 		if (rd_kafka_mock_topic_create(mc, t, 1, 1))
 			return VR_EIO;
 	}

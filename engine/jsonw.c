@@ -161,6 +161,16 @@ int jbuf_write(const struct jbuf *b, FILE *f)
 	return 0;
 }
 
+int jbuf_flush(struct jbuf *b, FILE *f, size_t at_least)
+{
+	if (!f || b->len < at_least)
+		return 0;
+	if (!jbuf_ok(b) || jbuf_write(b, f) != 0 || fflush(f) != 0)
+		return -1;
+	jbuf_reset(b);
+	return 0;
+}
+
 void jbuf_skey(struct jbuf *b, const char *key, bool *first)
 {
 	if (!*first)

@@ -49,5 +49,11 @@ void jbuf_skey(struct jbuf *b, const char *key, bool *first);
 
 /* Write the buffer to f; returns 0 or -1 on a write error. */
 int jbuf_write(const struct jbuf *b, FILE *f);
+/*
+ * Once the buffer holds at least at_least bytes, write it to f, flush f and
+ * empty the buffer.  Nothing to do without f.  Returns 0, or -1 when the
+ * buffer overflowed or the write failed (the buffer is then kept).
+ */
+int jbuf_flush(struct jbuf *b, FILE *f, size_t at_least);
 
 #endif

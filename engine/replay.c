@@ -108,13 +108,10 @@ static void usage(FILE *f)
 
 static int flush_buf(struct replay *r, struct jbuf *b, FILE *f, size_t at_least)
 {
-	if (!f || b->len < at_least)
-		return VR_OK;
-	if (!jbuf_ok(b) || jbuf_write(b, f) != 0) {
+	if (jbuf_flush(b, f, at_least) != 0) {
 		r->write_failed = true;
 		return VR_EIO;
 	}
-	jbuf_reset(b);
 	return VR_OK;
 }
 
@@ -154,17 +151,10 @@ static int on_case(void *ud, const struct hkey *h, const struct case_rec *c)
 	return flush_buf(s->r, &s->cases, s->fcases, OUT_FLUSH);
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void show_progress(const struct replay *r, const struct src_file *f, double t0,
 			  bool last)
 {
-	double dt = mono_now() - t0;
+	double dt = vr_mono_now() - t0;
 	size_t n = r->sets[0].sum.records;
 	double rate = dt > 0 ? (double)n / dt : 0;
 	uint64_t size = src_file_size(f), off = src_file_offset(f);
@@ -177,12 +167,6 @@ static void show_progress(const struct replay *r, const struct src_file *f, doub
 	}
 	if (last)
 		fputc('\n', stderr);
-}
-
-static void sleep_s(double s)
-{
-	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-	nanosleep(&ts, NULL);
 }
 
 /*
@@ -204,7 +188,7 @@ static int process_waiting(struct replay *r, struct rset *s, const struct engine
 				r->store_wait, store_error(s->st));
 			return rc;
 		}
-		sleep_s(pause);
+		vr_sleep(pause);
 		waited += pause;
 		pause = pause * 2 > 2.0 ? 2.0 : pause * 2;
 		s->pos = 0;
@@ -243,7 +227,7 @@ static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 	struct src_file *f = src_file_open(path, err, sizeof(err));
 	long n;
 	int rc = VR_OK;
-	double t0 = mono_now(), shown = t0;
+	double t0 = vr_mono_now(), shown = t0;
 
 	if (!f) {
 		fprintf(stderr, "vroeg replay: %s\n", err);
@@ -252,9 +236,9 @@ static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 	while ((n = src_file_next(f, recs, r->conf.batch_size)) > 0) {
 		if ((rc = run_batch(r, recs, (size_t)n)) != VR_OK)
 			break;
-		if (r->progress && mono_now() - shown > 0.5) {
+		if (r->progress && vr_mono_now() - shown > 0.5) {
 			show_progress(r, f, t0, false);
-			shown = mono_now();
+			shown = vr_mono_now();
 		}
 	}
 	if (n < 0) {

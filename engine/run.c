@@ -147,19 +147,6 @@ static void on_signal(int sig)
 		stop_flag = 1;
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
-}
-
 /* ---- Kafka configuration ---------------------------------------------- */
 
 static void rk_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
@@ -301,12 +288,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 static void feedback_topic(const struct run *r, enum sig_partner p, char *out, size_t n)
 {
 	char slug[64];
-	const char *name = sig_partner_name(p);
-	size_t k = 0;
-	for (; name[k] && k < sizeof(slug) - 1; k++)
-		slug[k] = name[k] == ' ' ? '-' : (char)((name[k] >= 'A' && name[k] <= 'Z')
-							? name[k] + 32 : name[k]);
-	slug[k] = '\0';
+	sig_partner_slug(p, slug, sizeof(slug));
 	const char *at = strstr(r->feedback_tpl, "{partner}");
 	if (!at) {
 		snprintf(out, n, "%s", r->feedback_tpl);
@@ -370,13 +352,10 @@ static int produce_one(struct run *r, struct batch *b, size_t i)
 
 static int flush_out(struct run *r, struct jbuf *b, FILE *f, size_t at_least)
 {
-	if (!f || b->len < at_least)
-		return VR_OK;
-	if (!jbuf_ok(b) || jbuf_write(b, f) != 0 || fflush(f) != 0) {
+	if (jbuf_flush(b, f, at_least) != 0) {
 		r->write_failed = true;
 		return VR_EIO;
 	}
-	jbuf_reset(b);
 	return VR_OK;
 }
 
@@ -567,7 +546,7 @@ static void retire_pass(struct run *r)
 		if (b->outstanding > 0)
 			return;
 		if (has_failed(b)) {
-			double now = mono_now();
+			double now = vr_mono_now();
 			if (now >= b->retry_at) {
 				b->pause_ms = b->pause_ms ? b->pause_ms * 2 : 100;
 				if (b->pause_ms > 5000)
@@ -631,7 +610,7 @@ static int decide_fill(struct run *r)
 		rc = engine_process(r->e, b->recs, b->n);
 		if (rc != VR_EAGAIN)
 			break;
-		double now = mono_now();
+		double now = vr_mono_now();
 		if (since == 0)
 			since = now;
 		if (now - logged >= 10) {
@@ -645,12 +624,12 @@ static int decide_fill(struct run *r)
 			batch_drop(b);
 			return VR_EAGAIN;
 		}
-		sleep_ms(pause);
+		vr_sleep((double)pause / 1000);
 		pause = pause * 2 > 2000 ? 2000 : pause * 2;
 	}
 	r->deciding = NULL;
 	if (since != 0 && rc == VR_OK)
-		vlog(LOG_INFO, "store back after %.1fs; consuming again", mono_now() - since);
+		vlog(LOG_INFO, "store back after %.1fs; consuming again", vr_mono_now() - since);
 	/* The batch's decisions are written before its offsets are stored. */
 	if (rc == VR_OK && flush_out(r, &r->dec, r->fdec, 0) != VR_OK)
 		rc = VR_EIO;
@@ -873,24 +852,10 @@ static int setup_batch(struct run *r)
 	return VR_OK;
 }
 
-static int setup_kafka(struct run *r, char *err, size_t n)
+/* The mapping of every [topic NAME] section. */
+static int load_mappings(struct run *r, char *err, size_t n)
 {
 	const struct conf *c = r->cf;
-	char e[512];
-	const char *s;
-	bool fb;
-
-	s = conf_get(c, "connector", "dlq.topic");
-	snprintf(r->dlq_topic, sizeof(r->dlq_topic), "%s", s ? s : "signals.dlq");
-	s = conf_get(c, "connector", "feedback.topic");
-	snprintf(r->feedback_tpl, sizeof(r->feedback_tpl), "%s", s ? s : "feedback.{partner}");
-	for (int p = 0; p < PARTNER__COUNT; p++)
-		feedback_topic(r, (enum sig_partner)p, r->feedback_topics[p],
-			       sizeof(r->feedback_topics[p]));
-	if (conf_get_bool(c, "connector", "feedback", true, &fb, err, n))
-		return VR_EINVAL;
-	r->feedback = fb;
-
 	for (size_t i = 0; i < conf_count(c); i++) {
 		const struct conf_entry *ce = conf_at(c, i);
 		if (strncmp(ce->section, "topic ", 6) != 0 || mapping_of(r, ce->section + 6))
@@ -904,10 +869,32 @@ static int setup_kafka(struct run *r, char *err, size_t n)
 		r->n_maps++;
 	}
 	if (r->n_maps == 0) {
-		snprintf(err, n, "%s: no [topic NAME] sections: nothing to consume",
-			 conf_name(c));
+		snprintf(err, n, "%s: no [topic NAME] sections: nothing to consume", conf_name(c));
 		return VR_EINVAL;
 	}
+	return VR_OK;
+}
+
+static int setup_kafka(struct run *r, char *err, size_t n)
+{
+	const struct conf *c = r->cf;
+	char e[512];
+	const char *s;
+	bool fb;
+	int rc;
+
+	s = conf_get(c, "connector", "dlq.topic");
+	snprintf(r->dlq_topic, sizeof(r->dlq_topic), "%s", s ? s : "signals.dlq");
+	s = conf_get(c, "connector", "feedback.topic");
+	snprintf(r->feedback_tpl, sizeof(r->feedback_tpl), "%s", s ? s : "feedback.{partner}");
+	for (int p = 0; p < PARTNER__COUNT; p++)
+		feedback_topic(r, (enum sig_partner)p, r->feedback_topics[p],
+			       sizeof(r->feedback_topics[p]));
+	if (conf_get_bool(c, "connector", "feedback", true, &fb, err, n))
+		return VR_EINVAL;
+	r->feedback = fb;
+	if ((rc = load_mappings(r, err, n)) != VR_OK)
+		return rc;
 
 	rd_kafka_conf_t *kc = kafka_conf(c, "consumer", err, n);
 	if (!kc || conf_default(c, kc, "consumer", "group.id", "vroeg", err, n) ||
@@ -1119,17 +1106,17 @@ static void teardown(struct run *r)
 
 static void poll_loop(struct run *r)
 {
-	double t0 = mono_now(), first = 0;
+	double t0 = vr_mono_now(), first = 0;
 	while (!stop_flag && !r->fatal) {
 		if (reload_flag && r->fill->n == 0)
 			reload_rules(r);
-		if (r->o->max_seconds > 0 && mono_now() - t0 > r->o->max_seconds) {
+		if (r->o->max_seconds > 0 && vr_mono_now() - t0 > r->o->max_seconds) {
 			vlog(LOG_WARN, "stopping after %.0fs", r->o->max_seconds);
 			break;
 		}
 		long wait = r->inflight ? 10 : 100;
 		if (r->fill->n > 0) {
-			double left = first + (double)r->linger_ms / 1000 - mono_now();
+			double left = first + (double)r->linger_ms / 1000 - vr_mono_now();
 			long w = left <= 0 ? 0 : (long)(left * 1000) + 1;
 			wait = w < wait ? w : wait;
 		}
@@ -1151,12 +1138,12 @@ static void poll_loop(struct run *r)
 			if (p)
 				p->eof = false;
 			if (r->fill->n == 0)
-				first = mono_now();
+				first = vr_mono_now();
 			batch_add(r, m, p);
 		}
 		size_t n = r->fill->n;
 		bool full = n == r->batch_max;
-		bool lingered = n > 0 && mono_now() - first >= (double)r->linger_ms / 1000;
+		bool lingered = n > 0 && vr_mono_now() - first >= (double)r->linger_ms / 1000;
 		bool at_end = r->o->stop_at_end && all_at_end(r);
 		if (full || lingered || (n > 0 && at_end)) {
 			if (decide_fill(r) != VR_OK)
@@ -1265,21 +1252,8 @@ static int run_check(const struct conf *c, char *err, size_t n)
 	rc = check_sections(c, err, n);
 	if (rc == VR_OK)
 		rc = setup_engine(r, err, n);
-	for (size_t i = 0; rc == VR_OK && i < conf_count(c); i++) {
-		const struct conf_entry *ce = conf_at(c, i);
-		if (strncmp(ce->section, "topic ", 6) != 0 || mapping_of(r, ce->section + 6))
-			continue;
-		if (r->n_maps == RUN_TOPICS_MAX)
-			break;
-		if (!(r->maps[r->n_maps] = mapping_from_conf(c, ce->section + 6, err, n)))
-			rc = VR_EINVAL;
-		else
-			r->n_maps++;
-	}
-	if (rc == VR_OK && r->n_maps == 0) {
-		snprintf(err, n, "%s: no [topic NAME] sections: nothing to consume", conf_name(c));
-		rc = VR_EINVAL;
-	}
+	if (rc == VR_OK)
+		rc = load_mappings(r, err, n);
 	teardown(r);
 	free(r);
 	return rc;

@@ -57,6 +57,16 @@ const char *sig_partner_name(enum sig_partner p)
 	return (unsigned)p < PARTNER__COUNT ? partner_names[p] : "?";
 }
 
+void sig_partner_slug(enum sig_partner p, char *out, size_t n)
+{
+	const char *name = sig_partner_name(p);
+	size_t k = 0;
+	for (; name[k] && k + 1 < n; k++)
+		out[k] = name[k] == ' ' ? '-' : (char)tolower((unsigned char)name[k]);
+	if (n)
+		out[k] = '\0';
+}
+
 enum sig_partner sig_partner_from_name(const char *s)
 {
 	for (int i = 0; i < PARTNER__COUNT; i++)

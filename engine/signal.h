@@ -149,6 +149,8 @@ int sig_from_json(const struct cJSON *obj, vr_date today, const struct sig_defau
 		  struct signal *out, struct sig_error *err);
 
 const char *sig_partner_name(enum sig_partner p);
+/* The type as a topic-name part: lower case, spaces as '-' ("cak-eigen-bijdrage"). */
+void sig_partner_slug(enum sig_partner p, char *out, size_t n);
 /* Exact DDAS spelling; returns PARTNER__COUNT when unknown. */
 enum sig_partner sig_partner_from_name(const char *s);
 /* Short stable code such as "bsn_checksum"; for metrics and summaries. */

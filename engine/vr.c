@@ -1,10 +1,11 @@
-/* vr.c - result code descriptions; reading a small file whole. */
+/* vr.c - result code descriptions; reading a small file whole; time for waits. */
 #include "vr.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 const char *vr_strerror(int rc)
 {
@@ -41,4 +42,17 @@ char *vr_read_file(const char *path, size_t max, size_t *len, char *err, size_t 
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+double vr_mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void vr_sleep(double s)
+{
+	struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+	nanosleep(&ts, NULL);
 }

@@ -35,4 +35,9 @@ const char *vr_strerror(int rc);
  */
 char *vr_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen);
 
+/* Seconds on the monotonic clock (for waits and rates, never for decisions). */
+double vr_mono_now(void);
+/* Sleep s seconds (a signal may cut it short). */
+void vr_sleep(double s);
+
 #endif
