@@ -88,6 +88,7 @@ struct part {
 	int32_t partition;
 	bool eof;
 	char src[SRC_MAX];         /* "topic/partition", the records' source */
+	struct mapping *map;       /* the topic's mapping, or NULL */
 };
 
 struct run {
@@ -118,6 +119,7 @@ struct run {
 	long linger_ms;
 	struct part parts[RUN_PARTS_MAX];
 	size_t n_parts;
+	struct part *last_part;      /* messages come in runs of one partition */
 
 	/* batches: a ring of INFLIGHT_MAX; [head, head + inflight) are decided
 	 * and wait for acknowledgements, the next one is being gathered */
@@ -223,11 +225,20 @@ static int conf_default(const struct conf *c, rd_kafka_conf_t *kc, const char *r
 
 /* ---- partitions we own ------------------------------------------------ */
 
+static struct mapping *mapping_of(struct run *r, const char *topic);
+
+static bool part_is(const struct part *p, const char *topic, int32_t partition)
+{
+	return p->partition == partition && strcmp(p->topic, topic) == 0;
+}
+
 static struct part *part_find(struct run *r, const char *topic, int32_t partition, bool add)
 {
+	if (r->last_part && part_is(r->last_part, topic, partition))
+		return r->last_part;
 	for (size_t i = 0; i < r->n_parts; i++)
-		if (r->parts[i].partition == partition && strcmp(r->parts[i].topic, topic) == 0)
-			return &r->parts[i];
+		if (part_is(&r->parts[i], topic, partition))
+			return r->last_part = &r->parts[i];
 	if (!add || r->n_parts == RUN_PARTS_MAX)
 		return NULL;
 	struct part *p = &r->parts[r->n_parts++];
@@ -235,6 +246,7 @@ static struct part *part_find(struct run *r, const char *topic, int32_t partitio
 	p->partition = partition;
 	p->eof = false;
 	snprintf(p->src, sizeof(p->src), "%s/%d", topic, (int)partition);
+	p->map = mapping_of(r, topic);
 	return p;
 }
 
@@ -245,6 +257,7 @@ static void parts_drop(struct run *r, const rd_kafka_topic_partition_list_t *l)
 		if (p)
 			*p = r->parts[--r->n_parts];
 	}
+	r->last_part = NULL; /* the array was compacted */
 }
 
 static bool all_at_end(const struct run *r)
@@ -440,13 +453,13 @@ static void batch_add(struct run *r, rd_kafka_message_t *m, const struct part *p
 	struct batch *b = r->fill;
 	size_t i = b->n++;
 	const char *topic = rd_kafka_topic_name(m->rkt);
-	struct mapping *map = mapping_of(r, topic);
+	struct mapping *map = pt ? pt->map : mapping_of(r, topic);
 	struct engine_rec *rec = &b->recs[i];
 
 	b->msgs[i] = m;
 	b->out[i].kind = OUT_NONE;
 	if (pt)
-		memcpy(b->src[i], pt->src, SRC_MAX);
+		memcpy(b->src[i], pt->src, strlen(pt->src) + 1);
 	else
 		snprintf(b->src[i], SRC_MAX, "%s/%d", topic, (int)m->partition);
 	*rec = (struct engine_rec){"", 0, b->src[i], (long)m->offset, NULL, NULL};
@@ -1150,8 +1163,8 @@ static void poll_loop(struct run *r)
 				break;
 		}
 		/* Bounded: with every slot in flight, wait for the oldest. */
-		if (retire(r, r->inflight == INFLIGHT_MAX ? INFLIGHT_MAX - 1 : INFLIGHT_MAX) !=
-		    VR_OK)
+		if (r->inflight &&
+		    retire(r, r->inflight == INFLIGHT_MAX ? INFLIGHT_MAX - 1 : INFLIGHT_MAX) != VR_OK)
 			break;
 		if (at_end && r->fill->n == 0) {
 			if (retire(r, 0) != VR_OK)
