@@ -50,7 +50,8 @@ static const struct demo_file *demo_file(const char *name)
 }
 
 /* A mock cluster of n brokers, owned by a producer handle that is also
- * its client (test.mock.num.brokers), to produce the sample data. */
+ * its client (test.mock.num.brokers), to produce the sample data; the
+ * cluster goes with the handle's rd_kafka_destroy(). */
 static rd_kafka_t *mock_start(int brokers, rd_kafka_mock_cluster_t **mc, char *err, size_t n)
 {
 	char e[256], nb[8];
@@ -75,14 +76,6 @@ static rd_kafka_t *mock_start(int brokers, rd_kafka_mock_cluster_t **mc, char *e
 		return NULL;
 	}
 	return rk;
-}
-
-/* The cluster belongs to its client handle and goes with it. */
-static void mock_stop(rd_kafka_t *rk, rd_kafka_mock_cluster_t *mc)
-{
-	(void)mc;
-	if (rk)
-		rd_kafka_destroy(rk);
 }
 
 /* The partner topics, the dead-letter topic and a feedback topic per type. */
@@ -349,7 +342,7 @@ int demo_main(int argc, char **argv)
 out:
 	conf_free(c);
 	pseudo_free(ps);
-	mock_stop(rk, mc);
+	rd_kafka_destroy(rk);
 	free(res);
 	return code;
 }
@@ -438,7 +431,7 @@ int dev_kafka_main(int argc, char **argv)
 	}
 	if (create_topics(mc, partitions)) {
 		fprintf(stderr, "vroeg dev-kafka: cannot create the topics\n");
-		mock_stop(rk, mc);
+		rd_kafka_destroy(rk);
 		return 1;
 	}
 	struct sigaction sa = {0};
@@ -474,6 +467,6 @@ int dev_kafka_main(int argc, char **argv)
 		}
 		dev_command(mc, line, brokers);
 	}
-	mock_stop(rk, mc);
+	rd_kafka_destroy(rk);
 	return 0;
 }
