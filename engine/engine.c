@@ -30,9 +30,6 @@ struct engine {
 	struct decision *decs;
 	struct store_case *done;
 	struct contact_key *ck;
-	struct store_contact *contacts;
-	size_t n_contacts;
-	uint32_t *item_contact;   /* item -> its latest contact block + 1, or 0 */
 	bool pending;             /* decided, apply not confirmed */
 	size_t pending_n;
 	size_t n_done;
@@ -117,8 +114,6 @@ void engine_free(struct engine *e)
 	free(e->ht);
 	free(e->decs);
 	free(e->done);
-	free(e->contacts);
-	free(e->item_contact);
 	free(e);
 }
 
@@ -153,11 +148,8 @@ struct engine *engine_new(const struct engine_conf *conf, const struct ruleset *
 	e->ht = calloc(e->ht_cap, sizeof(*e->ht));
 	e->decs = calloc(n, sizeof(*e->decs));
 	e->done = calloc(n, sizeof(*e->done));
-	e->contacts = calloc(n, sizeof(*e->contacts));
-	e->item_contact = calloc(n, sizeof(*e->item_contact));
 	if (!e->sigs || !e->errs || !e->valid || !e->hkeys || !e->item_of || !e->mark_id ||
-	    !e->items || !e->ht || !e->decs || !e->done || !e->contacts ||
-	    !e->item_contact)
+	    !e->items || !e->ht || !e->decs || !e->done)
 		goto out_nomem;
 	e->batch.items = e->items;
 	return e;
@@ -389,34 +381,22 @@ static bool is_repeat(const struct ruleset *rs, const struct hh_state *h, const 
 	return true;
 }
 
-/* The case's contact block becomes this signal's client, sealed; one block
- * per case per batch (the latest wins). */
-static void contact_note(struct engine *e, size_t item, const struct case_rec *c,
-			 const struct sig_client *cl)
+/* The case's contact block becomes this signal's client, sealed for the
+ * case; a client who gave nothing to contact leaves the previous block. */
+static void contact_note(struct engine *e, struct case_rec *c, const struct sig_client *cl)
 {
 	char plain[CONTACT_PLAIN_MAX];
+	unsigned char sealed[CONTACT_SEALED_MAX];
 	size_t n = contact_plain(cl, plain, sizeof(plain));
-	struct store_contact *sc = NULL;
-	const struct hkey *h = &e->items[item].key;
-	uint32_t prev = e->item_contact[item];
 
 	if (!n)
 		return;
-	/* The household's latest block in this batch, if it is this case's. */
-	if (prev && !strcmp(e->contacts[prev - 1].case_id, c->id))
-		sc = &e->contacts[prev - 1];
-	if (!sc) {
-		sc = &e->contacts[e->n_contacts++];
-		e->item_contact[item] = (uint32_t)e->n_contacts;
-	}
-	sc->household = *h;
-	memcpy(sc->case_id, c->id, sizeof(sc->case_id));
-	sc->len = contact_seal(e->ck, c->id, plain, n, sc->sealed);
+	/* 0 when libcrypto failed: then the block stays as it was. */
+	n = contact_seal(e->ck, c->id, plain, n, sealed);
 	memset(plain, 0, sizeof(plain));
-	if (!sc->len && sc == &e->contacts[e->n_contacts - 1]) {
-		/* libcrypto failed: keep no block rather than a bad one */
-		e->n_contacts--;
-		e->item_contact[item] = 0;
+	if (n) {
+		memcpy(c->contact, sealed, n);
+		c->contact_len = (uint16_t)n;
 	}
 }
 
@@ -491,7 +471,7 @@ static void decide(struct engine *e, size_t i)
 	d->has_case = true;
 	dec_case_fill(&d->kase, &h->cur);
 	if (e->ck)
-		contact_note(e, e->item_of[i], &h->cur, &s->client);
+		contact_note(e, &h->cur, &s->client);
 }
 
 /* Validate and pseudonymise; gather the batch's households. */
@@ -565,8 +545,6 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 		}
 	}
 	e->n_done = 0;
-	e->n_contacts = 0;
-	memset(e->item_contact, 0, e->batch.n_items * sizeof(*e->item_contact));
 	for (size_t i = 0; i < n; i++) {
 		if (e->valid[i]) {
 			decide(e, i);
@@ -587,8 +565,6 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 	}
 	e->batch.cases = e->done;
 	e->batch.n_cases = e->n_done;
-	e->batch.contacts = e->contacts;
-	e->batch.n_contacts = e->n_contacts;
 	batch_retention(e);
 	e->pending = true;
 	e->pending_n = n;

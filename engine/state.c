@@ -5,7 +5,7 @@
 
 #include "vr.h"
 
-#define STATE_VERSION 5
+#define STATE_VERSION 6
 
 const char *case_priority_name(enum case_priority p)
 {
@@ -87,6 +87,9 @@ static void encode_case(struct wbuf *w, const struct case_rec *c)
 		put_u32(w, (uint32_t)s->date);
 		put_u64(w, (uint64_t)s->amount);
 	}
+	put_u16(w, c->contact_len);
+	memcpy(w->p, c->contact, c->contact_len);
+	w->p += c->contact_len;
 }
 
 size_t state_encode(const struct hh_state *s, unsigned char *buf)
@@ -175,7 +178,7 @@ static void get_str(struct rbuf *r, char *dst, size_t cap)
 	r->p += n;
 }
 
-static void decode_case(struct rbuf *r, struct case_rec *c)
+static void decode_case(struct rbuf *r, struct case_rec *c, unsigned version)
 {
 	get_str(r, c->id, sizeof(c->id));
 	c->seq = get_u64(r);
@@ -222,16 +225,25 @@ static void decode_case(struct rbuf *r, struct case_rec *c)
 		if (s->partner >= PARTNER__COUNT || s->priority >= PRIO__COUNT)
 			r->bad = true;
 	}
+	c->contact_len = version >= 6 ? (uint16_t)get_u16(r) : 0;
+	if (c->contact_len > sizeof(c->contact) || !need(r, c->contact_len)) {
+		r->bad = true;
+		c->contact_len = 0;
+		return;
+	}
+	memcpy(c->contact, r->p, c->contact_len);
+	r->p += c->contact_len;
 }
 
 int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 {
 	struct rbuf r = {buf, buf + len, false};
 
-	/* Version 4 is version 5 without the marks' status (stored before
-	 * the status was kept): still read, the status then unknown. */
+	/* Older versions are still read: version 5 is version 6 without the
+	 * case's contact block (kept under a key of its own then), version 4
+	 * is version 5 without the marks' status (then unknown). */
 	unsigned version = get_u8(&r);
-	if ((version != STATE_VERSION && version != 4) || !need(&r, HKEY_LEN))
+	if (version < 4 || version > STATE_VERSION || !need(&r, HKEY_LEN))
 		return VR_EPARSE;
 	memcpy(s->key.b, r.p, HKEY_LEN);
 	r.p += HKEY_LEN;
@@ -253,6 +265,6 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 	}
 	s->has_case = get_u8(&r) != 0;
 	if (s->has_case)
-		decode_case(&r, &s->cur);
+		decode_case(&r, &s->cur, version);
 	return r.bad || r.p != r.end ? VR_EPARSE : VR_OK;
 }

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "contact.h"
 #include "date.h"
 #include "pseudo.h"
 #include "signal.h"
@@ -94,6 +95,10 @@ struct case_rec {
 	struct case_rule rules[CASE_RULES_MAX];
 	struct case_org orgs[CASE_ORGS_MAX];       /* what the score counts */
 	struct case_signal signals[CASE_SIGNALS_MAX]; /* what the team reads */
+	/* The latest picked-up signal's contact details, sealed for this
+	 * case (contact.h); contact_len 0 when none are kept (no key). */
+	uint16_t contact_len;
+	unsigned char contact[CONTACT_SEALED_MAX];
 };
 
 struct hh_state {

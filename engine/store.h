@@ -23,7 +23,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "contact.h"
 #include "pseudo.h"
 #include "state.h"
 
@@ -43,21 +42,11 @@ struct store_case {
 	struct case_rec c;
 };
 
-/* A case's sealed contact block (contact.h), replaced on every change. */
-struct store_contact {
-	struct hkey household;
-	char case_id[CASE_ID_STRLEN];
-	size_t len;
-	unsigned char sealed[CONTACT_SEALED_MAX];
-};
-
 struct store_batch {
 	struct store_item *items;
 	size_t n_items;
 	const struct store_case *cases;  /* completed cases to keep */
 	size_t n_cases;
-	const struct store_contact *contacts; /* TTL as cases */
-	size_t n_contacts;
 	/* Retention in seconds (0 = keep): every key written gets its TTL. */
 	int64_t ttl_household, ttl_case;
 };
@@ -82,7 +71,7 @@ const char *store_name(const struct store *st);
 
 /* Fill found/state of every item. */
 int store_load(struct store *st, struct store_batch *b);
-/* Write the dirty items, completed cases and contact blocks, atomically. */
+/* Write the dirty items and completed cases, atomically. */
 int store_apply(struct store *st, const struct store_batch *b);
 
 /*

@@ -3,9 +3,10 @@
  *
  * States are kept encoded (state_encode), so a household costs what it uses,
  * not sizeof(struct hh_state).  Entries sit in a vector with an
- * open-addressing index over it.  Completed cases, contact blocks and TTLs
- * are not kept: this store lives as long as the process, and replay writes
- * completed cases out.  Redelivery marks are a separate set.
+ * open-addressing index over it.  Completed cases and TTLs are not kept:
+ * this store lives as long as the process, and replay writes completed
+ * cases out.  Redelivery marks and the current case's contact block (when
+ * the engine has a contact key) are part of a household's state.
  * apply allocates everything it needs before it changes anything, so a
  * failed apply leaves the store as it was.
  */

@@ -4,7 +4,7 @@
  * Key layout (docs/state.md), every key under a deployment prefix:
  *   PREFIX{H}:hh            household state (state_encode), TTL retention_household
  *   PREFIX{H}:case:CASEID   a completed case, TTL retention_cases
- *   PREFIX{H}:contact:CASEID  its sealed contact block (contact.h), same TTL
+ * A case carries its sealed contact block (contact.h) inside its value.
  * H is a pseudonym (32 hex digits): no key or value holds a BSN,
  * name or address.  {H} is a Cluster hash tag: a household's keys share a
  * slot.
@@ -395,14 +395,6 @@ static void append_set(struct redis_store *r, const char *key, size_t klen, cons
 	redisAppendCommandArgv(r->c, ttl > 0 ? 5 : 3, argv, len);
 }
 
-static size_t key_contact(const struct redis_store *r, const struct hkey *h, const char *id,
-			  char *out)
-{
-	char x[2 * HKEY_LEN + 1];
-	hex32(h, x);
-	return (size_t)snprintf(out, KEY_MAX, "%s{%s}:contact:%s", r->prefix, x, id);
-}
-
 static int redis_apply(struct store *st, const struct store_batch *b)
 {
 	struct redis_store *r = st->impl;
@@ -431,12 +423,6 @@ static int redis_apply(struct store *st, const struct store_batch *b)
 		one.cur = b->cases[i].c;
 		size_t kl = key_case(r, &one.key, one.cur.id, key);
 		append_set(r, key, kl, buf, state_encode(&one, buf), b->ttl_case);
-		queued++;
-	}
-	for (size_t i = 0; i < b->n_contacts; i++) {
-		const struct store_contact *sc = &b->contacts[i];
-		size_t kl = key_contact(r, &sc->household, sc->case_id, key);
-		append_set(r, key, kl, sc->sealed, sc->len, b->ttl_case);
 		queued++;
 	}
 	redisAppendCommand(r->c, "EXEC");

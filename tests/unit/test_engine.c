@@ -56,6 +56,8 @@ struct collect {
 	struct jbuf out;        /* decisions, then (appended at the end) cases */
 	struct jbuf cases_out;
 	int decisions, cases;
+	const struct contact_key *ck; /* set: cases' contact blocks are opened */
+	char contacts[4][CONTACT_PLAIN_MAX]; /* of the first 4 cases, opened */
 };
 
 static int on_dec(void *ud, const struct decision *d)
@@ -69,6 +71,14 @@ static int on_dec(void *ud, const struct decision *d)
 static int on_case(void *ud, const struct hkey *h, const struct case_rec *k)
 {
 	struct collect *c = ud;
+	if (c->ck && c->cases < 4) {
+		long n = contact_open(c->ck, k->id, k->contact, k->contact_len,
+				      c->contacts[c->cases], CONTACT_PLAIN_MAX - 1);
+		if (n < 0)
+			snprintf(c->contacts[c->cases], CONTACT_PLAIN_MAX, "(does not open)");
+		else
+			c->contacts[c->cases][n] = '\0';
+	}
 	c->cases++;
 	emit_case(&c->cases_out, c->e, h, k);
 	return VR_OK;
@@ -264,8 +274,44 @@ static void test_source_records(void)
 	fixture_close(&f);
 }
 
+/* A case keeps the latest client's contact details sealed under its own id;
+ * a completed case takes its block along, the next case starts its own. */
+static void test_contacts(void)
+{
+	static const char *fmt =
+		"{\"ID\":\"%s\",\"signaalpartner\":{\"type\":\"%s\"},\"gemeentecode\":\"0344\","
+		"\"bedrag\":600,\"ontstaansdatum\":\"2024-01-01\",\"signaaldatum\":\"%s\","
+		"\"client\":{\"burgerservicenummer\":\"111222333\",\"naam\":\"A. Visser\","
+		"\"telefoon\":\"%s\",\"postcode\":\"3511AB\",\"huisnummer\":\"1\"}}";
+	char r[3][512], err[128];
+	snprintf(r[0], sizeof(r[0]), fmt, "K-1", "Huur", "2024-02-15", "0611111111");
+	snprintf(r[1], sizeof(r[1]), fmt, "K-2", "Zorg", "2024-02-20", "0622222222");
+	snprintf(r[2], sizeof(r[2]), fmt, "K-3", "Water", "2024-03-21", "0633333333");
+	struct fixture f;
+	fixture_open(&f);
+	struct contact_key *ck = contact_key_ephemeral(err, sizeof(err));
+	CHECK(ck != NULL);
+	engine_set_contact_key(f.c.e, ck);
+	f.c.ck = ck;
+	for (int i = 0; i < 3; i++) {
+		struct engine_rec rec = {r[i], strlen(r[i]), "t", i + 1, NULL, NULL};
+		CHECK_INT(engine_process(f.c.e, &rec, 1), VR_OK);
+	}
+	CHECK_INT(f.c.cases, 1); /* K-3 opened a new case, completing the first */
+	CHECK_INT(engine_flush_cases(f.c.e), VR_OK);
+	CHECK_INT(f.c.cases, 2);
+	/* The completed case: its latest client (K-2), not K-1's, not K-3's. */
+	CHECK(strstr(f.c.contacts[0], "0622222222") != NULL);
+	CHECK(strstr(f.c.contacts[0], "A. Visser") != NULL);
+	CHECK(strstr(f.c.contacts[1], "0633333333") != NULL);
+	CHECK(strstr(f.c.contacts[1], "0622222222") == NULL);
+	fixture_close(&f);
+	contact_key_free(ck);
+}
+
 int main(void)
 {
+	test_contacts();
 	test_reload();
 	test_source_records();
 	char err[128];

@@ -68,6 +68,10 @@ static void state_n(struct hh_state *s, unsigned n)
 			cs->date = 19723 + (vr_date)i;
 			cs->amount = 100 + i;
 		}
+		/* Every other case carries a (stand-in) sealed contact block. */
+		c->contact_len = n % 2 ? (uint16_t)(29 + n * 7 % CONTACT_PLAIN_MAX) : 0;
+		for (unsigned i = 0; i < c->contact_len; i++)
+			c->contact[i] = (unsigned char)(n + 31 * i);
 	}
 }
 
@@ -109,7 +113,7 @@ static void test_codec(void)
 		size_t l = (size_t)(rand() % 300);
 		for (size_t i = 0; i < l; i++)
 			buf[i] = (unsigned char)rand();
-		buf[0] = 1;
+		buf[0] = (unsigned char)(4 + t % 3); /* versions 4, 5, 6 */
 		if (state_decode(buf, l, &back) == VR_OK &&
 		    (back.n_orgs > HH_ORGS_MAX || back.n_marks > HH_MARKS_MAX ||
 		     (back.has_case && back.cur.n_signals - back.cur.signals_dropped > CASE_SIGNALS_MAX)))
@@ -146,6 +150,31 @@ static void test_codec_v4(void)
 	CHECK_INT(back.marks[0].status, HH_MARK_UNDECIDED);
 	CHECK_INT(back.marks[1].status, HH_MARK_UNDECIDED);
 	buf[0] = 3;
+	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE);
+}
+
+/* A state stored before cases kept their contact block (version 5) reads
+ * as one whose case has none. */
+static void test_codec_v5(void)
+{
+	static struct hh_state s, back;
+	static unsigned char buf[STATE_ENCODED_MAX];
+	state_n(&s, 4); /* a case, no contact block */
+	CHECK(s.has_case && s.cur.contact_len == 0);
+	size_t n = state_encode(&s, buf);
+	/* The case ends the value; version 6 added its u16 contact length. */
+	CHECK(buf[n - 2] == 0 && buf[n - 1] == 0);
+	buf[0] = 5;
+	CHECK_INT(state_decode(buf, n - 2, &back), VR_OK);
+	CHECK(state_eq(&s, &back));
+	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE); /* 2 bytes too many for v5 */
+	state_n(&s, 5); /* with a block: it survives the round trip */
+	CHECK(s.has_case && s.cur.contact_len > 0);
+	n = state_encode(&s, buf);
+	CHECK_INT(state_decode(buf, n, &back), VR_OK);
+	CHECK_INT(back.cur.contact_len, s.cur.contact_len);
+	CHECK(memcmp(back.cur.contact, s.cur.contact, s.cur.contact_len) == 0);
+	buf[n - s.cur.contact_len - 2] ^= 0xff; /* length beyond the block */
 	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE);
 }
 
@@ -267,6 +296,7 @@ int main(void)
 	char err[256];
 	test_codec();
 	test_codec_v4();
+	test_codec_v5();
 	CHECK(store_open("nosuch://x", err, sizeof(err)) == NULL);
 	CHECK(strstr(err, "unknown store") != NULL);
 	conformance("memory");
