@@ -47,29 +47,70 @@ const char *store_name(const struct store *st)
 	return st->ops->name;
 }
 
-int store_load(struct store *st, struct store_batch *b)
+void store_apply_send(struct store *st, const struct store_batch *b)
+{
+	st->applies++;
+	st->apply_out = true;
+	st->apply_rc = st->ops->apply_send ? st->ops->apply_send(st, b) : st->ops->apply(st, b);
+}
+
+int store_apply_wait(struct store *st)
+{
+	if (!st->apply_out)
+		return VR_EINVAL;
+	st->apply_out = false;
+	if (st->apply_rc != VR_OK || !st->ops->apply_wait)
+		return st->apply_rc;
+	return st->ops->apply_wait(st);
+}
+
+void store_load_send(struct store *st, struct store_batch *b)
 {
 	for (size_t i = 0; i < b->n_items; i++)
 		b->items[i].found = false;
 	st->loads++;
-	return st->ops->load(st, b);
+	st->load_out = true;
+	st->load_rc = st->ops->load_send ? st->ops->load_send(st, b) : st->ops->load(st, b);
+}
+
+int store_load_wait(struct store *st, struct store_batch *b)
+{
+	if (!st->load_out || st->apply_out)
+		return VR_EINVAL;
+	st->load_out = false;
+	if (st->load_rc != VR_OK || !st->ops->load_wait)
+		return st->load_rc;
+	return st->ops->load_wait(st, b);
+}
+
+int store_load(struct store *st, struct store_batch *b)
+{
+	if (st->apply_out || st->load_out)
+		return VR_EINVAL;
+	store_load_send(st, b);
+	return store_load_wait(st, b);
 }
 
 int store_apply(struct store *st, const struct store_batch *b)
 {
-	st->applies++;
-	return st->ops->apply(st, b);
+	if (st->apply_out || st->load_out)
+		return VR_EINVAL;
+	store_apply_send(st, b);
+	return store_apply_wait(st);
 }
 
 int store_foreach(struct store *st, int (*fn)(void *ud, const struct hh_state *s), void *ud)
 {
+	if (st->apply_out || st->load_out)
+		return VR_EINVAL;
 	return st->ops->foreach(st, fn, ud);
 }
 
 void store_stats(const struct store *st, struct store_stats *out)
 {
 	memset(out, 0, sizeof(*out));
-	st->ops->stats(st, out);
+	if (!st->apply_out && !st->load_out)
+		st->ops->stats(st, out);
 	out->loads = st->loads;
 	out->applies = st->applies;
 }

@@ -75,6 +75,27 @@ int store_load(struct store *st, struct store_batch *b);
 int store_apply(struct store *st, const struct store_batch *b);
 
 /*
+ * The same two operations in halves, so a caller can work while the server
+ * does (a pipeline): send an apply, send the next batch's load, do other
+ * work, then wait for the apply's outcome and then for the load.
+ *
+ *   store_apply_send(st, b1);  store_load_send(st, b2);
+ *   ...                        (b1 must stay unchanged until its wait)
+ *   rc1 = store_apply_wait(st);  rc2 = store_load_wait(st, b2);
+ *
+ * A load sent after an apply sees that apply's writes if it succeeds; if it
+ * fails, the load's states may be stale and must be thrown away.  At most
+ * one apply and one load are outstanding, waited for in the order sent,
+ * and every send is waited for before any other call.  A send that fails
+ * is still waited for (the wait returns the error).  Backends without a
+ * pipeline do the whole work in the send.
+ */
+void store_apply_send(struct store *st, const struct store_batch *b);
+int store_apply_wait(struct store *st);
+void store_load_send(struct store *st, struct store_batch *b);
+int store_load_wait(struct store *st, struct store_batch *b);
+
+/*
  * Call fn for every household state, in no particular order (callers that
  * need one sort: engine_flush_cases).  A state may expire during the walk
  * and then not be seen.  Stops early and returns fn's value when non-zero.

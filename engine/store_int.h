@@ -17,6 +17,12 @@ struct store_ops {
 	int (*open)(struct store *st, const char *url, char *err, size_t errlen);
 	int (*load)(struct store *st, struct store_batch *b);
 	int (*apply)(struct store *st, const struct store_batch *b);
+	/* Optional pipelined halves (store.h); when a backend has them,
+	 * load and apply may be NULL. */
+	int (*apply_send)(struct store *st, const struct store_batch *b);
+	int (*apply_wait)(struct store *st);
+	int (*load_send)(struct store *st, struct store_batch *b);
+	int (*load_wait)(struct store *st, struct store_batch *b);
 	int (*foreach)(struct store *st, int (*fn)(void *ud, const struct hh_state *s),
 		       void *ud);
 	void (*stats)(const struct store *st, struct store_stats *out);
@@ -29,6 +35,10 @@ struct store {
 	const struct store_ops *ops;
 	void *impl;
 	size_t loads, applies;
+	/* Sent halves not yet waited for, and (backends without a pipeline,
+	 * or a failed send) their results. */
+	bool apply_out, load_out;
+	int apply_rc, load_rc;
 };
 
 extern const struct store_ops store_mem_ops;

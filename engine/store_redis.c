@@ -9,11 +9,14 @@
  * name or address.  {H} is a Cluster hash tag: a household's keys share a
  * slot.
  *
- * A batch costs two round trips: one MGET of its households, and one
- * MULTI ... EXEC with every write (whole values
- * with their TTL), which Redis applies completely or not at all.  Writing
- * whole values makes a repeated apply harmless.  A lost connection is
- * VR_EAGAIN; the next call reconnects.
+ * A batch costs one MGET of its households and one MULTI ... EXEC with
+ * every write (whole values with their TTL), which Redis applies completely
+ * or not at all.  Writing whole values makes a repeated apply harmless.
+ * Both are pipelined (store.h): the engine sends batch N's EXEC, then batch
+ * N+1's MGET on the same connection, which Redis runs after the EXEC, and
+ * reads both answers at once: one round trip per batch.  A lost connection
+ * is VR_EAGAIN; the next call reconnects, never while a sent apply's answer
+ * is still to be read (a load must see that apply).
  */
 #include <errno.h>
 #include <hiredis/hiredis.h>
@@ -42,6 +45,10 @@ struct redis_store {
 	const char **argv;
 	size_t *argvlen;
 	size_t cap;
+	/* Sent and not yet read: the replies of an apply (MULTI, one per
+	 * write, EXEC), and of a load (its MGET). */
+	size_t apply_replies;
+	bool load_sent;
 };
 
 static bool redis_accepts(const char *url)
@@ -345,42 +352,68 @@ static const struct hkey *item_key(const struct store_batch *b, size_t i)
 	return &b->items[i].key;
 }
 
-static int redis_load(struct store *st, struct store_batch *b)
+/* Write everything appended so far, without waiting for replies. */
+static int flush_out(struct redis_store *r, const char *what)
+{
+	int done = 0;
+	while (!done)
+		if (redisBufferWrite(r->c, &done) != REDIS_OK)
+			return io_error(r, what);
+	return VR_OK;
+}
+
+static int redis_load_send(struct store *st, struct store_batch *b)
+{
+	struct redis_store *r = st->impl;
+	int rc;
+
+	/* With an apply's replies outstanding the load must go down the same
+	 * connection after it (it reads the apply's writes): never a new one. */
+	if (!r->apply_replies && (rc = ensure_connected(r)) != VR_OK)
+		return rc;
+	if (!r->c)
+		return VR_EAGAIN;
+	if ((rc = scratch(r, b->n_items + 1)) != VR_OK)
+		return rc;
+	if (!b->n_items)
+		return VR_OK;
+	append_mget(r, b->n_items, 0, item_key, key_hh, b);
+	r->load_sent = true;
+	return flush_out(r, "MGET");
+}
+
+static int redis_load_wait(struct store *st, struct store_batch *b)
 {
 	struct redis_store *r = st->impl;
 	redisReply *rep = NULL;
-	int rc;
+	int rc = VR_OK;
 
-	if ((rc = ensure_connected(r)) != VR_OK)
-		return rc;
-	if ((rc = scratch(r, b->n_items + 1)) != VR_OK)
-		return rc;
-	if (b->n_items)
-		append_mget(r, b->n_items, 0, item_key, key_hh, b);
-
-	if (b->n_items) {
-		if (redisGetReply(r->c, (void **)&rep) != REDIS_OK)
-			return io_error(r, "MGET");
-		if (rep->type == REDIS_REPLY_ERROR) {
-			rc = reply_error(r, rep, "MGET");
-		} else if (rep->type != REDIS_REPLY_ARRAY || rep->elements != b->n_items) {
-			snprintf(r->err, sizeof(r->err), "redis MGET: unexpected reply");
-			rc = VR_EIO;
-		}
-		for (size_t i = 0; rc == VR_OK && i < b->n_items; i++) {
-			const redisReply *e = rep->element[i];
-			if (e->type == REDIS_REPLY_NIL)
-				continue;
-			if (e->type != REDIS_REPLY_STRING ||
-			    state_decode((const unsigned char *)e->str, e->len, &b->items[i].state)) {
-				snprintf(r->err, sizeof(r->err), "redis: corrupt household state");
-				rc = VR_EPARSE;
-				break;
-			}
-			b->items[i].found = true;
-		}
-		freeReplyObject(rep);
+	if (!r->load_sent)
+		return VR_OK; /* nothing to read: an empty batch */
+	r->load_sent = false;
+	if (!r->c)
+		return io_error(r, "MGET");
+	if (redisGetReply(r->c, (void **)&rep) != REDIS_OK)
+		return io_error(r, "MGET");
+	if (rep->type == REDIS_REPLY_ERROR) {
+		rc = reply_error(r, rep, "MGET");
+	} else if (rep->type != REDIS_REPLY_ARRAY || rep->elements != b->n_items) {
+		snprintf(r->err, sizeof(r->err), "redis MGET: unexpected reply");
+		rc = VR_EIO;
 	}
+	for (size_t i = 0; rc == VR_OK && i < b->n_items; i++) {
+		const redisReply *e = rep->element[i];
+		if (e->type == REDIS_REPLY_NIL)
+			continue;
+		if (e->type != REDIS_REPLY_STRING ||
+		    state_decode((const unsigned char *)e->str, e->len, &b->items[i].state)) {
+			snprintf(r->err, sizeof(r->err), "redis: corrupt household state");
+			rc = VR_EPARSE;
+			break;
+		}
+		b->items[i].found = true;
+	}
+	freeReplyObject(rep);
 	return rc;
 }
 
@@ -395,7 +428,7 @@ static void append_set(struct redis_store *r, const char *key, size_t klen, cons
 	redisAppendCommandArgv(r->c, ttl > 0 ? 5 : 3, argv, len);
 }
 
-static int redis_apply(struct store *st, const struct store_batch *b)
+static int redis_apply_send(struct store *st, const struct store_batch *b)
 {
 	struct redis_store *r = st->impl;
 	unsigned char buf[STATE_ENCODED_MAX];
@@ -426,21 +459,33 @@ static int redis_apply(struct store *st, const struct store_batch *b)
 		queued++;
 	}
 	redisAppendCommand(r->c, "EXEC");
+	r->apply_replies = queued + 2;
+	return flush_out(r, "MULTI/EXEC");
+}
+
+static int redis_apply_wait(struct store *st)
+{
+	struct redis_store *r = st->impl;
+	size_t n = r->apply_replies;
+	int rc = VR_OK;
 
 	/* MULTI's +OK, one +QUEUED (or an error) per write, then EXEC. */
 	redisReply *rep;
 	char first_err[160] = "";
-	for (size_t i = 0; i < queued + 2; i++) {
+	r->apply_replies = 0;
+	if (!r->c)
+		return io_error(r, "MULTI/EXEC");
+	for (size_t i = 0; i < n; i++) {
 		if (redisGetReply(r->c, (void **)&rep) != REDIS_OK)
 			return io_error(r, "MULTI/EXEC");
 		if (rep->type == REDIS_REPLY_ERROR && !first_err[0])
 			snprintf(first_err, sizeof(first_err), "%s", rep->str);
-		bool last = i == queued + 1;
-		if (last && rc == VR_OK && rep->type == REDIS_REPLY_ARRAY) {
+		bool last = i == n - 1;
+		if (last && rep->type == REDIS_REPLY_ARRAY) {
 			for (size_t k = 0; k < rep->elements && rc == VR_OK; k++)
 				if (rep->element[k]->type == REDIS_REPLY_ERROR)
 					rc = reply_error(r, rep->element[k], "EXEC");
-		} else if (last && rc == VR_OK) {
+		} else if (last) {
 			/* EXECABORT: a queued write was refused, so none ran.
 			 * Judge by why that write was refused. */
 			redisReply why = *rep;
@@ -548,8 +593,10 @@ const struct store_ops store_redis_ops = {
 	.name = "redis",
 	.accepts = redis_accepts,
 	.open = redis_open,
-	.load = redis_load,
-	.apply = redis_apply,
+	.apply_send = redis_apply_send,
+	.apply_wait = redis_apply_wait,
+	.load_send = redis_load_send,
+	.load_wait = redis_load_wait,
 	.foreach = redis_foreach,
 	.stats = redis_stats,
 	.error = redis_error,

@@ -335,7 +335,7 @@ int main(void)
 	/* A store whose first three applies fail: retried batches give the
 	 * same output as an undisturbed run; nothing was reported twice. */
 	struct flaky fl = {store_open("memory", err, sizeof(err)), 0};
-	struct store st = {&flaky_ops, &fl, 0, 0};
+	struct store st = {.ops = &flaky_ops, .impl = &fl};
 	char *flaky = run(&st, 100, N, 3, &fl, &nd3);
 	CHECK_INT(nd3, N);
 	CHECK(strcmp(ref, flaky) == 0);
