@@ -16,23 +16,35 @@ struct engine {
 	struct vr_clock *clk;
 	struct engine_sink sink;
 
-	/* Scratch for one batch, sized conf.batch_size. */
-	struct signal *sigs;
-	struct sig_error *errs;
-	bool *valid;
-	struct hkey *hkeys;
-	uint32_t *item_of;        /* record -> index in items */
-	uint64_t *mark_id;        /* record -> its redelivery mark */
-	struct store_item *items;
-	struct store_batch batch;
+	/* Scratch for one batch, sized conf.batch_size.  There are two, so a
+	 * batch can be decided while the previous one's apply is on its way
+	 * to the store (engine_submit). */
+	struct slot {
+		struct signal *sigs;
+		struct sig_error *errs;
+		bool *valid;
+		struct hkey *hkeys;
+		uint32_t *item_of;        /* record -> index in items */
+		uint64_t *mark_id;        /* record -> its redelivery mark */
+		struct store_item *items;
+		struct store_batch batch;
+		struct decision *decs;
+		struct store_case *done;
+		size_t n_done;
+		size_t n;                 /* records */
+	} slots[2];
+	struct slot *b;               /* the batch being decided */
+	struct slot *sent;            /* the batch decided before it */
+	enum {
+		SENT_NONE,            /* reported (or none yet) */
+		SENT_WAITING,         /* its apply is sent, outcome not read */
+		SENT_APPLIED,         /* stored, not reported yet */
+		SENT_FAILED,          /* its apply failed or its outcome is
+				       * unknown: to be repeated */
+	} sent_state;
 	uint32_t *ht;             /* batch-local index: slot -> item/mark + 1 */
 	size_t ht_cap;
-	struct decision *decs;
-	struct store_case *done;
 	struct contact_key *ck;
-	bool pending;             /* decided, apply not confirmed */
-	size_t pending_n;
-	size_t n_done;
 };
 
 static const char *const status_names[DEC__COUNT] = {
@@ -104,16 +116,19 @@ void engine_free(struct engine *e)
 {
 	if (!e)
 		return;
-	free(e->sigs);
-	free(e->errs);
-	free(e->valid);
-	free(e->hkeys);
-	free(e->item_of);
-	free(e->mark_id);
-	free(e->items);
+	for (int k = 0; k < 2; k++) {
+		struct slot *b = &e->slots[k];
+		free(b->sigs);
+		free(b->errs);
+		free(b->valid);
+		free(b->hkeys);
+		free(b->item_of);
+		free(b->mark_id);
+		free(b->items);
+		free(b->decs);
+		free(b->done);
+	}
 	free(e->ht);
-	free(e->decs);
-	free(e->done);
 	free(e);
 }
 
@@ -138,20 +153,27 @@ struct engine *engine_new(const struct engine_conf *conf, const struct ruleset *
 	e->ht_cap = 1;
 	while (e->ht_cap < 4 * n)
 		e->ht_cap *= 2;
-	e->sigs = calloc(n, sizeof(*e->sigs));
-	e->errs = calloc(n, sizeof(*e->errs));
-	e->valid = calloc(n, sizeof(*e->valid));
-	e->hkeys = calloc(n, sizeof(*e->hkeys));
-	e->item_of = calloc(n, sizeof(*e->item_of));
-	e->mark_id = calloc(n, sizeof(*e->mark_id));
-	e->items = calloc(n, sizeof(*e->items));
 	e->ht = calloc(e->ht_cap, sizeof(*e->ht));
-	e->decs = calloc(n, sizeof(*e->decs));
-	e->done = calloc(n, sizeof(*e->done));
-	if (!e->sigs || !e->errs || !e->valid || !e->hkeys || !e->item_of || !e->mark_id ||
-	    !e->items || !e->ht || !e->decs || !e->done)
+	if (!e->ht)
 		goto out_nomem;
-	e->batch.items = e->items;
+	for (int k = 0; k < 2; k++) {
+		struct slot *b = &e->slots[k];
+		b->sigs = calloc(n, sizeof(*b->sigs));
+		b->errs = calloc(n, sizeof(*b->errs));
+		b->valid = calloc(n, sizeof(*b->valid));
+		b->hkeys = calloc(n, sizeof(*b->hkeys));
+		b->item_of = calloc(n, sizeof(*b->item_of));
+		b->mark_id = calloc(n, sizeof(*b->mark_id));
+		b->items = calloc(n, sizeof(*b->items));
+		b->decs = calloc(n, sizeof(*b->decs));
+		b->done = calloc(n, sizeof(*b->done));
+		if (!b->sigs || !b->errs || !b->valid || !b->hkeys || !b->item_of ||
+		    !b->mark_id || !b->items || !b->decs || !b->done)
+			goto out_nomem;
+		b->batch.items = b->items;
+	}
+	e->b = &e->slots[0];
+	e->sent = &e->slots[1];
 	return e;
 
 out_nomem:
@@ -257,7 +279,7 @@ static void case_open(struct engine *e, struct store_item *it, const struct sign
 	char hex[HKEY_STRLEN], day[VR_DATE_STRLEN];
 
 	if (h->has_case) {
-		struct store_case *d = &e->done[e->n_done++];
+		struct store_case *d = &e->b->done[e->b->n_done++];
 		d->household = it->key;
 		d->c = *c;
 		seq = c->seq + 1;
@@ -402,10 +424,10 @@ static void contact_note(struct engine *e, struct case_rec *c, const struct sig_
 
 static void decide(struct engine *e, size_t i)
 {
-	struct decision *d = &e->decs[i];
-	const struct signal *s = &e->sigs[i];
+	struct decision *d = &e->b->decs[i];
+	const struct signal *s = &e->b->sigs[i];
 	const struct ruleset *rs = e->rs;
-	struct store_item *it = &e->items[e->item_of[i]];
+	struct store_item *it = &e->b->items[e->b->item_of[i]];
 	struct hh_state *h = &it->state;
 	struct hkey person;
 	struct rules_ctx ctx = {s, &it->key, NULL, NULL};
@@ -420,14 +442,14 @@ static void decide(struct engine *e, size_t i)
 	else if (sig_collection_incomplete(s))
 		d->flags |= FLAG_INCASSO_ONVOLLEDIG;
 
-	const struct hh_mark *seen = hh_mark_find(h, e->mark_id[i]);
+	const struct hh_mark *seen = hh_mark_find(h, e->b->mark_id[i]);
 	if (seen) {
 		d->status = DEC_DUPLICATE;
 		d->original = seen->status < DEC_DUPLICATE ? (enum dec_status)seen->status
 							   : DEC__COUNT;
 		return;
 	}
-	hh_mark_note(h, e->mark_id[i], s->signal_date, ruleset_retention_marks(rs));
+	hh_mark_note(h, e->b->mark_id[i], s->signal_date, ruleset_retention_marks(rs));
 	it->dirty = true;
 
 	if (!muni_is_served(e, s->gemeentecode)) {
@@ -478,33 +500,33 @@ static void decide(struct engine *e, size_t i)
 static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 {
 	memset(e->ht, 0, e->ht_cap * sizeof(*e->ht));
-	e->batch.n_items = 0;
+	e->b->batch.n_items = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct signal *s = &e->sigs[i];
-		struct decision *d = &e->decs[i];
+		struct signal *s = &e->b->sigs[i];
+		struct decision *d = &e->b->decs[i];
 		memset(d, 0, sizeof(*d));
 		d->source = recs[i].source;
 		d->pos = recs[i].pos;
 		if (recs[i].reject) {
-			e->errs[i] = *recs[i].reject;
-			e->valid[i] = false;
+			e->b->errs[i] = *recs[i].reject;
+			e->b->valid[i] = false;
 			continue;
 		}
-		e->valid[i] = sig_parse_def(recs[i].data, recs[i].len, clock_horizon(e->clk),
-					    recs[i].def, s, &e->errs[i]) == VR_OK;
-		if (!e->valid[i])
+		e->b->valid[i] = sig_parse_def(recs[i].data, recs[i].len, clock_horizon(e->clk),
+					    recs[i].def, s, &e->b->errs[i]) == VR_OK;
+		if (!e->b->valid[i])
 			continue;
 		clock_observe(e->clk, s->signal_date);
 		if (ruleset_matching_key(e->rs) != RULES_KEY_PERSON ||
-		    !pseudo_person(e->ps, &s->client, &e->hkeys[i]))
-			pseudo_household(e->ps, &s->client, &e->hkeys[i]);
-		e->item_of[i] = batch_intern(e, e->items, sizeof(e->items[0]),
-					     &e->batch.n_items, &e->hkeys[i]);
+		    !pseudo_person(e->ps, &s->client, &e->b->hkeys[i]))
+			pseudo_household(e->ps, &s->client, &e->b->hkeys[i]);
+		e->b->item_of[i] = batch_intern(e, e->b->items, sizeof(e->b->items[0]),
+					     &e->b->batch.n_items, &e->b->hkeys[i]);
 		/* The redelivery key: (org, ID), kept inside the household. */
-		e->mark_id[i] = sig_text_hash2(s->partner_org, s->id);
+		e->b->mark_id[i] = sig_text_hash2(s->partner_org, s->id);
 	}
-	for (size_t i = 0; i < e->batch.n_items; i++)
-		e->items[i].dirty = false;
+	for (size_t i = 0; i < e->b->batch.n_items; i++)
+		e->b->items[i].dirty = false;
 }
 
 static void batch_retention(struct engine *e)
@@ -514,71 +536,134 @@ static void batch_retention(struct engine *e)
 	int keep = ruleset_retention_household(e->rs);
 	if (ruleset_retention_marks(e->rs) > keep)
 		keep = ruleset_retention_marks(e->rs);
-	e->batch.ttl_household = day * keep;
-	e->batch.ttl_case = day * ruleset_retention_cases(e->rs);
+	e->b->batch.ttl_household = day * keep;
+	e->b->batch.ttl_case = day * ruleset_retention_cases(e->rs);
 }
 
-int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
+/* Decide the prepared, loaded batch in e->b. */
+static void decide_batch(struct engine *e, const struct engine_rec *recs, size_t n)
 {
-	int rc;
-
-	if (n > e->conf.batch_size)
-		return VR_EINVAL;
-	if (e->pending) {
-		/* The last apply failed with an unknown outcome: the caller
-		 * repeats the same batch, and we repeat the same writes
-		 * (idempotent) instead of deciding again on a state that may
-		 * already hold them. */
-		if (n != e->pending_n)
-			return VR_EINVAL;
-		goto apply;
-	}
-	prepare(e, recs, n);
-	if ((rc = store_load(e->st, &e->batch)) != VR_OK)
-		return rc;
-	for (size_t i = 0; i < e->batch.n_items; i++) {
-		struct store_item *it = &e->items[i];
+	struct slot *b = e->b;
+	for (size_t i = 0; i < b->batch.n_items; i++) {
+		struct store_item *it = &b->items[i];
 		if (!it->found) {
 			memset(&it->state, 0, offsetof(struct hh_state, cur));
 			it->state.key = it->key;
 			it->state.has_case = false;
 		}
 	}
-	e->n_done = 0;
+	b->n_done = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (e->valid[i]) {
+		if (b->valid[i]) {
 			decide(e, i);
 			/* The mark remembers the status, so a redelivery can be
 			 * answered with it (partner feedback after a crash). */
 			struct hh_mark *mk;
-			if (e->decs[i].status != DEC_DUPLICATE &&
-			    (mk = hh_mark_find(&e->items[e->item_of[i]].state, e->mark_id[i])))
-				mk->status = (uint8_t)e->decs[i].status;
+			if (b->decs[i].status != DEC_DUPLICATE &&
+			    (mk = hh_mark_find(&b->items[b->item_of[i]].state, b->mark_id[i])))
+				mk->status = (uint8_t)b->decs[i].status;
 		} else {
-			struct decision *d = &e->decs[i];
+			struct decision *d = &b->decs[i];
 			d->status = DEC_REJECTED;
-			d->err = &e->errs[i];
+			d->err = &b->errs[i];
 			/* The ID is parsed right after the object check. */
-			if (e->errs[i].code > REJ_ID && !recs[i].reject)
-				d->signal_id = e->sigs[i].id;
+			if (b->errs[i].code > REJ_ID && !recs[i].reject)
+				d->signal_id = b->sigs[i].id;
 		}
 	}
-	e->batch.cases = e->done;
-	e->batch.n_cases = e->n_done;
+	b->n = n;
+	b->batch.cases = b->done;
+	b->batch.n_cases = b->n_done;
 	batch_retention(e);
-	e->pending = true;
-	e->pending_n = n;
-apply:
-	if ((rc = store_apply(e->st, &e->batch)) != VR_OK)
-		return rc;
-	e->pending = false;
-	for (size_t i = 0; i < n; i++)
-		if ((rc = e->sink.decision(e->sink.ud, &e->decs[i])))
+}
+
+/* A stored batch's decisions and completed cases, to the sink. */
+static int report(struct engine *e, const struct slot *b)
+{
+	int rc;
+	for (size_t i = 0; i < b->n; i++)
+		if ((rc = e->sink.decision(e->sink.ud, &b->decs[i])))
 			return rc;
-	for (size_t i = 0; i < e->n_done; i++)
-		if ((rc = e->sink.case_done(e->sink.ud, &e->done[i].household, &e->done[i].c)))
+	for (size_t i = 0; i < b->n_done; i++)
+		if ((rc = e->sink.case_done(e->sink.ud, &b->done[i].household, &b->done[i].c)))
 			return rc;
 	return VR_OK;
+}
+
+int engine_sync(struct engine *e)
+{
+	int rc = VR_OK;
+	switch (e->sent_state) {
+	case SENT_NONE:
+		return VR_OK;
+	case SENT_WAITING:
+		rc = store_apply_wait(e->st);
+		break;
+	case SENT_FAILED:
+		/* Failed, or the outcome is unknown (the connection broke after
+		 * the writes were sent): repeat the same writes (idempotent)
+		 * instead of deciding again on a state that may hold them. */
+		rc = store_apply(e->st, &e->sent->batch);
+		break;
+	case SENT_APPLIED:
+		break;
+	}
+	if (rc != VR_OK) {
+		e->sent_state = SENT_FAILED;
+		return rc;
+	}
+	e->sent_state = SENT_NONE;
+	return report(e, e->sent);
+}
+
+int engine_submit(struct engine *e, const struct engine_rec *recs, size_t n)
+{
+	int rc, arc = VR_OK;
+
+	if (n > e->conf.batch_size)
+		return VR_EINVAL;
+	if ((e->sent_state == SENT_FAILED || e->sent_state == SENT_APPLIED) &&
+	    (rc = engine_sync(e)) != VR_OK)
+		return rc;
+	/* While the store works on the previous batch's writes, read and
+	 * pseudonymise this one; its load goes after those writes. */
+	prepare(e, recs, n);
+	store_load_send(e->st, &e->b->batch);
+	if (e->sent_state == SENT_WAITING) {
+		arc = store_apply_wait(e->st);
+		e->sent_state = arc == VR_OK ? SENT_APPLIED : SENT_FAILED;
+	}
+	rc = store_load_wait(e->st, &e->b->batch);
+	if (arc != VR_OK)
+		return arc; /* the load may have missed those writes: dropped */
+	if (rc != VR_OK)
+		return rc;
+	decide_batch(e, recs, n);
+	store_apply_send(e->st, &e->b->batch);
+	/* The previous batch is reported while the store writes this one. */
+	if (e->sent_state == SENT_APPLIED) {
+		e->sent_state = SENT_NONE;
+		rc = report(e, e->sent);
+	}
+	struct slot *t = e->sent;
+	e->sent = e->b;
+	e->b = t;
+	e->sent_state = SENT_WAITING;
+	return rc;
+}
+
+int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
+{
+	int rc;
+	if (e->sent_state != SENT_NONE) {
+		/* This batch was decided by the call that failed: finish it. */
+		if (n != e->sent->n)
+			return VR_EINVAL;
+		return engine_sync(e);
+	}
+	if ((rc = engine_submit(e, recs, n)) != VR_OK)
+		return rc;
+	return engine_sync(e);
 }
 
 /* A case still in the store at the end, found by store_foreach. */
@@ -624,9 +709,12 @@ static int by_opened(const void *a, const void *b)
 int engine_case_households(struct engine *e, struct hkey **keys, size_t *n)
 {
 	struct open_cases oc = {0};
-	int rc = store_foreach(e->st, collect_open, &oc);
 	*keys = NULL;
 	*n = 0;
+	int rc = engine_sync(e);
+	if (rc != VR_OK)
+		return rc;
+	rc = store_foreach(e->st, collect_open, &oc);
 	if (rc == VR_OK && oc.n) {
 		*keys = malloc(oc.n * sizeof(**keys));
 		if (!*keys)
@@ -647,20 +735,23 @@ int engine_case_households(struct engine *e, struct hkey **keys, size_t *n)
 int engine_flush_cases(struct engine *e)
 {
 	struct open_cases oc = {0};
-	int rc = store_foreach(e->st, collect_open, &oc);
+	int rc = engine_sync(e);
+	if (rc != VR_OK)
+		return rc;
+	rc = store_foreach(e->st, collect_open, &oc);
 	if (rc == VR_OK && oc.n)
 		qsort(oc.v, oc.n, sizeof(*oc.v), by_opened);
 	for (size_t at = 0; rc == VR_OK && at < oc.n; at += e->conf.batch_size) {
 		size_t m = oc.n - at < e->conf.batch_size ? oc.n - at : e->conf.batch_size;
-		struct store_batch b = {.items = e->items, .n_items = m};
+		struct store_batch b = {.items = e->b->items, .n_items = m};
 		for (size_t i = 0; i < m; i++)
-			e->items[i].key = oc.v[at + i].household;
+			e->b->items[i].key = oc.v[at + i].household;
 		if ((rc = store_load(e->st, &b)) != VR_OK)
 			break;
 		for (size_t i = 0; i < m && rc == VR_OK; i++)
-			if (e->items[i].found && e->items[i].state.has_case)
-				rc = e->sink.case_done(e->sink.ud, &e->items[i].key,
-						       &e->items[i].state.cur);
+			if (e->b->items[i].found && e->b->items[i].state.has_case)
+				rc = e->sink.case_done(e->sink.ud, &e->b->items[i].key,
+						       &e->b->items[i].state.cur);
 	}
 	free(oc.v);
 	return rc;

@@ -151,8 +151,25 @@ const struct ruleset *engine_get_rules(const struct engine *e);
  */
 int engine_process(struct engine *e, const struct engine_rec *recs, size_t n);
 
+/*
+ * The same, pipelined: decide n records and send their writes to the store
+ * without waiting for them; the batch is reported (sink) during the next
+ * engine_submit() or engine_sync(), once the store has confirmed it.  So
+ * the store writes one batch while the engine reads the next.  Records are
+ * borrowed for the call only, but their source strings until the batch is
+ * reported.
+ *
+ * VR_EAGAIN (the previous batch's writes or this batch's load failed):
+ * call again with the same records; nothing of this batch was decided.
+ * engine_sync() waits for the last batch and reports it; on VR_EAGAIN call
+ * it again.  Call engine_sync() before engine_process(), a rule set
+ * change, or the end.
+ */
+int engine_submit(struct engine *e, const struct engine_rec *recs, size_t n);
+int engine_sync(struct engine *e);
+
 /* Report every case still held in the store through sink->case_done, in
- * order of opening date and case id. */
+ * order of opening date and case id (after engine_sync(), which it calls). */
 int engine_flush_cases(struct engine *e);
 
 /* The households that have a case, as a malloc'ed array the caller frees. */

@@ -173,12 +173,23 @@ static void show_progress(const struct replay *r, const struct src_file *f, doub
  * (VR_EAGAIN: Redis restarting, out of memory, read-only) wait with growing
  * pauses and repeat the same batch, up to --store-wait seconds in all.
  */
+static int step(struct replay *r, struct rset *s, const struct engine_rec *recs, size_t n)
+{
+	s->pos = 0;
+	if (!recs)
+		return engine_sync(s->e);
+	/* One rule set: pipelined, so the store writes a batch while the
+	 * next is read.  Comparing needs each batch's statuses at once. */
+	return r->n_sets == 1 ? engine_submit(s->e, recs, n) : engine_process(s->e, recs, n);
+}
+
+/* (recs NULL: wait for the last batch to be stored and reported.) */
 static int process_waiting(struct replay *r, struct rset *s, const struct engine_rec *recs,
 			   size_t n)
 {
 	double pause = 0.05, waited = 0;
 	int rc;
-	while ((rc = engine_process(s->e, recs, n)) == VR_EAGAIN) {
+	while ((rc = step(r, s, recs, n)) == VR_EAGAIN) {
 		if (waited == 0)
 			fprintf(stderr, "vroeg replay: store unavailable (%s); waiting up to %ds\n",
 				store_error(s->st), r->store_wait);
@@ -190,7 +201,6 @@ static int process_waiting(struct replay *r, struct rset *s, const struct engine
 		vr_sleep(pause);
 		waited += pause;
 		pause = pause * 2 > 2.0 ? 2.0 : pause * 2;
-		s->pos = 0;
 	}
 	if (waited > 0 && rc == VR_OK)
 		fprintf(stderr, "vroeg replay: store back after %.1fs; continuing\n", waited);
@@ -203,11 +213,9 @@ static int process_waiting(struct replay *r, struct rset *s, const struct engine
 static int run_batch(struct replay *r, const struct engine_rec *recs, size_t n)
 {
 	int rc;
-	for (int k = 0; k < r->n_sets; k++) {
-		r->sets[k].pos = 0;
+	for (int k = 0; k < r->n_sets; k++)
 		if ((rc = process_waiting(r, &r->sets[k], recs, n)) != VR_OK)
 			return rc;
-	}
 	if (!r->cmp)
 		return VR_OK;
 	enum dec_status st[SETS_MAX];
@@ -240,6 +248,9 @@ static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 			shown = vr_mono_now();
 		}
 	}
+	/* The file's last batch is reported before its name goes. */
+	for (int k = 0; k < r->n_sets && rc == VR_OK && n == 0; k++)
+		rc = process_waiting(r, &r->sets[k], NULL, 0);
 	if (n < 0) {
 		fprintf(stderr, "vroeg replay: read error on %s\n", path);
 		rc = VR_EIO;

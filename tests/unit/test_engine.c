@@ -16,11 +16,15 @@
 struct flaky {
 	struct store *inner;
 	int fail_applies;
+	bool fail_loads;        /* fail every 7th load */
+	int loads;
 };
 
 static int fl_load(struct store *st, struct store_batch *b)
 {
 	struct flaky *f = st->impl;
+	if (f->fail_loads && ++f->loads % 7 == 3)
+		return VR_EAGAIN;
 	return store_load(f->inner, b);
 }
 
@@ -106,7 +110,7 @@ static char *make_record(int i)
 
 /* Run n records through an engine with the given batch size and store. */
 static char *run(struct store *st, size_t batch, int n, int fail_first_applies,
-		 struct flaky *fl, int *ndec)
+		 struct flaky *fl, bool pipelined, int *ndec)
 {
 	static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
 	char err[128];
@@ -134,11 +138,22 @@ static char *run(struct store *st, size_t batch, int n, int fail_first_applies,
 	for (int i = 0; i < n; i += (int)batch) {
 		size_t m = (size_t)(n - i) < batch ? (size_t)(n - i) : batch;
 		int before = c.decisions;
-		int rc;
-		while ((rc = engine_process(c.e, recs + i, m)) == VR_EAGAIN)
-			CHECK_INT(c.decisions, before); /* a failed batch reports nothing */
+		int rc, tries = 0;
+		if (!pipelined) {
+			while ((rc = engine_process(c.e, recs + i, m)) == VR_EAGAIN && ++tries < 100)
+				CHECK_INT(c.decisions, before); /* a failed batch reports nothing */
+			CHECK_INT(rc, VR_OK);
+			continue;
+		}
+		/* Pipelined: this call reports the batch before, at most. */
+		while ((rc = engine_submit(c.e, recs + i, m)) == VR_EAGAIN && ++tries < 100)
+			CHECK(c.decisions <= i);
 		CHECK_INT(rc, VR_OK);
+		CHECK(c.decisions <= i);
 	}
+	for (int tries = 0; pipelined && engine_sync(c.e) == VR_EAGAIN && tries < 100; tries++)
+		;
+	CHECK_INT(c.decisions, n);
 	CHECK_INT(engine_flush_cases(c.e), VR_OK);
 	*ndec = c.decisions;
 	for (int i = 0; i < n; i++)
@@ -319,7 +334,7 @@ int main(void)
 	int nd1, nd2, nd3;
 
 	struct store *m1 = store_open("memory", err, sizeof(err));
-	char *ref = run(m1, 1024, N, 0, NULL, &nd1);
+	char *ref = run(m1, 1024, N, 0, NULL, false, &nd1);
 	CHECK_INT(nd1, N);
 	CHECK(strstr(ref, "\"Opgepakt\"") && strstr(ref, "herhaalde") && strstr(ref, "onterecht") &&
 	      strstr(ref, "\"duplicate\"") && strstr(ref, "\"crisis\""));
@@ -327,20 +342,33 @@ int main(void)
 
 	/* Batch size 7: byte-identical decisions and cases. */
 	struct store *m2 = store_open("memory", err, sizeof(err));
-	char *small = run(m2, 7, N, 0, NULL, &nd2);
+	char *small = run(m2, 7, N, 0, NULL, false, &nd2);
 	CHECK_INT(nd2, N);
 	CHECK(strcmp(ref, small) == 0);
 	store_close(m2);
 
 	/* A store whose first three applies fail: retried batches give the
 	 * same output as an undisturbed run; nothing was reported twice. */
-	struct flaky fl = {store_open("memory", err, sizeof(err)), 0};
+	struct flaky fl = {store_open("memory", err, sizeof(err)), 0, false, 0};
 	struct store st = {.ops = &flaky_ops, .impl = &fl};
-	char *flaky = run(&st, 100, N, 3, &fl, &nd3);
+	char *flaky = run(&st, 100, N, 3, &fl, false, &nd3);
 	CHECK_INT(nd3, N);
 	CHECK(strcmp(ref, flaky) == 0);
 	CHECK_INT(fl.fail_applies, 0);
 	store_close(fl.inner);
+
+	/* Pipelined (engine_submit), with failing applies and loads: the
+	 * same output, each decision once. */
+	int nd4;
+	struct flaky fl2 = {store_open("memory", err, sizeof(err)), 0, true, 0};
+	struct store st2 = {.ops = &flaky_ops, .impl = &fl2};
+	char *piped = run(&st2, 100, N, 3, &fl2, true, &nd4);
+	CHECK_INT(nd4, N);
+	CHECK(strcmp(ref, piped) == 0);
+	CHECK_INT(fl2.fail_applies, 0);
+	CHECK(fl2.loads > 20); /* loads did fail on the way */
+	store_close(fl2.inner);
+	free(piped);
 
 	free(ref);
 	free(small);
