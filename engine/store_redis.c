@@ -40,11 +40,11 @@ struct redis_store {
 	struct timeval connect_timeout, timeout;
 	redisContext *c;
 	char err[256];          /* the last error, for store_error() */
-	/* Scratch for building pipelines, kept between batches. */
-	char *keys;             /* KEY_MAX per key */
-	const char **argv;
-	size_t *argvlen;
-	size_t cap;
+	/* Commands are written here in the protocol's own form (RESP) and
+	 * handed to hiredis in one piece: kept between batches. */
+	char *out;
+	size_t out_len, out_cap;
+	bool out_bad;           /* out of memory while writing out */
 	/* Sent and not yet read: the replies of an apply (MULTI, one per
 	 * write, EXEC), and of a load (its MGET). */
 	size_t apply_replies;
@@ -281,91 +281,113 @@ static void redis_close(struct store *st)
 	if (!r)
 		return;
 	disconnect(r);
-	free(r->keys);
-	free(r->argv);
-	free(r->argvlen);
+	free(r->out);
 	free(r);
 }
 
-static int scratch(struct redis_store *r, size_t n)
+/* Room for n more bytes in r->out. */
+static char *out_room(struct redis_store *r, size_t n)
 {
-	if (n <= r->cap)
-		return VR_OK;
-	char *k = realloc(r->keys, n * KEY_MAX);
-	if (k)
-		r->keys = k;
-	const char **a = realloc(r->argv, n * sizeof(*a));
-	if (a)
-		r->argv = a;
-	size_t *l = realloc(r->argvlen, n * sizeof(*l));
-	if (l)
-		r->argvlen = l;
-	if (!k || !a || !l)
-		return VR_ENOMEM;
-	r->cap = n;
-	return VR_OK;
-}
-
-static void hex32(const struct hkey *k, char *out)
-{
-	static const char hex[] = "0123456789abcdef";
-	for (int i = 0; i < HKEY_LEN; i++) {
-		out[2 * i] = hex[k->b[i] >> 4];
-		out[2 * i + 1] = hex[k->b[i] & 15];
+	if (r->out_len + n > r->out_cap) {
+		size_t cap = r->out_cap ? r->out_cap : 1 << 16;
+		while (cap < r->out_len + n)
+			cap *= 2;
+		char *p = realloc(r->out, cap);
+		if (!p) {
+			r->out_bad = true;
+			return NULL;
+		}
+		r->out = p;
+		r->out_cap = cap;
 	}
-	out[2 * HKEY_LEN] = '\0';
+	return r->out + r->out_len;
 }
 
-static size_t key_hh(const struct redis_store *r, const struct hkey *h, char *out)
+/* "<c><n>\r\n": an array header ('*') or a bulk string's length ('$'). */
+static void out_head(struct redis_store *r, char c, size_t n)
 {
-	char x[2 * HKEY_LEN + 1];
-	hex32(h, x);
-	return (size_t)snprintf(out, KEY_MAX, "%s{%s}:hh", r->prefix, x);
+	char *p = out_room(r, 24), tmp[21];
+	int k = 0;
+	if (!p)
+		return;
+	do
+		tmp[k++] = (char)('0' + n % 10);
+	while ((n /= 10));
+	*p++ = c;
+	while (k)
+		*p++ = tmp[--k];
+	*p++ = '\r';
+	*p++ = '\n';
+	r->out_len = (size_t)(p - r->out);
 }
 
-static size_t key_case(const struct redis_store *r, const struct hkey *h, const char *id,
-		       char *out)
+static void out_bulk(struct redis_store *r, const void *v, size_t n)
 {
-	char x[2 * HKEY_LEN + 1];
-	hex32(h, x);
-	return (size_t)snprintf(out, KEY_MAX, "%s{%s}:case:%s", r->prefix, x, id);
+	out_head(r, '$', n);
+	char *p = out_room(r, n + 2);
+	if (!p)
+		return;
+	memcpy(p, v, n);
+	p[n] = '\r';
+	p[n + 1] = '\n';
+	r->out_len += n + 2;
 }
 
-/* Append "MGET k1 .. kn" built by keyfn over n items. */
-static void append_mget(struct redis_store *r, size_t n, size_t base,
-			const struct hkey *(*get)(const struct store_batch *, size_t),
-			size_t (*keyfn)(const struct redis_store *, const struct hkey *, char *),
-			const struct store_batch *b)
+static void out_word(struct redis_store *r, const char *w)
 {
-	r->argv[base] = "MGET";
-	r->argvlen[base] = 4;
-	for (size_t i = 0; i < n; i++) {
-		char *k = r->keys + (base + 1 + i) * KEY_MAX;
-		r->argvlen[base + 1 + i] = keyfn(r, get(b, i), k);
-		r->argv[base + 1 + i] = k;
-	}
-	redisAppendCommandArgv(r->c, (int)n + 1, r->argv + base, r->argvlen + base);
+	out_bulk(r, w, strlen(w));
 }
 
-static const struct hkey *item_key(const struct store_batch *b, size_t i)
-{
-	return &b->items[i].key;
-}
-
-/* Write everything appended so far, without waiting for replies. */
-static int flush_out(struct redis_store *r, const char *what)
+/* Hand the commands in r->out to hiredis and write them to the server
+ * without waiting for replies. */
+static int out_send(struct redis_store *r, const char *what)
 {
 	int done = 0;
+	size_t len = r->out_len;
+	r->out_len = 0;
+	if (r->out_bad) {
+		r->out_bad = false;
+		snprintf(r->err, sizeof(r->err), "redis %s: out of memory", what);
+		return VR_ENOMEM;
+	}
+	if (redisAppendFormattedCommand(r->c, r->out, len) != REDIS_OK)
+		return io_error(r, what);
 	while (!done)
 		if (redisBufferWrite(r->c, &done) != REDIS_OK)
 			return io_error(r, what);
 	return VR_OK;
 }
 
+/* PREFIX{32 hex digits}SUFFIX[ID] as a bulk string. */
+static void out_key(struct redis_store *r, const struct hkey *h, const char *suffix,
+		    const char *id)
+{
+	static const char hex[] = "0123456789abcdef";
+	char k[KEY_MAX], *p = k;
+	size_t pl = strlen(r->prefix), sl = strlen(suffix), il = id ? strlen(id) : 0;
+	if (pl + 2 * HKEY_LEN + 2 + sl + il > sizeof(k)) {
+		r->out_bad = true;
+		return;
+	}
+	memcpy(p, r->prefix, pl);
+	p += pl;
+	*p++ = '{';
+	for (int i = 0; i < HKEY_LEN; i++) {
+		*p++ = hex[h->b[i] >> 4];
+		*p++ = hex[h->b[i] & 15];
+	}
+	*p++ = '}';
+	memcpy(p, suffix, sl);
+	p += sl;
+	memcpy(p, id, il);
+	p += il;
+	out_bulk(r, k, (size_t)(p - k));
+}
+
 static int redis_load_send(struct store *st, struct store_batch *b)
 {
 	struct redis_store *r = st->impl;
-	int rc;
+	int rc = VR_OK;
 
 	/* With an apply's replies outstanding the load must go down the same
 	 * connection after it (it reads the apply's writes): never a new one. */
@@ -373,13 +395,15 @@ static int redis_load_send(struct store *st, struct store_batch *b)
 		return rc;
 	if (!r->c)
 		return VR_EAGAIN;
-	if ((rc = scratch(r, b->n_items + 1)) != VR_OK)
-		return rc;
 	if (!b->n_items)
 		return VR_OK;
-	append_mget(r, b->n_items, 0, item_key, key_hh, b);
-	r->load_sent = true;
-	return flush_out(r, "MGET");
+	out_head(r, '*', b->n_items + 1);
+	out_word(r, "MGET");
+	for (size_t i = 0; i < b->n_items; i++)
+		out_key(r, &b->items[i].key, ":hh", NULL);
+	rc = out_send(r, "MGET");
+	r->load_sent = rc == VR_OK;
+	return rc;
 }
 
 static int redis_load_wait(struct store *st, struct store_batch *b)
@@ -417,34 +441,38 @@ static int redis_load_wait(struct store *st, struct store_batch *b)
 	return rc;
 }
 
-/* Append "SET key value [PX ms]". */
-static void append_set(struct redis_store *r, const char *key, size_t klen, const void *val,
-		       size_t vlen, int64_t ttl)
+/* SET key value [PX ms], the key written by out_key */
+static void out_set(struct redis_store *r, const struct hkey *h, const char *suffix,
+		    const char *id, const void *val, size_t vlen, int64_t ttl)
 {
 	char ms[24];
-	const char *argv[5] = {"SET", key, val, "PX", ms};
-	size_t len[5] = {3, klen, vlen, 2, 0};
-	len[4] = (size_t)snprintf(ms, sizeof(ms), "%lld", (long long)ttl * 1000);
-	redisAppendCommandArgv(r->c, ttl > 0 ? 5 : 3, argv, len);
+	out_head(r, '*', ttl > 0 ? 5 : 3);
+	out_word(r, "SET");
+	out_key(r, h, suffix, id);
+	out_bulk(r, val, vlen);
+	if (ttl > 0) {
+		out_word(r, "PX");
+		out_bulk(r, ms, (size_t)snprintf(ms, sizeof(ms), "%lld", (long long)ttl * 1000));
+	}
 }
 
 static int redis_apply_send(struct store *st, const struct store_batch *b)
 {
 	struct redis_store *r = st->impl;
 	unsigned char buf[STATE_ENCODED_MAX];
-	char key[KEY_MAX];
 	size_t queued = 0;
 	int rc;
 
 	if ((rc = ensure_connected(r)) != VR_OK)
 		return rc;
-	redisAppendCommand(r->c, "MULTI");
+	out_head(r, '*', 1);
+	out_word(r, "MULTI");
 	for (size_t i = 0; i < b->n_items; i++) {
 		const struct store_item *it = &b->items[i];
 		if (!it->dirty)
 			continue;
-		size_t kl = key_hh(r, &it->key, key);
-		append_set(r, key, kl, buf, state_encode(&it->state, buf), b->ttl_household);
+		out_set(r, &it->key, ":hh", NULL, buf, state_encode(&it->state, buf),
+			b->ttl_household);
 		queued++;
 	}
 	for (size_t i = 0; i < b->n_cases; i++) {
@@ -454,13 +482,14 @@ static int redis_apply_send(struct store *st, const struct store_batch *b)
 		one.n_orgs = 0;
 		one.has_case = true;
 		one.cur = b->cases[i].c;
-		size_t kl = key_case(r, &one.key, one.cur.id, key);
-		append_set(r, key, kl, buf, state_encode(&one, buf), b->ttl_case);
+		out_set(r, &one.key, ":case:", one.cur.id, buf, state_encode(&one, buf), b->ttl_case);
 		queued++;
 	}
-	redisAppendCommand(r->c, "EXEC");
-	r->apply_replies = queued + 2;
-	return flush_out(r, "MULTI/EXEC");
+	out_head(r, '*', 1);
+	out_word(r, "EXEC");
+	rc = out_send(r, "MULTI/EXEC");
+	r->apply_replies = rc == VR_OK ? queued + 2 : 0;
+	return rc;
 }
 
 static int redis_apply_wait(struct store *st)
@@ -529,25 +558,38 @@ static int redis_foreach(struct store *st, int (*fn)(void *ud, const struct hh_s
 		}
 		snprintf(cursor, sizeof(cursor), "%s", rep->element[0]->str);
 		const redisReply *keys = rep->element[1];
-		for (size_t i = 0; i < keys->elements; i++)
-			redisAppendCommand(r->c, "GET %b", keys->element[i]->str,
-					   (size_t)keys->element[i]->len);
-		for (size_t i = 0; i < keys->elements; i++) {
-			redisReply *v;
-			if (redisGetReply(r->c, (void **)&v) != REDIS_OK) {
-				rc = io_error(r, "GET");
-				break;
-			}
-			/* Expired between SCAN and GET: gone, not an error. */
-			if (rc == VR_OK && v->type == REDIS_REPLY_STRING) {
-				if (state_decode((const unsigned char *)v->str, v->len, s))
-					rc = VR_EPARSE;
-				else
-					rc = fn(ud, s);
-			}
-			freeReplyObject(v);
+		if (keys->elements == 0) {
+			freeReplyObject(rep);
+			continue;
 		}
+		/* The page's values in one MGET. */
+		out_head(r, '*', keys->elements + 1);
+		out_word(r, "MGET");
+		for (size_t i = 0; i < keys->elements; i++)
+			out_bulk(r, keys->element[i]->str, (size_t)keys->element[i]->len);
 		freeReplyObject(rep);
+		redisReply *v = NULL;
+		if ((rc = out_send(r, "MGET")) != VR_OK)
+			break;
+		if (redisGetReply(r->c, (void **)&v) != REDIS_OK) {
+			rc = io_error(r, "MGET");
+			break;
+		}
+		if (v->type != REDIS_REPLY_ARRAY)
+			rc = v->type == REDIS_REPLY_ERROR ? reply_error(r, v, "MGET") : VR_EIO;
+		for (size_t i = 0; rc == VR_OK && i < v->elements; i++) {
+			const redisReply *e = v->element[i];
+			/* Expired between SCAN and MGET: gone, not an error. */
+			if (e->type != REDIS_REPLY_STRING)
+				continue;
+			if (state_decode((const unsigned char *)e->str, e->len, s)) {
+				snprintf(r->err, sizeof(r->err), "redis: corrupt household state");
+				rc = VR_EPARSE;
+			} else {
+				rc = fn(ud, s);
+			}
+		}
+		freeReplyObject(v);
 	} while (rc == VR_OK && strcmp(cursor, "0") != 0);
 	free(s);
 	return rc;
