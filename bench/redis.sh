@@ -7,7 +7,7 @@
 # and with --store redis://127.0.0.1:PORT (a fresh prefix each run), the
 # replay pinned to one core and Redis to the other.  Prints both rates, the
 # ratio redis/memory (target >= 0.4), Redis commands per batch from
-# INFO commandstats (round trips: one MGET pipeline + one MULTI/EXEC), and
+# INFO commandstats (one MGET and one MULTI/EXEC per batch, pipelined), and
 # redis-benchmark's pipelined SET rate from the same server for reference.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -41,8 +41,7 @@ for ((i = 0; i < runs; i++)); do
 done
 stat() { redis-cli -p "$port" info commandstats | tr -d '\r' |
 	sed -n "s/^cmdstat_$1:calls=\([0-9]*\).*/\1/p"; }
-mget=$(stat mget); multi=$(stat multi); exec_=$(stat exec); set_=$(stat set)
-batches=$(( (lines + 1023) / 1024 ))
+mget=$(stat mget); multi=$(stat multi); exec_=$(stat exec); set_=$(stat set); scan=$(stat scan)
 used=$(redis-cli -p "$port" info memory | tr -d '\r' | sed -n 's/^used_memory_human://p')
 bench_set=$(taskset -c "$cpu" redis-benchmark -h 127.0.0.1 -p "$port" -t set -n 1000000 -P 64 \
 	-r 1000000 -q 2>/dev/null | tr '\r' '\n' | grep -o 'SET: [0-9.]* requests per second' | tail -1)
@@ -53,8 +52,11 @@ awk -v n="$lines" -v a="$a" -v b="$b" -v runs="$runs" 'BEGIN {
 	printf "replay, redis store : %7.3f s  %9.0f signals/s\n", b, n / b;
 	printf "ratio redis/memory: %.2f (target >= 0.4), median of %d runs\n", a / b, runs;
 }'
-echo "last redis run: $batches batches; MGET $mget, MULTI $multi, EXEC $exec_, SET $set_ calls" \
-	"= $(awk -v m="$mget" -v b="$batches" 'BEGIN {printf "%.2f", m / b}') MGET and" \
-	"$(awk -v m="$multi" -v b="$batches" 'BEGIN {printf "%.2f", m / b}') MULTI/EXEC per batch" \
-	"(2 round trips); Redis memory $used"
+# Each batch is one MULTI/EXEC; its MGET is sent with the previous batch's
+# EXEC still running and both answers are read together (pipelined: one
+# wait per batch).  The end-of-run walk adds one SCAN and one MGET per page
+# and one MGET per 1024 open cases.
+echo "last redis run: $exec_ batches (MULTI/EXEC), $set_ SETs ($(awk -v s="$set_" -v n="$lines" \
+	'BEGIN {printf "%.2f", s / n}') per signal), MGET $mget (batches + end-of-run reads)," \
+	"SCAN $scan; one wait per batch (pipelined); Redis memory $used"
 echo "redis-benchmark, same server, pipelined (-P 64): $bench_set"

@@ -546,7 +546,7 @@ static int redis_foreach(struct store *st, int (*fn)(void *ud, const struct hh_s
 	}
 	snprintf(pattern, sizeof(pattern), "%s{*}:hh", r->prefix);
 	do {
-		redisReply *rep = redisCommand(r->c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
+		redisReply *rep = redisCommand(r->c, "SCAN %s MATCH %s COUNT 4096", cursor, pattern);
 		if (!rep) {
 			rc = io_error(r, "SCAN");
 			break;
@@ -602,7 +602,7 @@ static size_t count_keys(struct redis_store *r, const char *pattern)
 	if (ensure_connected(r) != VR_OK)
 		return 0;
 	do {
-		redisReply *rep = redisCommand(r->c, "SCAN %s MATCH %s COUNT 1000", cursor, pattern);
+		redisReply *rep = redisCommand(r->c, "SCAN %s MATCH %s COUNT 4096", cursor, pattern);
 		if (!rep || rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
 			if (rep)
 				freeReplyObject(rep);
