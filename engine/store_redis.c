@@ -379,7 +379,8 @@ static void out_key(struct redis_store *r, const struct hkey *h, const char *suf
 	*p++ = '}';
 	memcpy(p, suffix, sl);
 	p += sl;
-	memcpy(p, id, il);
+	if (il)
+		memcpy(p, id, il);
 	p += il;
 	out_bulk(r, k, (size_t)(p - k));
 }

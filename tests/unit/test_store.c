@@ -259,6 +259,23 @@ static void conformance(const char *url)
 	store_stats(st, &stats);
 	CHECK_INT(stats.households, N / 2);
 
+	/* Pipelined halves: a load sent after an apply, before the apply's
+	 * outcome is read, sees its writes; waits go in the order sent. */
+	static struct store_item probe[2];
+	struct store_batch pb = {.items = probe, .n_items = 2};
+	probe[0].key = items[0].key;
+	probe[1].key = key_n(999999); /* never written */
+	items[0].state.cur.score = 777;
+	store_apply_send(st, &one);
+	store_load_send(st, &pb);
+	CHECK_INT(store_load(st, &pb), VR_EINVAL);      /* halves outstanding */
+	CHECK_INT(store_load_wait(st, &pb), VR_EINVAL); /* the apply comes first */
+	CHECK_INT(store_apply_wait(st), VR_OK);
+	CHECK_INT(store_load_wait(st, &pb), VR_OK);
+	CHECK(probe[0].found && !probe[1].found);
+	CHECK_INT(probe[0].state.cur.score, 777);
+	CHECK(state_eq(&probe[0].state, &items[0].state));
+
 	/* Many households over many batches; foreach visits each once. */
 	unsigned total = N / 2;
 	for (unsigned round = 0; round < 40; round++) {
