@@ -663,7 +663,13 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 	}
 	if ((rc = engine_submit(e, recs, n)) != VR_OK)
 		return rc;
-	return engine_sync(e);
+	if ((rc = engine_sync(e)) != VR_OK)
+		return rc;
+	/* Every batch in the same scratch: warm in the caches. */
+	struct slot *t = e->b;
+	e->b = e->sent;
+	e->sent = t;
+	return VR_OK;
 }
 
 /* A case still in the store at the end, found by store_foreach. */
