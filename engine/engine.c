@@ -42,6 +42,8 @@ struct engine {
 		SENT_FAILED,          /* its apply failed or its outcome is
 				       * unknown: to be repeated */
 	} sent_state;
+	bool process_pending;     /* sent is an engine_process() batch whose
+				   * apply failed: that call is repeated */
 	uint32_t *ht;             /* batch-local index: slot -> item/mark + 1 */
 	size_t ht_cap;
 	struct contact_key *ck;
@@ -626,7 +628,10 @@ int engine_submit(struct engine *e, const struct engine_rec *recs, size_t n)
 	    (rc = engine_sync(e)) != VR_OK)
 		return rc;
 	/* While the store works on the previous batch's writes, read and
-	 * pseudonymise this one; its load goes after those writes. */
+	 * pseudonymise this one; its load goes after those writes.  The
+	 * clock is put back if this batch is not decided now, so a repeated
+	 * call sees the clock an undisturbed run would. */
+	struct vr_clock clk = *e->clk;
 	prepare(e, recs, n);
 	store_load_send(e->st, &e->b->batch);
 	if (e->sent_state == SENT_WAITING) {
@@ -634,10 +639,19 @@ int engine_submit(struct engine *e, const struct engine_rec *recs, size_t n)
 		e->sent_state = arc == VR_OK ? SENT_APPLIED : SENT_FAILED;
 	}
 	rc = store_load_wait(e->st, &e->b->batch);
-	if (arc != VR_OK)
-		return arc; /* the load may have missed those writes: dropped */
-	if (rc != VR_OK)
+	if (arc != VR_OK || rc != VR_OK) {
+		*e->clk = clk;
+		if (arc != VR_OK)
+			return arc; /* the load may have missed those writes */
+		/* The previous batch is stored: report it now, not only when
+		 * (if ever) this one is retried. */
+		if (e->sent_state == SENT_APPLIED) {
+			int src = engine_sync(e);
+			if (src != VR_OK)
+				return src;
+		}
 		return rc;
+	}
 	decide_batch(e, recs, n);
 	store_apply_send(e->st, &e->b->batch);
 	/* The previous batch is reported while the store writes this one. */
@@ -649,6 +663,7 @@ int engine_submit(struct engine *e, const struct engine_rec *recs, size_t n)
 	e->sent = e->b;
 	e->b = t;
 	e->sent_state = SENT_WAITING;
+	e->process_pending = false;
 	return rc;
 }
 
@@ -656,20 +671,41 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n)
 {
 	int rc;
 	if (e->sent_state != SENT_NONE) {
-		/* This batch was decided by the call that failed: finish it. */
-		if (n != e->sent->n)
+		/* Only the batch of an engine_process() whose apply failed may
+		 * be pending here: finish it.  Anything else is a caller that
+		 * mixed in engine_submit() without engine_sync(). */
+		if (!e->process_pending || n != e->sent->n)
 			return VR_EINVAL;
-		return engine_sync(e);
+	} else if ((rc = engine_submit(e, recs, n)) != VR_OK) {
+		return rc;
 	}
-	if ((rc = engine_submit(e, recs, n)) != VR_OK)
+	if ((rc = engine_sync(e)) != VR_OK) {
+		e->process_pending = e->sent_state == SENT_FAILED;
 		return rc;
-	if ((rc = engine_sync(e)) != VR_OK)
-		return rc;
+	}
+	e->process_pending = false;
 	/* Every batch in the same scratch: warm in the caches. */
 	struct slot *t = e->b;
 	e->b = e->sent;
 	e->sent = t;
 	return VR_OK;
+}
+
+void engine_discard(struct engine *e)
+{
+	/* A sent apply's answer is still read, so the store is in step. */
+	if (e->sent_state == SENT_WAITING)
+		(void)store_apply_wait(e->st);
+	e->sent_state = SENT_NONE;
+	e->process_pending = false;
+}
+
+/* Cases are walked only with every decided batch stored and reported. */
+static int settle(struct engine *e)
+{
+	if (e->sent_state == SENT_FAILED)
+		return VR_EAGAIN; /* the caller finishes or discards it first */
+	return engine_sync(e);
 }
 
 /* A case still in the store at the end, found by store_foreach. */
@@ -717,7 +753,7 @@ int engine_case_households(struct engine *e, struct hkey **keys, size_t *n)
 	struct open_cases oc = {0};
 	*keys = NULL;
 	*n = 0;
-	int rc = engine_sync(e);
+	int rc = settle(e);
 	if (rc != VR_OK)
 		return rc;
 	rc = store_foreach(e->st, collect_open, &oc);
@@ -741,7 +777,7 @@ int engine_case_households(struct engine *e, struct hkey **keys, size_t *n)
 int engine_flush_cases(struct engine *e)
 {
 	struct open_cases oc = {0};
-	int rc = engine_sync(e);
+	int rc = settle(e);
 	if (rc != VR_OK)
 		return rc;
 	rc = store_foreach(e->st, collect_open, &oc);

@@ -161,6 +161,8 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n);
  *
  * VR_EAGAIN (the previous batch's writes or this batch's load failed):
  * call again with the same records; nothing of this batch was decided.
+ * A non-zero sink result ends the engine's use: it may belong to the
+ * previous batch, reported during this call.
  * engine_sync() waits for the last batch and reports it; on VR_EAGAIN call
  * it again.  Call engine_sync() before engine_process(), a rule set
  * change, or the end.
@@ -168,8 +170,18 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n);
 int engine_submit(struct engine *e, const struct engine_rec *recs, size_t n);
 int engine_sync(struct engine *e);
 
+/*
+ * Forget a decided batch whose apply failed, without reporting it: the
+ * caller gives up on it (a service stopping while the store is away) and
+ * will read its records again.  Whatever of it did reach the store makes
+ * those records redeliveries, answered with their first status.
+ */
+void engine_discard(struct engine *e);
+
 /* Report every case still held in the store through sink->case_done, in
- * order of opening date and case id (after engine_sync(), which it calls). */
+ * order of opening date and case id.  It first waits for the last batch
+ * (engine_sync()); VR_EAGAIN while a failed batch is neither finished nor
+ * discarded. */
 int engine_flush_cases(struct engine *e);
 
 /* The households that have a case, as a malloc'ed array the caller frees. */

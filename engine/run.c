@@ -633,6 +633,8 @@ static int decide_fill(struct run *r)
 		/* Keep acknowledging the batches already in flight meanwhile. */
 		retire(r, INFLIGHT_MAX);
 		if (stop_flag) {
+			engine_discard(r->e);
+			r->deciding = NULL;
 			batch_drop(b);
 			return VR_EAGAIN;
 		}

@@ -47,8 +47,19 @@ const char *store_name(const struct store *st)
 	return st->ops->name;
 }
 
+/* A send out of turn (store.h) would mix up the answers on a pipelined
+ * connection: it is refused, and so is everything after it. */
+static bool out_of_turn(struct store *st)
+{
+	if (st->apply_out || st->load_out)
+		st->misused = true;
+	return st->misused;
+}
+
 void store_apply_send(struct store *st, const struct store_batch *b)
 {
+	if (out_of_turn(st))
+		return;
 	st->applies++;
 	st->apply_out = true;
 	st->apply_rc = st->ops->apply_send ? st->ops->apply_send(st, b) : st->ops->apply(st, b);
@@ -56,7 +67,7 @@ void store_apply_send(struct store *st, const struct store_batch *b)
 
 int store_apply_wait(struct store *st)
 {
-	if (!st->apply_out)
+	if (!st->apply_out || st->misused)
 		return VR_EINVAL;
 	st->apply_out = false;
 	if (st->apply_rc != VR_OK || !st->ops->apply_wait)
@@ -66,6 +77,10 @@ int store_apply_wait(struct store *st)
 
 void store_load_send(struct store *st, struct store_batch *b)
 {
+	if (st->load_out || st->misused) {
+		st->misused = true;
+		return;
+	}
 	for (size_t i = 0; i < b->n_items; i++)
 		b->items[i].found = false;
 	st->loads++;
@@ -75,7 +90,7 @@ void store_load_send(struct store *st, struct store_batch *b)
 
 int store_load_wait(struct store *st, struct store_batch *b)
 {
-	if (!st->load_out || st->apply_out)
+	if (!st->load_out || st->apply_out || st->misused)
 		return VR_EINVAL;
 	st->load_out = false;
 	if (st->load_rc != VR_OK || !st->ops->load_wait)
@@ -85,7 +100,7 @@ int store_load_wait(struct store *st, struct store_batch *b)
 
 int store_load(struct store *st, struct store_batch *b)
 {
-	if (st->apply_out || st->load_out)
+	if (st->apply_out || st->load_out || st->misused)
 		return VR_EINVAL;
 	store_load_send(st, b);
 	return store_load_wait(st, b);
@@ -93,7 +108,7 @@ int store_load(struct store *st, struct store_batch *b)
 
 int store_apply(struct store *st, const struct store_batch *b)
 {
-	if (st->apply_out || st->load_out)
+	if (st->apply_out || st->load_out || st->misused)
 		return VR_EINVAL;
 	store_apply_send(st, b);
 	return store_apply_wait(st);
@@ -101,7 +116,7 @@ int store_apply(struct store *st, const struct store_batch *b)
 
 int store_foreach(struct store *st, int (*fn)(void *ud, const struct hh_state *s), void *ud)
 {
-	if (st->apply_out || st->load_out)
+	if (st->apply_out || st->load_out || st->misused)
 		return VR_EINVAL;
 	return st->ops->foreach(st, fn, ud);
 }

@@ -87,8 +87,9 @@ int store_apply(struct store *st, const struct store_batch *b);
  * fails, the load's states may be stale and must be thrown away.  At most
  * one apply and one load are outstanding, waited for in the order sent,
  * and every send is waited for before any other call.  A send that fails
- * is still waited for (the wait returns the error).  Backends without a
- * pipeline do the whole work in the send.
+ * is still waited for (the wait returns the error).  A send out of turn is
+ * a programming error: the store then refuses every call (VR_EINVAL).
+ * Backends without a pipeline do the whole work in the send.
  */
 void store_apply_send(struct store *st, const struct store_batch *b);
 int store_apply_wait(struct store *st);

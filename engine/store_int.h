@@ -39,6 +39,7 @@ struct store {
 	 * or a failed send) their results. */
 	bool apply_out, load_out;
 	int apply_rc, load_rc;
+	bool misused;           /* a send out of turn: everything refused */
 };
 
 extern const struct store_ops store_mem_ops;

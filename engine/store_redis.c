@@ -407,6 +407,47 @@ static int redis_load_send(struct store *st, struct store_batch *b)
 	return rc;
 }
 
+/*
+ * Households stored by version 5 kept their case's contact block under a key
+ * of its own; the first load after the upgrade brings it into the case
+ * (written back with the household's next change).  One extra round trip,
+ * only for batches that hold such households.
+ */
+static bool stored_v5(const redisReply *mget, const struct store_batch *b, size_t i)
+{
+	const redisReply *e = mget->element[i];
+	return b->items[i].found && e->type == REDIS_REPLY_STRING && e->len > 0 &&
+	       e->str[0] == 5 && b->items[i].state.has_case;
+}
+
+static int load_v5_contacts(struct redis_store *r, const redisReply *mget,
+			    struct store_batch *b)
+{
+	for (size_t i = 0; i < b->n_items; i++) {
+		if (!stored_v5(mget, b, i))
+			continue;
+		out_head(r, '*', 2);
+		out_word(r, "GET");
+		out_key(r, &b->items[i].key, ":contact:", b->items[i].state.cur.id);
+	}
+	int rc = out_send(r, "GET");
+	for (size_t i = 0; rc == VR_OK && i < b->n_items; i++) {
+		struct case_rec *c = &b->items[i].state.cur;
+		redisReply *v;
+		if (!stored_v5(mget, b, i))
+			continue;
+		if (redisGetReply(r->c, (void **)&v) != REDIS_OK)
+			return io_error(r, "GET");
+		if (v->type == REDIS_REPLY_STRING && v->len > 0 &&
+		    (size_t)v->len <= sizeof(c->contact)) {
+			memcpy(c->contact, v->str, (size_t)v->len);
+			c->contact_len = (uint16_t)v->len;
+		}
+		freeReplyObject(v);
+	}
+	return rc;
+}
+
 static int redis_load_wait(struct store *st, struct store_batch *b)
 {
 	struct redis_store *r = st->impl;
@@ -417,7 +458,7 @@ static int redis_load_wait(struct store *st, struct store_batch *b)
 		return VR_OK; /* nothing to read: an empty batch */
 	r->load_sent = false;
 	if (!r->c)
-		return io_error(r, "MGET");
+		return VR_EAGAIN; /* lost while reading the apply: its error stands */
 	if (redisGetReply(r->c, (void **)&rep) != REDIS_OK)
 		return io_error(r, "MGET");
 	if (rep->type == REDIS_REPLY_ERROR) {
@@ -426,6 +467,7 @@ static int redis_load_wait(struct store *st, struct store_batch *b)
 		snprintf(r->err, sizeof(r->err), "redis MGET: unexpected reply");
 		rc = VR_EIO;
 	}
+	size_t v5 = 0;
 	for (size_t i = 0; rc == VR_OK && i < b->n_items; i++) {
 		const redisReply *e = rep->element[i];
 		if (e->type == REDIS_REPLY_NIL)
@@ -437,7 +479,10 @@ static int redis_load_wait(struct store *st, struct store_batch *b)
 			break;
 		}
 		b->items[i].found = true;
+		v5 += stored_v5(rep, b, i);
 	}
+	if (rc == VR_OK && v5)
+		rc = load_v5_contacts(r, rep, b);
 	freeReplyObject(rep);
 	return rc;
 }

@@ -12,7 +12,8 @@ trap 'redis_cleanup; rm -rf "$tmp"' EXIT
 redis_start "$tmp/redis" 0
 url="unix://$tmp/redis/redis.sock"
 
-VROEG_STORE_URL="$url?prefix=conformance" "$test_store"
+VROEG_STORE_URL="$url?prefix=conformance" VROEG_TEST_REDIS_SOCK="$tmp/redis/redis.sock" \
+	"$test_store"
 # The bare socket path is a store URL too.
 VROEG_STORE_URL="$tmp/redis/redis.sock?prefix=bare" "$test_store" > /dev/null
 

@@ -324,8 +324,91 @@ static void test_contacts(void)
 	contact_key_free(ck);
 }
 
+/* A batch that must be decided again (the previous batch's apply failed)
+ * sees the clock an undisturbed run would: the first try does not leave
+ * its signal dates behind. */
+static void test_retry_clock(void)
+{
+	static const char *fmt =
+		"{\"ID\":\"%s\",\"signaalpartner\":{\"type\":\"Huur\"},\"gemeentecode\":"
+		"\"0344\",\"bedrag\":600,\"ontstaansdatum\":\"2023-12-01\",\"signaaldatum\":"
+		"\"%s\",\"client\":{\"postcode\":\"3511AB\",\"huisnummer\":\"%d\"}}";
+	static const char *ids[3] = {"A", "B", "C"};
+	static const char *dates[3] = {"2024-01-01", "2024-03-01", "2024-02-01"};
+	char r[3][400], err[128];
+	struct engine_rec recs[3];
+	for (int i = 0; i < 3; i++) {
+		snprintf(r[i], sizeof(r[i]), fmt, ids[i], dates[i], i + 1);
+		recs[i] = (struct engine_rec){r[i], strlen(r[i]), "t", i + 1, NULL, NULL};
+	}
+	for (int fail = 0; fail < 2; fail++) {
+		struct fixture f;
+		fixture_open(&f);
+		struct flaky fl = {f.st, fail, false, 0};
+		struct store st = {.ops = &flaky_ops, .impl = &fl};
+		struct engine_conf conf;
+		engine_conf_init(&conf);
+		struct engine_sink sink = {&f.c, on_dec, on_case};
+		struct engine *e = engine_new(&conf, f.def, &st, f.ps, &f.clk, &sink, err,
+					      sizeof(err));
+		engine_free(f.c.e); /* the fixture's own, on the bare store */
+		f.c.e = e;
+		CHECK_INT(engine_submit(e, recs, 1), VR_OK);
+		int rc, tries = 0;
+		/* B is a month ahead of A: rejected; C then is not. */
+		while ((rc = engine_submit(e, recs + 1, 2)) == VR_EAGAIN && ++tries < 10)
+			;
+		CHECK_INT(rc, VR_OK);
+		CHECK_INT(tries, fail);
+		CHECK_INT(engine_sync(e), VR_OK);
+		char *out = strndup(f.c.out.p, f.c.out.len);
+		char *l2 = strchr(out, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
+		const char *b_rej = "{\"signal_id\":\"B\",\"status\":\"rejected\"";
+		CHECK(strncmp(l2, b_rej, strlen(b_rej)) == 0);
+		CHECK(strncmp(l3, "{\"signal_id\":\"C\"", 16) == 0);
+		CHECK(strstr(l3, "\"status\":\"Opgepakt\"") != NULL);
+		free(out);
+		fixture_close(&f);
+	}
+}
+
+/* A batch whose apply failed is reported by nothing but its own retry: not
+ * by a flush, not after engine_discard(); engine_process() does not finish
+ * an engine_submit() batch. */
+static void test_discard(void)
+{
+	const char *a = "{\"ID\":\"D-1\",\"signaalpartner\":{\"type\":\"Huur\"},"
+			"\"gemeentecode\":\"0344\",\"bedrag\":600,\"ontstaansdatum\":"
+			"\"2023-12-01\",\"signaaldatum\":\"2024-01-01\",\"client\":"
+			"{\"postcode\":\"3511AB\",\"huisnummer\":\"1\"}}";
+	struct engine_rec rec = {a, strlen(a), "t", 1, NULL, NULL};
+	char err[128];
+	struct fixture f;
+	fixture_open(&f);
+	struct flaky fl = {f.st, 1, false, 0};
+	struct store st = {.ops = &flaky_ops, .impl = &fl};
+	struct engine_conf conf;
+	engine_conf_init(&conf);
+	struct engine_sink sink = {&f.c, on_dec, on_case};
+	engine_free(f.c.e);
+	f.c.e = engine_new(&conf, f.def, &st, f.ps, &f.clk, &sink, err, sizeof(err));
+	CHECK_INT(engine_process(f.c.e, &rec, 1), VR_EAGAIN);
+	CHECK_INT(engine_flush_cases(f.c.e), VR_EAGAIN);
+	engine_discard(f.c.e);
+	CHECK_INT(engine_flush_cases(f.c.e), VR_OK);
+	CHECK_INT(f.c.decisions, 0);
+	CHECK_INT(f.c.cases, 0);
+	CHECK_INT(engine_submit(f.c.e, &rec, 1), VR_OK);
+	CHECK_INT(engine_process(f.c.e, &rec, 1), VR_EINVAL); /* no sync first */
+	CHECK_INT(engine_sync(f.c.e), VR_OK);
+	CHECK_INT(f.c.decisions, 1);
+	fixture_close(&f);
+}
+
 int main(void)
 {
+	test_discard();
+	test_retry_clock();
 	test_contacts();
 	test_reload();
 	test_source_records();
