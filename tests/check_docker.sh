@@ -26,17 +26,19 @@ grep -Eq '^USER [a-z]' "$df" || fail "runtime image runs as root"
 base="libc6 libgcc-s1 zlib1g libzstd1 liblz4-1 liblzma5"
 runtime=$(sed -n '/^FROM debian:12-slim$/,$p' "$df")
 while read -r lib; do
-	path=$(ldconfig -p | awk -v l="$lib" '$1 == l {print $NF; exit}')
+	# (awk reads to the end: leaving early could kill ldconfig with SIGPIPE,
+	# which pipefail would turn into a silent exit)
+	path=$(ldconfig -p | awk -v l="$lib" '$1 == l && !p {p = $NF} END {print p}')
 	[[ -n $path ]] || fail "cannot find $lib"
-	pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | head -n 1 | cut -d: -f1) ||
-		pkg=$(dpkg -S "$path" | head -n 1 | cut -d: -f1)
+	pkg=$(dpkg -S "$(readlink -f "$path")" 2>/dev/null | sed -n '1s/:.*//p') ||
+		pkg=$(dpkg -S "$path" | sed -n '1s/:.*//p')
 	[[ " $base " == *" $pkg "* ]] && continue
 	# The sanitizer runtimes of the test suite's ASan build are not in a release.
 	[[ $pkg == libasan* || $pkg == libubsan* ]] && continue
 	grep -q "\b$pkg\b" <<<"$runtime" || fail "runtime stage lacks $pkg (for $lib)"
 done < <(objdump -p "$1" | awk '/NEEDED/ {print $2}')
 # The default command must be a verb vroeg has.
-verb=$(grep -E '^CMD' "$df" | grep -o '"[a-z-]*"' | head -n 1 | tr -d '"')
+verb=$(grep -E '^CMD' "$df" | grep -o '"[a-z-]*"' | sed -n '1s/"//gp')
 "$1" "$verb" --help >/dev/null || fail "default verb $verb not accepted"
 for f in $(grep -E '^CMD' "$df" | grep -o '/usr/share/vroeg/examples/[^"]*' || true); do
 	[[ -e $root/examples/${f#/usr/share/vroeg/examples/} ]] || fail "CMD names missing $f"
@@ -46,7 +48,7 @@ done
 # local stand-ins, as the secrets exist only where it is deployed).
 compose=$root/docker/compose.yaml
 [[ -f $compose ]] || fail "missing $compose"
-conf=$(grep -o '/usr/share/vroeg/examples/[^"]*\.conf' "$compose" | head -n 1)
+conf=$(grep -o '/usr/share/vroeg/examples/[^"]*\.conf' "$compose" | sed -n 1p)
 [[ -n $conf && -e $root/examples/${conf#/usr/share/vroeg/examples/} ]] || fail "compose names a missing config"
 for v in KAFKA_BOOTSTRAP_SERVERS STORE_URL ENGINE_KEY_FILE ENGINE_CONTACT_KEY_FILE; do
 	grep -q "VROEG_$v:" "$compose" || fail "compose does not set VROEG_$v"
