@@ -44,7 +44,7 @@ set -e
 
 # --explain: the explanation's score and rules are those of cases.jsonl.
 "$vroeg" replay --quiet --key-file "$key" --out "$tmp/e" "$input"
-line=$(grep '"meervoudig":true' "$tmp/e/cases.jsonl" | head -1)
+line=$(grep -m1 '"meervoudig":true' "$tmp/e/cases.jsonl")
 [[ -n $line ]] || fail "no meervoudig case in the input"
 id=$(sed 's/.*"case_id":"\([^"]*\)".*/\1/' <<< "$line")
 score=$(sed 's/.*"score":\(-\{0,1\}[0-9]*\).*/\1/' <<< "$line")

@@ -146,7 +146,7 @@ exactly_once() {
 	shift
 	cat "$@" | grep -o '"source":"[^"]*"' | sort >"$WORK/positions"
 	local dup
-	dup=$(uniq -d "$WORK/positions" | head -n 5)
+	dup=$(uniq -d "$WORK/positions" | sed -n 1,5p)
 	[[ -z $dup ]] || fail "decided twice: $dup"
 	[[ $(wc -l <"$WORK/positions") -eq $total ]] ||
 		fail "expected $total decisions, got $(wc -l <"$WORK/positions")"
@@ -166,7 +166,7 @@ once_or_recognised() {
 		fail "expected $total positions decided, got $(wc -l <"$WORK/positions")"
 	local dup
 	dup=$(cat "$@" | grep -v '"status":"\(duplicate\|rejected\)"' | grep -o '"source":"[^"]*"' | sort |
-		uniq -d | head -n 5)
+		uniq -d | sed -n 1,5p)
 	[[ -z $dup ]] || fail "decided twice (not recognised as redelivered): $dup"
 	REDELIVERED=$(($(cat "$@" | wc -l) - total))
 }

@@ -51,7 +51,7 @@ sed 's/^/GET /' "$tmp/keys" | redis-cli -s "$sock" --raw >> "$tmp/dump"
 [[ $(stat -c %s "$tmp/dump") -gt 100000 ]] || fail "dump is too small to mean anything"
 
 # Control: the dump is searchable (partners' signal IDs are stored as such).
-grep -a -q -F "$(grep -o '"ID":"[^"]*"' "$tmp/in.jsonl" | head -1 | cut -d'"' -f4)" "$tmp/dump" ||
+grep -a -q -F "$(grep -m1 -o '"ID":"[^"]*"' "$tmp/in.jsonl" | cut -d'"' -f4)" "$tmp/dump" ||
 	fail "control failed: a stored signal ID is not found in the dump"
 if grep -a -F -f "$tmp/secrets" "$tmp/dump" > "$tmp/found"; then
 	fail "$(wc -l < "$tmp/found") personal values readable in Redis"
