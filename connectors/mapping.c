@@ -555,6 +555,11 @@ enum map_format mapping_format(const struct mapping *m)
 	return m->format;
 }
 
+bool mapping_csv_header(const struct mapping *m)
+{
+	return m->format == MAP_CSV && m->header;
+}
+
 const char *mapping_topic(const struct mapping *m)
 {
 	return m->topic;

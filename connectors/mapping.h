@@ -36,6 +36,7 @@
 #ifndef VR_MAPPING_H
 #define VR_MAPPING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "conf.h"
@@ -57,6 +58,8 @@ struct mapping *mapping_from_conf(const struct conf *c, const char *topic, char 
 void mapping_free(struct mapping *m);
 
 enum map_format mapping_format(const struct mapping *m);
+/* csv: does every message start with a header line (csv.header)? */
+bool mapping_csv_header(const struct mapping *m);
 const char *mapping_topic(const struct mapping *m);
 /* The topic's partner and organisation, for struct engine_rec.def. */
 const struct sig_defaults *mapping_defaults(const struct mapping *m);

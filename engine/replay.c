@@ -22,6 +22,7 @@
 #include "emit.h"
 #include "engine.h"
 #include "jsonw.h"
+#include "mapping.h"
 #include "rules.h"
 #include "src_file.h"
 #include "summary.h"
@@ -75,6 +76,18 @@ struct replay {
 	FILE *fchanges;
 	const char **ids;               /* per record of the batch: signal ID */
 	bool write_failed;
+
+	/* --mapping: input in a partner's format (connectors/mapping.h) */
+	const char *mapping_file;
+	struct conf *map_conf;
+	struct mapping *map;
+	bool csv_header;                /* each file starts with a header line */
+	char *header;                   /* the current file's, when csv_header */
+	size_t header_len;
+	bool want_header;               /* the next line is the header */
+	struct jbuf msg;                /* header + row, as one message */
+	struct jbuf *mapped;            /* per record of the batch */
+	struct sig_error *map_err;      /* per record of the batch */
 };
 
 static void usage(FILE *f)
@@ -99,6 +112,9 @@ static void usage(FILE *f)
 	      "  --store-wait S       wait up to S seconds for an unavailable store (300)\n"
 	      "  --contact-key-file P AES-256 key sealing contact details in the store\n"
 	      "                       (default with a non-memory store: ephemeral)\n"
+	      "  --mapping FILE       the input is in a partner's format: FILE is a mapping\n"
+	      "                       with one [topic NAME] section (docs/connectors.md),\n"
+	      "                       e.g. a CSV export with its header line\n"
 	      "  --batch N            records per batch (default 1024)\n"
 	      "  --progress | --no-progress   progress line on stderr (default: if a tty)\n"
 	      "  --quiet              no summary on stderr\n",
@@ -237,6 +253,60 @@ static int run_batch(struct replay *r, const struct engine_rec *recs, size_t n)
 	return VR_OK;
 }
 
+/*
+ * --mapping: turn the n records just read into canonical ones, in place.  A
+ * CSV file's first line is its header: it is kept and put in front of every
+ * row, so a row maps exactly as a Kafka message of header and row would.
+ * A record that does not map is rejected with code "mapping" at its line.
+ * Returns the number of records left (the header is not one), or -1.
+ */
+static long map_batch(struct replay *r, struct engine_rec *recs, size_t n)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct engine_rec in = recs[i];
+		if (r->want_header) {
+			r->want_header = false;
+			if (in.len > SIG_LINE_MAX || !(r->header = malloc(in.len + 1))) {
+				fprintf(stderr, "vroeg replay: %s: the CSV header line is %s\n",
+					in.source, in.len > SIG_LINE_MAX ? "too long" : "out of memory");
+				return -1;
+			}
+			memcpy(r->header, in.data, in.len);
+			r->header_len = in.len;
+			continue;
+		}
+		struct engine_rec *out = &recs[k];
+		*out = in;
+		out->def = mapping_defaults(r->map);
+		if (in.len <= SIG_LINE_MAX) { /* else the engine rejects it as too long */
+			const char *msg = in.data;
+			size_t len = in.len;
+			if (r->csv_header) {
+				jbuf_reset(&r->msg);
+				jbuf_raw(&r->msg, r->header, r->header_len);
+				jbuf_raw(&r->msg, "\n", 1);
+				jbuf_raw(&r->msg, in.data, in.len);
+				msg = r->msg.p;
+				len = r->msg.len;
+			}
+			int rc = mapping_apply(r->map, msg, len, &r->mapped[k], &out->data, &out->len,
+					       &r->map_err[k]);
+			if (rc == VR_ENOMEM) {
+				fprintf(stderr, "vroeg replay: out of memory\n");
+				return -1;
+			}
+			if (rc != VR_OK) {
+				out->data = "";
+				out->len = 0;
+				out->reject = &r->map_err[k];
+			}
+		}
+		k++;
+	}
+	return (long)k;
+}
+
 static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 {
 	char err[256];
@@ -249,8 +319,14 @@ static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 		fprintf(stderr, "vroeg replay: %s\n", err);
 		return VR_EIO;
 	}
+	r->want_header = r->csv_header;
 	while ((n = src_file_next(f, recs, r->conf.batch_size)) > 0) {
-		if ((rc = run_batch(r, recs, (size_t)n)) != VR_OK)
+		long m = r->map ? map_batch(r, recs, (size_t)n) : n;
+		if (m < 0) {
+			rc = VR_EINVAL;
+			break;
+		}
+		if (m > 0 && (rc = run_batch(r, recs, (size_t)m)) != VR_OK)
 			break;
 		if (r->progress && vr_mono_now() - shown > 0.5) {
 			show_progress(r, f, t0, false);
@@ -270,6 +346,8 @@ static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 	if (r->progress)
 		show_progress(r, f, t0, true);
 	src_file_close(f);
+	free(r->header);
+	r->header = NULL;
 	return rc;
 }
 
@@ -302,6 +380,8 @@ static int parse_option(struct replay *r, const char *a, const char *v)
 		r->store_url = v;
 	} else if (strcmp(a, "--contact-key-file") == 0) {
 		r->contact_key_file = v;
+	} else if (strcmp(a, "--mapping") == 0) {
+		r->mapping_file = v;
 	} else if (strcmp(a, "--explain") == 0) {
 		r->explain = v;
 	} else if (strcmp(a, "--store-wait") == 0) {
@@ -587,8 +667,59 @@ static void cleanup(struct replay *r)
 	}
 	close_out(&r->fchanges);
 	compare_free(r->cmp);
+	for (size_t i = 0; r->mapped && i < r->conf.batch_size; i++)
+		jbuf_fini(&r->mapped[i]);
+	free(r->mapped);
+	free(r->map_err);
+	jbuf_fini(&r->msg);
+	mapping_free(r->map);
+	conf_free(r->map_conf);
 	free(r->ids);
 	free(r->files);
+}
+
+/* --mapping FILE: its one [topic NAME] section, and scratch for a batch. */
+static int load_mapping(struct replay *r)
+{
+	char err[512];
+	const char *topic = NULL;
+	if (!(r->map_conf = conf_load(r->mapping_file, err, sizeof(err)))) {
+		fprintf(stderr, "vroeg replay: %s\n", err);
+		return VR_EINVAL;
+	}
+	for (size_t i = 0; i < conf_count(r->map_conf); i++) {
+		const char *sec = conf_at(r->map_conf, i)->section;
+		if (strncmp(sec, "topic ", 6) != 0) {
+			fprintf(stderr, "vroeg replay: %s: [%s]: a mapping file has only "
+					"[topic NAME] sections\n", r->mapping_file, sec);
+			return VR_EINVAL;
+		}
+		if (topic && strcmp(topic, sec + 6) != 0) {
+			fprintf(stderr, "vroeg replay: %s: more than one [topic] section; "
+					"replay one partner format at a time\n", r->mapping_file);
+			return VR_EINVAL;
+		}
+		topic = sec + 6;
+	}
+	if (!topic) {
+		fprintf(stderr, "vroeg replay: %s: no [topic NAME] section\n", r->mapping_file);
+		return VR_EINVAL;
+	}
+	if (!(r->map = mapping_from_conf(r->map_conf, topic, err, sizeof(err)))) {
+		fprintf(stderr, "vroeg replay: %s\n", err);
+		return VR_EINVAL;
+	}
+	r->csv_header = mapping_csv_header(r->map);
+	r->mapped = calloc(r->conf.batch_size, sizeof(*r->mapped));
+	r->map_err = calloc(r->conf.batch_size, sizeof(*r->map_err));
+	if (!r->mapped || !r->map_err) {
+		fprintf(stderr, "vroeg replay: out of memory\n");
+		return VR_ENOMEM;
+	}
+	for (size_t i = 0; i < r->conf.batch_size; i++)
+		jbuf_init(&r->mapped[i], 2 * SIG_LINE_MAX);
+	jbuf_init(&r->msg, 2 * SIG_LINE_MAX + 2);
+	return VR_OK;
 }
 
 int replay_main(int argc, char **argv)
@@ -603,7 +734,7 @@ int replay_main(int argc, char **argv)
 		free(r.files);
 		return rc < 0 ? 0 : rc;
 	}
-	if (load_rules(&r) != VR_OK)
+	if (load_rules(&r) != VR_OK || (r.mapping_file && load_mapping(&r) != VR_OK))
 		goto out;
 	ps = r.key_file ? pseudo_new_file(r.key_file, err, sizeof(err))
 			: pseudo_new_ephemeral(err, sizeof(err));

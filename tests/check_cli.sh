@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # check_cli.sh VROEG - the command-line contracts around rule files:
 # rules check exit codes and messages, the docs example compiles, replay
-# refuses a bad rule file, --explain agrees with cases.jsonl, pseudo.
+# refuses a bad rule file, --explain agrees with cases.jsonl, pseudo; and
+# replay --mapping of partner formats.
 set -euo pipefail
 vroeg=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -68,4 +69,33 @@ printf '9999XX secret\n' | "$vroeg" pseudo --key-file "$key" > /dev/null 2> "$tm
 rc=$?
 set -e
 [[ $rc -eq 1 ]] && ! grep -q secret "$tmp/perr.txt" || fail "pseudo bad line handling"
-echo "1 passed, 0 failed"
+
+# replay --mapping: a partner's CSV export (header line first) replays as its
+# Kafka messages of header and row would; a row that does not map is
+# rejected at its line, and the rows after it are decided.
+csv=$root/examples/demo/signals.huur.csv
+rows=$(($(grep -c . "$csv") - 1))
+{ head -n 3 "$csv"; echo 'X;Y;Z'; tail -n +4 "$csv"; } > "$tmp/huur.csv"
+"$vroeg" replay --quiet --key-file "$key" --mapping "$root/examples/mappings/huur-csv.conf" \
+	--out "$tmp/m" "$tmp/huur.csv" || fail "replay --mapping (csv) failed"
+[[ $(wc -l < "$tmp/m/decisions.jsonl") -eq $((rows + 1)) ]] ||
+	fail "replay --mapping: $(wc -l < "$tmp/m/decisions.jsonl") decisions for $((rows + 1)) rows"
+head -n 1 "$tmp/m/decisions.jsonl" | grep -q '"partner":"Huur","partner_org":"Woongoed Rivierenland"' ||
+	fail "replay --mapping: first row not mapped"
+sed -n 3p "$tmp/m/decisions.jsonl" | grep -q "\"code\":\"mapping\",\"reason\":\"CSV record has 3 columns, header has 20\".*\"source\":\"$tmp/huur.csv:4\"" ||
+	fail "replay --mapping: bad row: $(sed -n 3p "$tmp/m/decisions.jsonl")"
+[[ $(grep -c '"status":"Opgepakt"' "$tmp/m/decisions.jsonl") -ge $((rows / 2)) ]] ||
+	fail "replay --mapping: too few rows picked up"
+# A partner's own JSON shape.
+"$vroeg" replay --quiet --key-file "$key" --mapping "$root/examples/mappings/energie-json.conf" \
+	"$root/examples/demo/signals.energie.jsonl" > "$tmp/e.jsonl" || fail "replay --mapping (json)"
+n=$(grep -c . "$root/examples/demo/signals.energie.jsonl")
+[[ $(wc -l < "$tmp/e.jsonl") -eq $n && $(grep -c '"partner":"Energie"' "$tmp/e.jsonl") -ge $((n - 2)) ]] ||
+	fail "replay --mapping: energie records not mapped"
+# A mapping file must name one format.
+cat "$root"/examples/mappings/*.conf > "$tmp/two.conf"
+if "$vroeg" replay --mapping "$tmp/two.conf" "$tmp/huur.csv" > /dev/null 2> "$tmp/merr.txt"; then
+	fail "two topics accepted"
+fi
+grep -q "more than one \[topic\] section" "$tmp/merr.txt" || fail "mapping error: $(cat "$tmp/merr.txt")"
+echo "2 passed, 0 failed"
