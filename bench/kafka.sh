@@ -22,6 +22,8 @@
 # CONSUMER="key = value; key = value" adds [kafka consumer] settings to
 # vroeg's config and FEEDBACK=false turns off its feedback events, to see
 # what they cost; the default is vroeg as configured out of the box.
+# STORE=redis starts a private redis-server (no persistence, on KAFKA_CPU)
+# and runs vroeg on it, a fresh prefix per run, instead of the memory store.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
@@ -30,6 +32,7 @@ kcpu=${KAFKA_CPU:-0}
 parts=${PARTITIONS:-48}
 feedback=${FEEDBACK:-true}
 consumer=${CONSUMER:-}
+store=${STORE:-memory}
 topic=bench.signals
 
 pids=()
@@ -45,6 +48,23 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
+if [[ $store == redis ]]; then
+	. "$root/tests/redis/lib.sh"
+	trap cleanup EXIT # (lib.sh sets its own)
+	rport=$(free_port)
+	mkdir -p "$work/redis-data"
+	taskset -c "$kcpu" redis-server --bind 127.0.0.1 --port "$rport" --dir "$work/redis-data" \
+		--save "" --appendonly no --daemonize no --logfile "$work/redis-data/redis.log" &
+	pids+=($!)
+	for _ in $(seq 1 100); do
+		redis-cli -p "$rport" ping 2>/dev/null | grep -q PONG && break
+		sleep 0.05
+	done
+	head -c 32 /dev/urandom > "$work/contact.key"
+elif [[ $store != memory ]]; then
+	echo "kafka.sh: STORE is memory or redis" >&2
+	exit 2
+fi
 
 # The input: SIGNALS Zorg signals (about 40% of what gen writes).
 data=$work/kafka-zorg-$signals.jsonl
@@ -108,6 +128,7 @@ conf() { # conf GROUP
 	key.file = $work/key
 	clock = event
 	log.level = info
+	$([[ $store == redis ]] && echo "contact.key.file = $work/contact.key")
 	[output]
 	decisions = $work/kafka-dec.jsonl
 	[connector]
@@ -118,6 +139,9 @@ conf() { # conf GROUP
 	group.id = $1
 	session.timeout.ms = 6000
 	EOF
+	if [[ $store == redis ]]; then
+		printf '[store]\nurl = redis://127.0.0.1:%s/0?prefix=%s\n' "$rport" "$1"
+	fi
 	[[ -z $consumer ]] || tr ';' '\n' <<< "$consumer" | sed 's/^ *//'
 	printf '[topic %s]\npartner = Zorg\n' "$topic"
 }
@@ -166,7 +190,8 @@ a1=$(median < "$work/kafka_kcat1")
 join=$(cut -d' ' -f1 "$work/kafka_vroeg.phases" | median)
 inner=$(cut -d' ' -f2 "$work/kafka_vroeg.phases" | median)
 close=$(cut -d' ' -f3 "$work/kafka_vroeg.phases" | median)
-[[ -z $consumer && $feedback == true ]] || echo "vroeg settings: feedback = $feedback; $consumer"
+[[ -z $consumer && $feedback == true && $store == memory ]] ||
+	echo "vroeg settings: store = $store; feedback = $feedback; $consumer"
 awk -v n="$lines" -v a="$a" -v b="$b" -v a1="$a1" -v j="$join" -v in_="$inner" -v c="$close" \
     -v runs="$runs" -v rss="$(cat "$work/kafka_vroeg.rss")" \
     -v krss="$(cat "$work/kafka_kcat.rss")" 'BEGIN {
