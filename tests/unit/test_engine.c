@@ -180,9 +180,13 @@ struct fixture {
 	struct ruleset *def;
 	struct vr_clock clk;
 	struct collect c;
+	struct flaky fl;        /* fixture_open_flaky: the engine's store */
+	struct store flaky_st;
 };
 
-static void fixture_open(struct fixture *f)
+/* The engine on the memory store, or (fail_applies >= 0) on a flaky
+ * wrapper of it whose first fail_applies applies fail. */
+static void fixture_open_on(struct fixture *f, int fail_applies)
 {
 	static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
 	char err[256];
@@ -197,8 +201,19 @@ static void fixture_open(struct fixture *f)
 	jbuf_init(&f->c.out, 1 << 20);
 	jbuf_init(&f->c.cases_out, 1 << 20);
 	struct engine_sink sink = {&f->c, on_dec, on_case};
-	f->c.e = engine_new(&conf, f->def, f->st, f->ps, &f->clk, &sink, err, sizeof(err));
+	struct store *st = f->st;
+	if (fail_applies >= 0) {
+		f->fl = (struct flaky){f->st, fail_applies, false, 0};
+		f->flaky_st = (struct store){.ops = &flaky_ops, .impl = &f->fl};
+		st = &f->flaky_st;
+	}
+	f->c.e = engine_new(&conf, f->def, st, f->ps, &f->clk, &sink, err, sizeof(err));
 	CHECK(f->c.e != NULL);
+}
+
+static void fixture_open(struct fixture *f)
+{
+	fixture_open_on(f, -1);
 }
 
 static void fixture_close(struct fixture *f)
@@ -335,7 +350,7 @@ static void test_retry_clock(void)
 		"\"%s\",\"client\":{\"postcode\":\"3511AB\",\"huisnummer\":\"%d\"}}";
 	static const char *ids[3] = {"A", "B", "C"};
 	static const char *dates[3] = {"2024-01-01", "2024-03-01", "2024-02-01"};
-	char r[3][400], err[128];
+	char r[3][400];
 	struct engine_rec recs[3];
 	for (int i = 0; i < 3; i++) {
 		snprintf(r[i], sizeof(r[i]), fmt, ids[i], dates[i], i + 1);
@@ -343,16 +358,8 @@ static void test_retry_clock(void)
 	}
 	for (int fail = 0; fail < 2; fail++) {
 		struct fixture f;
-		fixture_open(&f);
-		struct flaky fl = {f.st, fail, false, 0};
-		struct store st = {.ops = &flaky_ops, .impl = &fl};
-		struct engine_conf conf;
-		engine_conf_init(&conf);
-		struct engine_sink sink = {&f.c, on_dec, on_case};
-		struct engine *e = engine_new(&conf, f.def, &st, f.ps, &f.clk, &sink, err,
-					      sizeof(err));
-		engine_free(f.c.e); /* the fixture's own, on the bare store */
-		f.c.e = e;
+		fixture_open_on(&f, fail);
+		struct engine *e = f.c.e;
 		CHECK_INT(engine_submit(e, recs, 1), VR_OK);
 		int rc, tries = 0;
 		/* B is a month ahead of A: rejected; C then is not. */
@@ -382,16 +389,8 @@ static void test_discard(void)
 			"\"2023-12-01\",\"signaaldatum\":\"2024-01-01\",\"client\":"
 			"{\"postcode\":\"3511AB\",\"huisnummer\":\"1\"}}";
 	struct engine_rec rec = {a, strlen(a), "t", 1, NULL, NULL};
-	char err[128];
 	struct fixture f;
-	fixture_open(&f);
-	struct flaky fl = {f.st, 1, false, 0};
-	struct store st = {.ops = &flaky_ops, .impl = &fl};
-	struct engine_conf conf;
-	engine_conf_init(&conf);
-	struct engine_sink sink = {&f.c, on_dec, on_case};
-	engine_free(f.c.e);
-	f.c.e = engine_new(&conf, f.def, &st, f.ps, &f.clk, &sink, err, sizeof(err));
+	fixture_open_on(&f, 1);
 	CHECK_INT(engine_process(f.c.e, &rec, 1), VR_EAGAIN);
 	CHECK_INT(engine_flush_cases(f.c.e), VR_EAGAIN);
 	engine_discard(f.c.e);
