@@ -121,12 +121,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* The in-process store, by either of its names. */
-static bool is_memory(const char *url)
-{
-	return strcmp(url, "memory") == 0 || strcmp(url, "memory:") == 0;
-}
-
 static int flush_buf(struct replay *r, struct jbuf *b, FILE *f, size_t at_least)
 {
 	if (jbuf_flush(b, f, at_least) != 0) {
@@ -203,7 +197,7 @@ static int step(struct replay *r, struct rset *s, const struct engine_rec *recs,
 	/* One rule set on a server: pipelined, so the server writes a batch
 	 * while the next is read.  Comparing needs each batch's statuses at
 	 * once, and the memory store has nothing to overlap. */
-	return r->n_sets == 1 && strcmp(store_name(s->st), "memory") != 0
+	return r->n_sets == 1 && !store_url_is_memory(r->store_url)
 		       ? engine_submit(s->e, recs, n)
 		       : engine_process(s->e, recs, n);
 }
@@ -473,7 +467,7 @@ static int parse_args(struct replay *r, int argc, char **argv)
 		fprintf(stderr, "vroeg replay: comparing rule sets needs --out DIR\n");
 		return 2;
 	}
-	if (r->n_sets > 1 && !is_memory(r->store_url)) {
+	if (r->n_sets > 1 && !store_url_is_memory(r->store_url)) {
 		/* Each set needs state of its own; one URL would share it. */
 		fprintf(stderr, "vroeg replay: comparing rule sets runs on the memory store\n");
 		return 2;
@@ -746,7 +740,7 @@ int replay_main(int argc, char **argv)
 		fprintf(stderr, "vroeg replay: no --key-file; using an ephemeral key "
 				"(pseudonyms differ between runs)\n");
 	/* Contact details are kept only where state outlives the run. */
-	if (!is_memory(r.store_url)) {
+	if (!store_url_is_memory(r.store_url)) {
 		/* Redis killed mid-write must be waited out, not kill the replay. */
 		signal(SIGPIPE, SIG_IGN);
 		r.ck = r.contact_key_file ? contact_key_file(r.contact_key_file, err, sizeof(err))

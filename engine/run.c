@@ -823,7 +823,7 @@ static int setup_engine(struct run *r, char *err, size_t n)
 		url = "memory";
 	if (!r->checking && !(r->st = store_open(url, err, n)))
 		return VR_EINVAL;
-	if (strcmp(url, "memory") != 0) {
+	if (!store_url_is_memory(url)) {
 		s = conf_get(c, "engine", "contact.key.file");
 		if (!s) {
 			snprintf(err, n, "[engine] contact.key.file is required with a persistent "

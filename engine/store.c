@@ -34,6 +34,11 @@ struct store *store_open(const char *url, char *err, size_t errlen)
 	return NULL;
 }
 
+bool store_url_is_memory(const char *url)
+{
+	return store_mem_ops.accepts(url);
+}
+
 void store_close(struct store *st)
 {
 	if (!st)

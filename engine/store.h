@@ -66,6 +66,8 @@ struct store_stats {
  * (loads and applies report VR_EAGAIN until it answers).
  */
 struct store *store_open(const char *url, char *err, size_t errlen);
+/* Does url name the in-process store (state lives as long as the process)? */
+bool store_url_is_memory(const char *url);
 void store_close(struct store *st);
 const char *store_name(const struct store *st);
 
