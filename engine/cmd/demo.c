@@ -29,7 +29,7 @@
 #include "keyfile.h"
 #include "log.h"
 #include "pseudo.h"
-#include "run.h"
+#include "service.h"
 #include "signal.h"
 #include "summary.h"
 #include "vr.h"

@@ -7,11 +7,12 @@
 #include "gen.h"
 #include "pseudo_cli.h"
 #include "replay.h"
-#include "run.h"
+#include "rules_cli.h"
+#include "service.h"
+#include "store_redis.h"
 
 int demo_main(int argc, char **argv);
 int dev_kafka_main(int argc, char **argv);
-#include "rules_cli.h"
 
 #define VROEG_VERSION "0.1.0"
 
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
+	store_redis_register();
 	if (strcmp(cmd, "demo") == 0)
 		return demo_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "dev-kafka") == 0)

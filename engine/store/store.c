@@ -7,14 +7,27 @@
 
 #include "vr.h"
 
-static const struct store_ops *const backends[] = {
-	&store_mem_ops,
-	&store_redis_ops,
-};
+/* The memory backend is always there; server backends are registered by
+ * the program (store_redis_register()), so code that needs only the memory
+ * store does not link their client libraries. */
+#define BACKENDS_MAX 8
+static const struct store_ops *backends[BACKENDS_MAX] = {&store_mem_ops};
+static size_t n_backends = 1;
+
+int store_register(const struct store_ops *ops)
+{
+	for (size_t i = 0; i < n_backends; i++)
+		if (backends[i] == ops)
+			return VR_OK;
+	if (n_backends == BACKENDS_MAX)
+		return VR_ELIMIT;
+	backends[n_backends++] = ops;
+	return VR_OK;
+}
 
 struct store *store_open(const char *url, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < VR_ARRAY_LEN(backends); i++) {
+	for (size_t i = 0; i < n_backends; i++) {
 		if (!backends[i]->accepts(url))
 			continue;
 		struct store *st = calloc(1, sizeof(*st));

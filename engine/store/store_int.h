@@ -1,7 +1,8 @@
 /*
  * store_int.h - for implementers of a store backend only.
  *
- * A backend fills a struct store_ops and registers it in store.c.  The
+ * A backend fills a struct store_ops and registers it with store_register()
+ * (the memory backend is built in).  The
  * wrappers in store.c check arguments and count batches, so a backend writes
  * only its own work.  impl is the backend's private state.
  */
@@ -43,6 +44,9 @@ struct store {
 };
 
 extern const struct store_ops store_mem_ops;
-extern const struct store_ops store_redis_ops;
+
+/* Make a backend available to store_open() (idempotent; not thread-safe:
+ * register at start-up). */
+int store_register(const struct store_ops *ops);
 
 #endif

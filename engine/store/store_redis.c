@@ -26,6 +26,7 @@
 #include <sys/time.h>
 
 #include "store_int.h"
+#include "store_redis.h"
 #include "vr.h"
 
 #define PREFIX_MAX 96
@@ -677,7 +678,7 @@ static const char *redis_error(const struct store *st)
 	return r->err;
 }
 
-const struct store_ops store_redis_ops = {
+static const struct store_ops store_redis_ops = {
 	.name = "redis",
 	.accepts = redis_accepts,
 	.open = redis_open,
@@ -690,3 +691,8 @@ const struct store_ops store_redis_ops = {
 	.error = redis_error,
 	.close = redis_close,
 };
+
+void store_redis_register(void)
+{
+	store_register(&store_redis_ops);
+}

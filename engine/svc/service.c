@@ -23,7 +23,7 @@
  * If that fails, or the assignment was lost, the batches are dropped
  * uncommitted and the next owner reads them again.
  */
-#include "run.h"
+#include "service.h"
 
 #include <errno.h>
 #include <signal.h>

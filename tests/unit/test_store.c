@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "state.h"
 #include "store.h"
+#include "store_redis.h"
 #include "vr.h"
 
 static struct hkey key_n(unsigned n)
@@ -367,6 +368,7 @@ static void test_v5_contact_upgrade(const char *sock)
 int main(void)
 {
 	char err[256];
+	store_redis_register();
 	test_codec();
 	test_codec_v4();
 	test_codec_v5();
