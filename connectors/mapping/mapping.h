@@ -76,4 +76,7 @@ const struct sig_defaults *mapping_defaults(const struct mapping *m);
 int mapping_apply(const struct mapping *m, const char *msg, size_t len, struct jbuf *buf,
 		  const char **out_data, size_t *out_len, struct sig_error *err);
 
+/* The keys of a [topic NAME] section (mapping_keys.c), for the config checker. */
+extern const struct conf_key mapping_conf_keys[];
+
 #endif

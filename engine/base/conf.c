@@ -397,3 +397,107 @@ int conf_check_keys(const struct conf *c, const char *section, const char *const
 	}
 	return VR_OK;
 }
+
+static bool section_is(const char *pattern, const char *section)
+{
+	size_t n = strlen(pattern);
+	if (n >= 2 && strcmp(pattern + n - 2, " *") == 0)
+		return strncmp(section, pattern, n - 1) == 0 && section[n - 1];
+	return strcmp(section, pattern) == 0;
+}
+
+static bool key_is(const char *pattern, const char *key)
+{
+	size_t n = strlen(pattern);
+	if (strcmp(pattern, "*") == 0)
+		return true;
+	if (n && pattern[n - 1] == '.')
+		return strncmp(key, pattern, n) == 0 && key[n];
+	return strcmp(key, pattern) == 0;
+}
+
+static int check_value(const struct conf *c, const struct conf_entry *e,
+		       const struct conf_key *k, char *err, size_t errlen)
+{
+	long l;
+	bool b;
+	if (k->type == CONF_LONG)
+		return conf_get_long(c, e->section, e->key, k->min, k->max, 0, &l, err, errlen);
+	if (k->type == CONF_BOOL)
+		return conf_get_bool(c, e->section, e->key, false, &b, err, errlen);
+	return VR_OK;
+}
+
+int conf_check(const struct conf *c, const struct conf_key *const *tables, char *err,
+	       size_t errlen)
+{
+	char at[300];
+	for (size_t i = 0; i < c->n; i++) {
+		const struct conf_entry *e = &c->e[i];
+		const struct conf_key *match = NULL;
+		bool section_known = false;
+		for (const struct conf_key *const *t = tables; *t && !match; t++)
+			for (const struct conf_key *k = *t; k->section && !match; k++) {
+				if (!section_is(k->section, e->section))
+					continue;
+				section_known = true;
+				if (key_is(k->key, e->key))
+					match = k;
+			}
+		where(at, sizeof(at), c, e);
+		if (!section_known) {
+			snprintf(err, errlen, "%s: unknown section [%s]", at, e->section);
+			return VR_EINVAL;
+		}
+		if (!match) {
+			snprintf(err, errlen, "%s: unknown key \"%s\" in [%s]", at, e->key,
+				 e->section);
+			return VR_EINVAL;
+		}
+		if (check_value(c, e, match, err, errlen))
+			return VR_EINVAL;
+	}
+	return VR_OK;
+}
+
+int conf_apply_env_keys(struct conf *c, char *const *envp,
+			const struct conf_key *const *tables, char *err, size_t errlen)
+{
+	size_t n = 0;
+	for (const struct conf_key *const *t = tables; *t; t++)
+		for (const struct conf_key *k = *t; k->section; k++)
+			n++;
+	const char **known = calloc(2 * n + 1, sizeof(*known));
+	if (!known) {
+		snprintf(err, errlen, "%s: out of memory", c->name);
+		return VR_ENOMEM;
+	}
+	size_t at = 0;
+	for (const struct conf_key *const *t = tables; *t; t++)
+		for (const struct conf_key *k = *t; k->section; k++) {
+			size_t kl = strlen(k->key);
+			if (strchr(k->section, ' ') || strcmp(k->key, "*") == 0 ||
+			    (kl && k->key[kl - 1] == '.'))
+				continue; /* no plain key: nothing to name in a variable */
+			known[at++] = k->section;
+			known[at++] = k->key;
+		}
+	int rc = conf_apply_env(c, envp, known, err, errlen);
+	free(known);
+	return rc;
+}
+
+void conf_print_keys(FILE *f, const struct conf_key *const *tables)
+{
+	const char *last = "";
+	for (const struct conf_key *const *t = tables; *t; t++)
+		for (const struct conf_key *k = *t; k->section; k++) {
+			if (strcmp(k->section, last) != 0)
+				fprintf(f, "%s[%s]\n", last[0] ? "\n" : "", k->section);
+			last = k->section;
+			if (k->def)
+				fprintf(f, "  %-20s %s (default %s)\n", k->key, k->help, k->def);
+			else
+				fprintf(f, "  %-20s %s\n", k->key, k->help);
+		}
+}

@@ -27,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct conf_entry {
 	const char *section;  /* "store", "topic signals.huur", "" before any [section] */
@@ -72,6 +73,43 @@ const struct conf_entry *conf_at(const struct conf *c, size_t i);
  */
 int conf_check_keys(const struct conf *c, const char *section, const char *const *known,
 		    char *err, size_t errlen);
+
+/*
+ * Key tables: every module that reads the config declares the keys it
+ * reads in a table of its own, next to the code that reads them, and the
+ * checker takes the union (conf_check), so a key list is written once.
+ * A table ends with an entry whose section is NULL.
+ */
+enum conf_type {
+	CONF_STR,   /* any text */
+	CONF_LONG,  /* a whole number in [min, max] */
+	CONF_BOOL,  /* true/false, yes/no, on/off, 1/0 */
+	CONF_PASS,  /* key "*": any key, checked by its reader (librdkafka, a mapping) */
+};
+
+struct conf_key {
+	const char *section;  /* "engine"; "topic *": every section "topic NAME" */
+	const char *key;      /* "batch"; "field.": every key with that prefix; "*" any */
+	enum conf_type type;
+	const char *def;      /* the default, as documentation; NULL: none or required */
+	const char *help;
+	long min, max;        /* CONF_LONG */
+};
+
+/*
+ * Check c against the union of tables (a NULL-terminated array of tables):
+ * an unknown section or key, or a number or boolean that does not parse,
+ * is an error naming file:line (or the environment variable).
+ */
+int conf_check(const struct conf *c, const struct conf_key *const *tables, char *err,
+	       size_t errlen);
+
+/* conf_apply_env with the plain keys of tables as the known keys. */
+int conf_apply_env_keys(struct conf *c, char *const *envp,
+			const struct conf_key *const *tables, char *err, size_t errlen);
+
+/* Every key of tables with its default and help, one per line. */
+void conf_print_keys(FILE *f, const struct conf_key *const *tables);
 
 /* The name of the file parsed (for messages). */
 const char *conf_name(const struct conf *c);

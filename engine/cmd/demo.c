@@ -24,6 +24,7 @@
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
 
+#include "cmd.h"
 #include "conf.h"
 #include "demo_data.h"
 #include "keyfile.h"
@@ -34,8 +35,6 @@
 #include "summary.h"
 #include "vr.h"
 
-int demo_main(int argc, char **argv);
-int dev_kafka_main(int argc, char **argv);
 
 static const char *const partner_topics[] = {"signals.huur", "signals.energie",
 					     "signals.water", "signals.zorg",

@@ -4,15 +4,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cmd.h"
 #include "gen.h"
 #include "pseudo_cli.h"
 #include "replay.h"
 #include "rules_cli.h"
-#include "service.h"
 #include "store_redis.h"
-
-int demo_main(int argc, char **argv);
-int dev_kafka_main(int argc, char **argv);
 
 #define VROEG_VERSION "0.1.0"
 

@@ -7,6 +7,12 @@
 
 #include "vr.h"
 
+const struct conf_key store_conf_keys[] = {
+	{"store", "url", CONF_STR, "memory",
+	 "memory, redis://host:port/db?prefix=P or unix:///path (docs/state.md)", 0, 0},
+	{NULL, NULL, 0, NULL, NULL, 0, 0},
+};
+
 /* The memory backend is always there; server backends are registered by
  * the program (store_redis_register()), so code that needs only the memory
  * store does not link their client libraries. */

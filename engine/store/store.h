@@ -12,9 +12,10 @@
  * out of memory, read-only): nothing or everything was applied, and the
  * same call may be repeated later.  Any other error is not retryable.
  *
- * Backends: "memory" (replay, demo, tests) and, in a later module, "redis".
- * Callers only use these wrappers; the table of backend functions lives in
- * store_int.h.  A store is used by one thread at a time.
+ * Backends: "memory" (replay, demo, tests), built in, and "redis"
+ * (store_redis.h), registered by the program.  Callers only use these
+ * wrappers; the table of backend functions lives in store_int.h.  A store
+ * is used by one thread at a time.
  */
 #ifndef VR_STORE_H
 #define VR_STORE_H
@@ -23,10 +24,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "pseudo.h"
 #include "state.h"
 
 struct store;
+
+/* [store] url of the service's config. */
+extern const struct conf_key store_conf_keys[];
 
 /* One household a batch touches. */
 struct store_item {

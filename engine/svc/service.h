@@ -1,5 +1,5 @@
 /*
- * run.h - `vroeg run -c FILE`: the streaming service.
+ * service.h - `vroeg run -c FILE`: the streaming service.
  *
  * One Kafka consumer group over the partner topics of the config file's
  * [topic NAME] sections; each message is mapped to a canonical record
@@ -9,8 +9,8 @@
  * (at-least-once; redeliveries are recognised by the engine's marks).
  * docs/connectors.md describes the config and the guarantees.
  */
-#ifndef VR_RUN_H
-#define VR_RUN_H
+#ifndef VR_SERVICE_H
+#define VR_SERVICE_H
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -36,6 +36,11 @@ struct run_result {
  * Returns 0, or 1 after logging why it could not start or go on. */
 int run_service(const struct conf *c, const struct run_opts *o, struct run_result *res);
 
-int run_main(int argc, char **argv);
+/* The same checks as start-up without contacting Kafka or the store
+ * (`vroeg run --check`): VR_OK, or an error with err. */
+int run_check(const struct conf *c, char *err, size_t n);
+
+/* The union of every module's config keys (conf.h), NULL-terminated. */
+const struct conf_key *const *run_conf_tables(void);
 
 #endif

@@ -1,0 +1,130 @@
+/*
+ * sink_file.c - JSON lines to a file or stdout (sink_file.h).
+ *
+ * Lines are buffered and written in blocks of at least SINK_FILE_BLOCK
+ * bytes, and by sink_flush(); a failed write is permanent (the path and
+ * errno in sink_error()), as a disk that refused a line must not be
+ * written past: the caller stops without committing.  "Delivered" means
+ * in the buffer; the caller flushes before it commits what the lines
+ * stand for.
+ */
+#include "sink_file.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "sink_int.h"
+#include "vr.h"
+
+#define SINK_FILE_BLOCK (1u << 20)
+#define SINK_FILE_MAX (64u << 20)
+
+const struct conf_key sink_file_conf_keys[] = {
+	{"output", "decisions", CONF_STR, "none",
+	 "file for one decision line per message (\"-\": stdout)", 0, 0},
+	{"output", "cases", CONF_STR, "none", "file for one line per case (\"-\": stdout)", 0, 0},
+	{NULL, NULL, 0, NULL, NULL, 0, 0},
+};
+
+struct file_sink {
+	FILE *f;
+	char *path;
+	struct jbuf buf;
+	size_t block;
+	char err[512];
+};
+
+static int write_out(struct file_sink *fs, size_t at_least)
+{
+	if (fs->err[0])
+		return VR_EIO;
+	if (fs->buf.len < at_least || fs->buf.len == 0)
+		return VR_OK;
+	errno = 0;
+	if (!jbuf_ok(&fs->buf) || jbuf_write(&fs->buf, fs->f) != 0 || fflush(fs->f) != 0) {
+		snprintf(fs->err, sizeof(fs->err), "cannot write %s: %s", fs->path,
+			 !jbuf_ok(&fs->buf) ? "line buffer overflow"
+			 : errno ? strerror(errno) : "write error");
+		return VR_EIO;
+	}
+	jbuf_reset(&fs->buf);
+	return VR_OK;
+}
+
+static enum sink_outcome file_send(struct sink *s, const struct sink_msg *m, uint64_t ticket,
+				   char *why, size_t whylen)
+{
+	struct file_sink *fs = sink_impl(s);
+	jbuf_raw(&fs->buf, m->body, m->len);
+	if (write_out(fs, fs->block) != VR_OK) {
+		snprintf(why, whylen, "%s", fs->err);
+		return SINK_FAILED;
+	}
+	return SINK_DELIVERED;
+}
+
+static int file_flush(struct sink *s, long wait_ms)
+{
+	return write_out(sink_impl(s), 0);
+}
+
+static const char *file_error(const struct sink *s)
+{
+	const struct file_sink *fs = sink_impl(s);
+	return fs->err;
+}
+
+static void file_close(struct sink *s)
+{
+	struct file_sink *fs = sink_impl(s);
+	if (fs->f && fs->f != stdout)
+		fclose(fs->f);
+	jbuf_fini(&fs->buf);
+	free(fs->path);
+	free(fs);
+}
+
+static const struct sink_ops file_ops = {
+	.name = "file",
+	.settles = true,
+	.send = file_send,
+	.flush = file_flush,
+	.error = file_error,
+	.close = file_close,
+};
+
+struct sink *sink_file_open(const char *path, const char *mode, size_t block, char *err,
+			    size_t errlen)
+{
+	struct file_sink *fs = calloc(1, sizeof(*fs));
+	struct sink *s = NULL;
+	if (!fs || !(fs->path = strdup(path))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (strcmp(path, "-") == 0) {
+		fs->f = stdout;
+	} else if (!(fs->f = fopen(path, mode))) {
+		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	fs->block = block ? block : SINK_FILE_BLOCK;
+	jbuf_init(&fs->buf, SINK_FILE_MAX);
+	if (!(s = sink_new(&file_ops, fs, path))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	return s;
+fail:
+	if (fs) {
+		if (fs->f && fs->f != stdout)
+			fclose(fs->f);
+		jbuf_fini(&fs->buf);
+		free(fs->path);
+		free(fs);
+	}
+	return NULL;
+}

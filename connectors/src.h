@@ -1,0 +1,71 @@
+/*
+ * src.h - where the service's messages come from: the source family.
+ *
+ * A source hands out messages one at a time, each with its position
+ * (topic, partition, offset), and is told when a run of them has been
+ * dealt with for good (src_store(): their positions may be committed).
+ * Until then a message is the caller's to keep or release.  Ownership
+ * changes (a consumer group's rebalance) are reported through the events
+ * the caller registers, from inside src_poll(), so the caller can finish
+ * or drop what it holds before the partitions go.
+ *
+ * Backends: src_kafka.c (a consumer group).  The replay's file reader
+ * (src_file.h) is not one of them: it hands out whole batches that point
+ * into its read buffer and has nothing to commit.
+ */
+#ifndef VR_SRC_H
+#define VR_SRC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct src;
+
+struct src_msg {
+	const void *payload;     /* NULL for an empty message */
+	size_t len;
+	const void *key;
+	size_t key_len;
+	const char *topic;
+	int32_t partition;
+	long long offset;
+	const char *where;       /* "topic/partition", stable while the partition is owned */
+	void *topic_ud;          /* what the caller registered for the topic, or NULL */
+	void *handle;            /* the backend's own message */
+};
+
+/* Called from inside src_poll() when partitions are taken away. */
+struct src_events {
+	void *ud;
+	/*
+	 * lost == false: finish what you hold of the source (decide it, wait
+	 * for its output, src_store() it) and return VR_OK; the source then
+	 * commits before it lets go.  lost == true: the partitions already
+	 * belong to another consumer; drop what you hold, uncommitted.
+	 */
+	int (*revoking)(void *ud, bool lost);
+};
+
+/* The next message, waiting up to wait_ms: 1 with *m filled, 0 none. */
+int src_poll(struct src *s, long wait_ms, struct src_msg *m);
+
+/* Free a message handed out by src_poll(). */
+void src_release(struct src *s, struct src_msg *m);
+
+/*
+ * The messages m[0..n) are dealt with: their positions may be committed
+ * (the next offset of each partition; commits are asynchronous).
+ */
+void src_store(struct src *s, const struct src_msg *m, size_t n);
+
+/* Commit what is stored, and wait for it. */
+void src_commit_sync(struct src *s);
+
+/* Has every owned partition been read to its end (stop-at-end mode)? */
+bool src_at_end(const struct src *s);
+
+/* Leave the group (committing) and free; NULL is a no-op. */
+void src_close(struct src *s);
+
+#endif

@@ -1,0 +1,34 @@
+/*
+ * src_kafka.h - the Kafka source: one consumer in a consumer group.
+ */
+#ifndef VR_SRC_KAFKA_H
+#define VR_SRC_KAFKA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf.h"
+#include "src.h"
+
+/* [kafka], [kafka consumer] and [kafka producer]: librdkafka's own
+ * properties, passed through (librdkafka checks them). */
+extern const struct conf_key kafka_conf_keys[];
+
+struct src_kafka_topic {
+	const char *name;
+	void *ud;                /* handed out with each of its messages (src_msg.topic_ud) */
+};
+
+/*
+ * A consumer from [kafka] and [kafka consumer], subscribed to topics.
+ * vroeg forces enable.auto.offset.store = false (only src_store() marks a
+ * position) and defaults group.id = vroeg, auto.offset.reset = earliest
+ * and a 64 MiB prefetch (librdkafka 2.0.2 stalls a second when its queue
+ * is full).  stop_at_end turns on partition EOF events for src_at_end().
+ * NULL and err on a bad property or subscription.
+ */
+struct src *src_kafka_open(const struct conf *c, const struct src_kafka_topic *topics,
+			   size_t n, bool stop_at_end, const struct src_events *ev, char *err,
+			   size_t errlen);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * svc_int.h - the service's parts, shared by service.c (the batch ring and
+ * the loop) and setup.c (assembly from the config).
+ */
+#ifndef VR_SVC_INT_H
+#define VR_SVC_INT_H
+
+#include <signal.h>
+
+#include "engine.h"
+#include "jsonw.h"
+#include "mapping.h"
+#include "rules.h"
+#include "service.h"
+#include "sink.h"
+#include "src.h"
+
+#define SVC_TOPICS_MAX 64
+#define INFLIGHT_MAX 4   /* batches decided and waiting for their output's acknowledgement */
+
+/* A batch of messages: gathered, then decided, then in flight until every
+ * dead letter and feedback event of it is acknowledged, then retired (its
+ * positions stored for commit). */
+struct batch {
+	size_t n;
+	struct src_msg *msgs;
+	struct engine_rec *recs;
+	struct jbuf *mapped;
+	struct sig_error *pre;
+	struct sink_group g;
+};
+
+struct svc {
+	const struct conf *cf;
+	const struct run_opts *o;
+	struct run_result *res;
+
+	/* engine */
+	struct engine_conf econf;
+	const char *rules_file;
+	struct ruleset *rs;
+	struct ruleset **old_rs;     /* replaced by reloads; decisions may name their rules */
+	size_t n_old;
+	struct pseudo *ps;
+	struct contact_key *ck;
+	struct store *st;
+	struct vr_clock clk;
+	struct engine *e;
+	long linger_ms;
+
+	/* in and out */
+	struct src *src;
+	struct mapping *maps[SVC_TOPICS_MAX];
+	size_t n_maps;
+	struct sink *kafka;          /* dead letters and feedback */
+	struct sink *fdec, *fcases;  /* [output] files, or NULL */
+	char dlq_topic[256];
+	char feedback_topics[PARTNER__COUNT][256];
+	bool feedback;
+	struct jbuf line;            /* one output line or feedback event */
+
+	/* batches: a ring of INFLIGHT_MAX; [head, head + inflight) are decided
+	 * and wait for acknowledgements, the next one is being gathered */
+	size_t batch_max;
+	struct batch batches[INFLIGHT_MAX];
+	unsigned head, inflight;
+	struct batch *fill;
+	struct batch *deciding;      /* the batch the engine is reporting */
+	size_t pos;                  /* its next record */
+
+	bool fatal;
+	bool checking;               /* --check: no store or Kafka contacted, no engine */
+	struct worklist *collect;    /* cases gathered for the closing report */
+};
+
+extern volatile sig_atomic_t svc_stop_flag, svc_reload_flag;
+
+/* [engine] and [connector] (setup.c). */
+extern const struct conf_key svc_conf_keys[];
+
+/* setup.c */
+int svc_setup_engine(struct svc *r, const struct engine_sink *sink, char *err, size_t n);
+int svc_load_mappings(struct svc *r, char *err, size_t n);
+int svc_setup_output(struct svc *r, char *err, size_t n);
+void svc_reload_rules(struct svc *r);
+void svc_teardown_engine(struct svc *r);
+
+#endif
