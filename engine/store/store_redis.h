@@ -1,8 +1,8 @@
 /*
  * store_redis.h - the Redis store backend (docs/state.md).
  *
- * A library of its own (vroeg_store_redis, the only code that links
- * hiredis); a program that offers redis:// and unix:// store URLs calls
+ * A library of its own (vroeg_store_redis, the only code that links the
+ * Redis client library); a program that offers redis:// and unix:// store URLs calls
  * store_redis_register() once at start-up.
  */
 #ifndef VR_STORE_REDIS_H
