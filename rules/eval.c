@@ -113,6 +113,26 @@ static int64_t arith(enum op op, int64_t a, int64_t b)
 	}
 }
 
+/* Three-valued logic, as SQL: unknown and false is false, unknown
+ * or true is true, not unknown is unknown (OP_NOT). */
+static int64_t and3(int64_t a, int64_t b)
+{
+	if (a == 0 || b == 0)
+		return 0;
+	if (a == VAL_UNKNOWN || b == VAL_UNKNOWN)
+		return VAL_UNKNOWN;
+	return 1;
+}
+
+static int64_t or3(int64_t a, int64_t b)
+{
+	if (a == 1 || b == 1)
+		return 1;
+	if (a == VAL_UNKNOWN || b == VAL_UNKNOWN)
+		return VAL_UNKNOWN;
+	return 0;
+}
+
 int64_t rules_run(const struct ruleset *rs, const struct prog *p, const struct rules_ctx *x)
 {
 	int64_t st[RULES_STACK_MAX];
@@ -142,25 +162,13 @@ int64_t rules_run(const struct ruleset *rs, const struct prog *p, const struct r
 			sp--;
 			st[sp - 1] = cmp((enum op)in->op, st[sp - 1], st[sp]);
 			break;
-		/* Three-valued logic, as SQL: unknown and false is false, unknown
-		 * or true is true, not unknown is unknown. */
 		case OP_AND:
 			sp--;
-			if (st[sp - 1] == 0 || st[sp] == 0)
-				st[sp - 1] = 0;
-			else if (st[sp - 1] == VAL_UNKNOWN || st[sp] == VAL_UNKNOWN)
-				st[sp - 1] = VAL_UNKNOWN;
-			else
-				st[sp - 1] = 1;
+			st[sp - 1] = and3(st[sp - 1], st[sp]);
 			break;
 		case OP_OR:
 			sp--;
-			if (st[sp - 1] == 1 || st[sp] == 1)
-				st[sp - 1] = 1;
-			else if (st[sp - 1] == VAL_UNKNOWN || st[sp] == VAL_UNKNOWN)
-				st[sp - 1] = VAL_UNKNOWN;
-			else
-				st[sp - 1] = 0;
+			st[sp - 1] = or3(st[sp - 1], st[sp]);
 			break;
 		case OP_NOT:
 			if (st[sp - 1] != VAL_UNKNOWN)

@@ -1,6 +1,6 @@
 /*
  * rules_int.h - the compiled form of a rule set, shared by the compiler
- * (parse.c) and the evaluator (eval.c) only.
+ * (compile.c, parse.c) and the evaluator (eval.c) only.
  *
  * Every condition and points expression is compiled to a short program for
  * a stack machine over int64 values.  Booleans are 0/1, partner types their
