@@ -509,8 +509,12 @@ int run_service(const struct conf *c, const struct run_opts *o, struct run_resul
 		report_cases(r);
 	if ((r->fdec && sink_flush(r->fdec, 0)) || (r->fcases && sink_flush(r->fcases, 0)))
 		vlog(LOG_ERROR, "cannot write output");
-	vlog(LOG_INFO, "stopped: %lu messages, %lu batches, %lu dead letters, %lu feedback "
-	     "events", res->messages, res->batches, res->dead_letters, res->feedback);
+	struct sink_stats ks;
+	sink_stats(r->kafka, &ks);
+	res->output_failed = ks.failed;
+	vlog(ks.failed ? LOG_WARN : LOG_INFO, "stopped: %lu messages, %lu batches, %lu dead "
+	     "letters, %lu feedback events, %lu of them failed for good", res->messages,
+	     res->batches, res->dead_letters, res->feedback, ks.failed);
 	code = r->fatal || (r->fdec && sink_error(r->fdec)[0]) ||
 	       (r->fcases && sink_error(r->fcases)[0]) ? 1 : 0;
 out:

@@ -30,6 +30,7 @@ struct run_opts {
 struct run_result {
 	struct summary sum;
 	unsigned long messages, dead_letters, feedback, batches;
+	unsigned long output_failed;  /* dead letters and feedback failed for good */
 };
 
 /* Run the service on a parsed config until SIGTERM/SIGINT (or opts).

@@ -100,6 +100,26 @@ consume signals.dlq '%h\n' | grep -c 'vroeg.source.topic=signals.water' | grep -
 	fail "the dead letter did not land exactly once after the produce errors"
 [[ $(consume feedback.water '%s\n' | wc -l) -eq 5 ]] || fail "water feedback lost after produce errors"
 
+# A dead letter or feedback event Kafka refuses for good (a message too
+# large) is logged and counted, and does not hold up the stream: the
+# batches after it are decided and committed.
+grep -m 2 . "$ROOT/examples/demo/signals.gemeentebelastingen.jsonl" >"$WORK/gb.jsonl"
+printf '{"ID":"GB-POISON"\n' >>"$WORK/gb.jsonl"
+produce signals.gemeentebelastingen "$WORK/gb.jsonl"
+kafka_cmd "produce-errors 1 10"  # MSG_SIZE_TOO_LARGE: no retry can cure it
+write_conf "$WORK/gb.conf" gb "$WORK/gb-dec.jsonl" "[topic signals.gemeentebelastingen]" \
+	"partner = Gemeentebelastingen" "[topic signals.zorg]" "partner = Zorg"
+sed -i '/^\[topic signals.zorg\]/,$d' "$WORK/gb.conf"
+timeout 120 "$VROEG" run -c "$WORK/gb.conf" --stop-at-end 2>"$WORK/gb.log" ||
+	{ cat "$WORK/gb.log" >&2; fail "run with a permanently failing produce request failed"; }
+grep -q 'failed for good, not retried' "$WORK/gb.log" || fail "no message failed for good: the test tested nothing"
+[[ $(wc -l <"$WORK/gb-dec.jsonl") -eq 3 ]] || fail "gb: $(wc -l <"$WORK/gb-dec.jsonl") decisions, not 3"
+failed=$(grep -o '[0-9]* of them failed for good' "$WORK/gb.log" | grep -o '^[0-9]*')
+landed=$(( $(consume signals.dlq '%h\n' | grep -c 'vroeg.source.topic=signals.gemeentebelastingen' || true) +
+	$(consume feedback.gemeentebelastingen '%s\n' | wc -l) ))
+[[ $failed -ge 1 && $((landed + failed)) -eq 3 ]] ||
+	fail "gb: $landed landed and $failed failed of 3 output messages"
+
 # Bad config is refused with its line.
 printf '[store]\nurll = memory\n' >"$WORK/bad.conf"
 if "$VROEG" run -c "$WORK/bad.conf" --check 2>"$WORK/bad.err"; then fail "bad config accepted"; fi
