@@ -16,8 +16,11 @@
  *   month already holds repeats of older arrears.
  * A month's records are sorted by day, given IDs and written; only running
  * episodes survive into the next month.
+ *
+ * This file is the timeline; gen_pop.c derives the population, gen_out.c
+ * writes the records and gen_cli.c is the `vroeg gen` verb.
  */
-#include "gen.h"
+#include "gen_int.h"
 
 #include <errno.h>
 #include <math.h>
@@ -26,37 +29,7 @@
 
 #include "vr.h"
 
-#define GEN_BURN_IN 6          /* months simulated before the first output */
-#define GEN_LINK_DAYS 183      /* "another partner within six months" */
-#define GEN_LINK_SHARE 0.58    /* new episodes at an already signalled home */
-#define GEN_TAX_LINK_SHARE 0.30
-#define GEN_DUP_SHARE 0.005    /* exact redeliveries */
-#define GEN_LOW_SHARE 0.04     /* amounts below EUR 75 */
-#define GEN_EARLY_SHARE 0.03   /* fewer than 30 days in arrears */
-#define GEN_PER_POSTCODE 20    /* households per postcode */
-#define GEN_BSN_SPACE 9000000u /* 7-digit BSN prefixes 1000000..9999999 */
-#define GEN_LINE_MAX 2048
-#define GEN_AMOUNT_MAX 1000000
-
 /* ---------------------------------------------------------------- PRNG -- */
-
-struct rng {
-	uint64_t s[4];
-};
-
-/* splitmix64: seeds the stream and hashes (seed, household) pairs. */
-static uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
-static uint64_t hash3(uint64_t a, uint64_t b, uint64_t c)
-{
-	return mix64(mix64(a ^ mix64(b)) ^ c);
-}
 
 static void rng_seed(struct rng *r, uint64_t seed)
 {
@@ -117,23 +90,7 @@ static long rng_count(struct rng *r, double lambda)
 
 /* ------------------------------------------------------------ partners -- */
 
-enum gtype {
-	GT_ZORG, GT_HUUR, GT_ENERGIE, GT_WATER, GT_CAKZ, GT_HYPOTHEEK,
-	GT_BELASTING, GT_DUO, GT_CAKEB, GT_TOESLAGEN, GT_OVERIGE, GT_GB,
-	GT__COUNT
-};
-
-struct gtype_info {
-	const char *ddas;       /* signaalpartner.type */
-	double share;           /* of all signals, taxes excluded */
-	int amount_lo, amount_hi;
-	int days_lo, days_hi;   /* arrears age at the first signal */
-	int rise;               /* typical monthly growth of the arrears */
-	double cont;            /* chance of a re-signal next month */
-	int max_len;            /* signals per episode at most */
-};
-
-static const struct gtype_info gtypes[GT__COUNT] = {
+const struct gtype_info gen_gtypes[GT__COUNT] = {
 	[GT_ZORG] = {"Zorg", 0.41, 150, 1500, 30, 100, 140, 0.50, 4},
 	[GT_HUUR] = {"Huur", 0.20, 400, 4000, 30, 90, 750, 0.50, 6},
 	[GT_ENERGIE] = {"Energie", 0.20, 100, 2000, 30, 90, 160, 0.45, 5},
@@ -148,14 +105,7 @@ static const struct gtype_info gtypes[GT__COUNT] = {
 	[GT_GB] = {"Gemeentebelastingen", 0, 100, 1500, 30, 90, 0, 0.2, 3},
 };
 
-struct org {
-	uint8_t type;
-	uint8_t weight;
-	const char *code; /* ID prefix */
-	const char *name; /* signaalpartner.naam, fictional */
-};
-
-static const struct org orgs[] = {
+const struct org gen_orgs[] = {
 	{GT_ZORG, 35, "ZVN", "Zorgverzekeraar Noord"},
 	{GT_ZORG, 30, "ZVM", "Zorgverzekeraar Midden"},
 	{GT_ZORG, 20, "GZV", "Gezond Verzekerd"},
@@ -180,113 +130,9 @@ static const struct org orgs[] = {
 	{GT_OVERIGE, 1, "TOB", "Telecom Overig BV"},
 	{GT_GB, 1, "GBR", "Gemeentebelastingen Rivierenland"},
 };
-
-#define GEN_ORGS VR_ARRAY_LEN(orgs)
-
-/* ---------------------------------------------------------- population -- */
-
-struct surname {
-	const char *name;
-	const char *slug; /* ASCII, for e-mail addresses */
-};
-
-static const struct surname surnames[] = {
-	{"Jansen", "jansen"}, {"de Vries", "devries"},
-	{"van den Berg", "vandenberg"}, {"Bakker", "bakker"},
-	{"Visser", "visser"}, {"Smit", "smit"}, {"Meijer", "meijer"},
-	{"de Boer", "deboer"}, {"Mulder", "mulder"}, {"de Groot", "degroot"},
-	{"Bos", "bos"}, {"Vos", "vos"}, {"Peters", "peters"},
-	{"Hendriks", "hendriks"}, {"van Leeuwen", "vanleeuwen"},
-	{"Dekker", "dekker"}, {"Brouwer", "brouwer"}, {"de Wit", "dewit"},
-	{"Dijkstra", "dijkstra"}, {"Smits", "smits"}, {"de Graaf", "degraaf"},
-	{"van der Meer", "vandermeer"}, {"van der Linden", "vanderlinden"},
-	{"Kok", "kok"}, {"Jacobs", "jacobs"}, {"de Haan", "dehaan"},
-	{"Vermeulen", "vermeulen"}, {"van den Heuvel", "vandenheuvel"},
-	{"van der Veen", "vanderveen"}, {"van den Broek", "vandenbroek"},
-	{"Yilmaz", "yilmaz"}, {"El Idrissi", "elidrissi"}, {"Kaya", "kaya"},
-	{"Nguyen", "nguyen"}, {"\xc3\x96zt\xc3\xbcrk", "ozturk"},
-	{"\xc5\x9e" "ahin", "sahin"}, {"Pinas", "pinas"},
-	{"Martina", "martina"}, {"Kowalski", "kowalski"},
-	{"Bouzid", "bouzid"}, {"Verhoeven", "verhoeven"},
-	{"Willems", "willems"}, {"Gerritsen", "gerritsen"},
-};
-
-static const char initials[] = "ABCDEFGHIJKLMNOPRSTWY";
-static const char *const toevoegingen[] = {"A", "B", "C", "1", "2", "3", "HS", "BIS"};
-static const char *const mail_domains[] = {"example.com", "example.net", "example.org"};
-
-struct household {
-	int adults;
-	char postcode[7];
-	unsigned huisnummer;
-	const char *toevoeging; /* NULL when none */
-};
-
-struct person {
-	char bsn[10];
-	vr_date birth;
-	char name[64];
-	char phone[11];
-	char email[96];
-};
+_Static_assert(VR_ARRAY_LEN(gen_orgs) == GEN_ORGS, "GEN_ORGS counts gen_orgs[]");
 
 /* ----------------------------------------------------------- generator -- */
-
-enum { ID_FULL, ID_ADDR, ID_BSN };                     /* identity sent */
-enum { MODE_BIRTH = 4, MODE_PHONE = 8, MODE_EMAIL = 16 };  /* extra fields */
-enum { RF_CRISIS = 1, RF_WARM = 2, RF_EIND = 4, RF_DUP = 8 };
-enum { INC_COMPLETE, INC_MISSING, INC_STEP_FALSE };     /* + step index */
-
-struct episode {
-	uint32_t hh;
-	int32_t amount;
-	vr_date since;
-	uint8_t type, org, adult, mode, left, day, eind;
-};
-
-/* One signal: a snapshot of its episode plus what varies per signal. */
-struct rec {
-	struct episode e;
-	vr_date date;
-	uint32_t key, ord; /* random tie-break within a day; creation order */
-	uint8_t flags, incasso;
-};
-
-struct link {
-	uint32_t hh;
-	vr_date date;
-	uint8_t type;
-};
-
-/*
- * Other partners and the tax department draw from separate streams, so
- * adding --with-taxes adds Gemeentebelastingen lines and changes no other
- * line: a source's incremental reach can be measured by replaying both.
- */
-struct stream {
-	struct rng rng;
-	struct episode *eps; /* running episodes */
-	size_t neps, cap_eps;
-};
-
-struct gen {
-	const struct gen_opts *o;
-	FILE *out;
-	struct stream base, tax;
-	struct stream *st; /* the stream being generated */
-	uint64_t pop_seed, inv_seed;
-	uint64_t bsn_mul, bsn_add;
-	unsigned pc_base;
-	uint8_t water_org, tax_month;
-	double per_month; /* expected signals a month, taxes excluded */
-	struct rec *recs; /* this month's signals */
-	size_t nrecs, cap_recs;
-	struct link *ring;
-	size_t ring_cap, ring_n, ring_pos;
-	uint32_t seq[GEN_ORGS];
-	int seq_year[GEN_ORGS];
-	unsigned bad_next[GEN_ORGS];
-};
 
 /* Returns arr grown to hold at least n + 1 elements of sz, or NULL. */
 static void *grow(void *arr, size_t *cap, size_t n, size_t sz)
@@ -303,104 +149,6 @@ static void *grow(void *arr, size_t *cap, size_t n, size_t sz)
 static int month_days(int y, int m)
 {
 	return m == 12 ? 31 : date_from_ymd(y, m + 1, 1) - date_from_ymd(y, m, 1);
-}
-
-/* --------------------------------------------------------- households -- */
-
-static int household_adults(const struct gen *g, uint32_t h)
-{
-	unsigned u = (unsigned)(hash3(g->pop_seed, h, 1) & 0xff);
-	return u < 90 ? 1 : u < 230 ? 2 : 3;
-}
-
-/* The address is a bijection of the index: 20 homes per postcode. */
-static void household_get(const struct gen *g, uint32_t h, struct household *hh)
-{
-	uint64_t hb = hash3(g->pop_seed, h, 1);
-	uint32_t slot = h / GEN_PER_POSTCODE, letters = slot % 676;
-	unsigned digits = 1000 + (g->pc_base + slot / 676) % 9000;
-
-	hh->adults = household_adults(g, h);
-	snprintf(hh->postcode, sizeof(hh->postcode), "%u%c%c", digits,
-		 'A' + (int)(letters / 26), 'A' + (int)(letters % 26));
-	hh->huisnummer = 1 + (unsigned)(hash3(g->pop_seed, slot, 2) % 120) +
-			 2 * (h % GEN_PER_POSTCODE);
-	hh->toevoeging = NULL;
-	if ((hb >> 8) % 100 < 10)
-		hh->toevoeging = toevoegingen[(hb >> 16) % VR_ARRAY_LEN(toevoegingen)];
-}
-
-/*
- * A valid BSN per (household, adult), unique within a seed: the person
- * number picks a 7-digit prefix through an affine permutation and one of the
- * (at least nine) eighth digits that leave a valid check digit.
- */
-static void person_bsn(const struct gen *g, uint32_t h, int a, char bsn[10])
-{
-	uint64_t p = (uint64_t)h * 3 + (uint64_t)a;
-	uint64_t y = (g->bsn_mul * (p % GEN_BSN_SPACE) + g->bsn_add) % GEN_BSN_SPACE;
-	unsigned k = (unsigned)((p / GEN_BSN_SPACE + y) % 9), sum = 0;
-
-	y += 1000000;
-	for (int i = 6; i >= 0; i--) {
-		bsn[i] = (char)('0' + y % 10);
-		y /= 10;
-	}
-	for (int i = 0; i < 7; i++)
-		sum += (unsigned)(bsn[i] - '0') * (unsigned)(9 - i);
-	for (unsigned d8 = 0; d8 < 10; d8++) {
-		unsigned check = (sum + 2 * d8) % 11;
-		if (check == 10)
-			continue;
-		if (k-- == 0) {
-			bsn[7] = (char)('0' + d8);
-			bsn[8] = (char)('0' + check);
-			break;
-		}
-	}
-	bsn[9] = '\0';
-}
-
-/* Ages 18-85 at the start; a partner close in age; a third adult a child. */
-static vr_date person_birth(const struct gen *g, uint32_t h, int a)
-{
-	vr_date adult = g->o->start - 18 * 365 - 5, oldest = g->o->start - 85 * 365;
-	uint64_t ph = hash3(g->pop_seed, h, 10 + (uint64_t)a);
-	vr_date b;
-
-	if (a == 0)
-		return adult - (vr_date)(ph % (67 * 365));
-	if (a == 2)
-		return adult - (vr_date)(ph % (7 * 365));
-	b = person_birth(g, h, 0) + (vr_date)(ph % (12 * 365)) - 6 * 365;
-	return b > adult ? adult : b < oldest ? oldest : b;
-}
-
-static void person_get(const struct gen *g, uint32_t h, int a, struct person *p)
-{
-	uint64_t ph = hash3(g->pop_seed, h, 20 + (uint64_t)a);
-	uint64_t family = hash3(g->pop_seed, h, 3);
-	const struct surname *sn;
-	char ini[5];
-	int n = 0;
-
-	sn = &surnames[(a == 1 && ph % 10 < 4 ? ph >> 8 : family) %
-		       VR_ARRAY_LEN(surnames)];
-	ini[n++] = initials[(ph >> 20) % (sizeof(initials) - 1)];
-	ini[n++] = '.';
-	if ((ph >> 28) % 3 == 0) {
-		ini[n++] = initials[(ph >> 32) % (sizeof(initials) - 1)];
-		ini[n++] = '.';
-	}
-	ini[n] = '\0';
-	person_bsn(g, h, a, p->bsn);
-	p->birth = person_birth(g, h, a);
-	snprintf(p->name, sizeof(p->name), "%s %s", ini, sn->name);
-	snprintf(p->phone, sizeof(p->phone), "06%08u",
-		 (unsigned)((ph >> 36) % 100000000));
-	snprintf(p->email, sizeof(p->email), "%c.%s%02u@%s", ini[0] + 32,
-		 sn->slug, (unsigned)((ph >> 12) % 100),
-		 mail_domains[(ph >> 4) % VR_ARRAY_LEN(mail_domains)]);
 }
 
 /* ----------------------------------------------------------- episodes -- */
@@ -467,24 +215,24 @@ static uint8_t pick_org(const struct gen *g, uint32_t hh, int t)
 	if (t == GT_WATER)
 		return g->water_org;
 	for (unsigned i = 0; i < GEN_ORGS; i++) {
-		if (orgs[i].type != t)
+		if (gen_orgs[i].type != t)
 			continue;
 		if (first == GEN_ORGS)
 			first = i;
-		total += orgs[i].weight;
+		total += gen_orgs[i].weight;
 	}
 	unsigned u = (unsigned)(hash3(g->pop_seed, hh, 100 + (uint64_t)t) % total);
 	for (unsigned i = first; i < GEN_ORGS; i++) {
-		if (u < orgs[i].weight)
+		if (u < gen_orgs[i].weight)
 			return (uint8_t)i;
-		u -= orgs[i].weight;
+		u -= gen_orgs[i].weight;
 	}
 	return (uint8_t)first;
 }
 
 static uint8_t pick_adult(struct gen *g, uint32_t hh, int t)
 {
-	int n = household_adults(g, hh);
+	int n = gen_household_adults(g, hh);
 	if (n == 1 || (t != GT_ZORG && rng_unit(&g->st->rng) < 0.8))
 		return 0;
 	return (uint8_t)rng_below(&g->st->rng, (uint32_t)n);
@@ -512,7 +260,7 @@ static uint8_t pick_mode(struct gen *g, int t)
 
 static int32_t first_amount(struct gen *g, int t)
 {
-	const struct gtype_info *ti = &gtypes[t];
+	const struct gtype_info *ti = &gen_gtypes[t];
 	if (t <= GT_WATER && rng_unit(&g->st->rng) < GEN_LOW_SHARE)
 		return 15 + (int32_t)rng_below(&g->st->rng, 60);
 	double u = rng_unit(&g->st->rng), s = 0.2 * u + 0.8 * u * u * u;
@@ -523,7 +271,7 @@ static int32_t first_amount(struct gen *g, int t)
 static int32_t next_amount(struct gen *g, const struct episode *e)
 {
 	double u = rng_unit(&g->st->rng);
-	int32_t rise = gtypes[e->type].rise, a = e->amount;
+	int32_t rise = gen_gtypes[e->type].rise, a = e->amount;
 	if (u < 0.55 && rise > 0)
 		a += rise * (80 + (int32_t)rng_below(&g->st->rng, 41)) / 100;
 	else if (u >= 0.88)
@@ -533,7 +281,7 @@ static int32_t next_amount(struct gen *g, const struct episode *e)
 
 static int first_days(struct gen *g, int t)
 {
-	const struct gtype_info *ti = &gtypes[t];
+	const struct gtype_info *ti = &gen_gtypes[t];
 	if (rng_unit(&g->st->rng) < GEN_EARLY_SHARE)
 		return 5 + (int)rng_below(&g->st->rng, 25);
 	double u = rng_unit(&g->st->rng);
@@ -605,7 +353,7 @@ static int rec_add(struct gen *g, struct episode *e, vr_date date, bool first)
 /* Keep e for a re-signal next month, or let it end. */
 static int episode_keep(struct gen *g, const struct episode *e)
 {
-	if (e->left == 0 || rng_unit(&g->st->rng) >= gtypes[e->type].cont)
+	if (e->left == 0 || rng_unit(&g->st->rng) >= gen_gtypes[e->type].cont)
 		return VR_OK;
 	struct stream *st = g->st;
 	struct episode *eps = grow(st->eps, &st->cap_eps, st->neps, sizeof(*eps));
@@ -632,7 +380,7 @@ static int episode_start(struct gen *g, int t, vr_date first, int dim, bool peak
 	e.mode = pick_mode(g, t);
 	e.amount = first_amount(g, t);
 	e.since = date - first_days(g, t);
-	e.left = (uint8_t)(gtypes[t].max_len - 1);
+	e.left = (uint8_t)(gen_gtypes[t].max_len - 1);
 	if (t != GT_GB)
 		ring_push(g, e.hh, t, date);
 	if (rec_add(g, &e, date, true))
@@ -652,7 +400,7 @@ static int episodes_step(struct gen *g, vr_date first, int dim, long *repeats)
 		if (rec_add(g, e, work_day(first, dim, day), false))
 			return VR_ENOMEM;
 		repeats[e->type]++;
-		if (e->left > 0 && rng_unit(&g->st->rng) < gtypes[e->type].cont)
+		if (e->left > 0 && rng_unit(&g->st->rng) < gen_gtypes[e->type].cont)
 			st->eps[i++].left--;
 		else
 			st->eps[i] = st->eps[--st->neps];
@@ -670,278 +418,13 @@ static void month_targets(const struct gen *g, int m, double *target)
 	const double zorg_march = 1.6, zorg_other = (12 - zorg_march) / 11;
 	for (int t = 0; t < GT_GB; t++) {
 		double season = t != GT_ZORG ? 1 : m == 3 ? zorg_march : zorg_other;
-		target[t] = g->per_month * gtypes[t].share * season;
+		target[t] = g->per_month * gen_gtypes[t].share * season;
 	}
 	target[GT_GB] = !g->o->with_taxes ? 0 :
 			g->per_month * (m == g->tax_month ? 1.0 : 0.04);
 }
 
-/* ------------------------------------------------------------- output -- */
-
-enum bad {
-	BAD_TRUNCATED, BAD_ARRAY, BAD_NO_ID, BAD_TYPE, BAD_BSN_CHECK,
-	BAD_BSN_LEN, BAD_POSTCODE, BAD_DATE, BAD_DATE_ORDER, BAD_NEGATIVE,
-	BAD_FLOAT, BAD_NO_IDENTITY, BAD_NO_GEMEENTE, BAD_UTF8, BAD__COUNT
-};
-
-/* One record's fields as text; an empty string leaves the field out. */
-struct view {
-	char id[48];
-	const char *type, *org;
-	char gem[5];
-	char amount[24], since[VR_DATE_STRLEN], date[VR_DATE_STRLEN];
-	bool crisis, warm;
-	int eind; /* -1: no field */
-	int incasso;
-	char bsn[10], postcode[7], hn[8], toev[5], birth[VR_DATE_STRLEN];
-	char name[72], phone[11], email[96];
-};
-
-struct lbuf {
-	char b[GEN_LINE_MAX];
-	size_t n;
-};
-
-static void lb_str(struct lbuf *l, const char *s)
-{
-	size_t k = strlen(s);
-	if (l->n + k < sizeof(l->b)) {
-		memcpy(l->b + l->n, s, k);
-		l->n += k;
-	}
-}
-
-static void lb_key(struct lbuf *l, const char *key)
-{
-	if (l->n && l->b[l->n - 1] != '{')
-		lb_str(l, ",");
-	lb_str(l, "\"");
-	lb_str(l, key);
-	lb_str(l, "\":");
-}
-
-/* Names and codes never hold quotes or backslashes: no escaping needed. */
-static void lb_qstr(struct lbuf *l, const char *key, const char *val)
-{
-	if (!val[0])
-		return;
-	lb_key(l, key);
-	lb_str(l, "\"");
-	lb_str(l, val);
-	lb_str(l, "\"");
-}
-
-static void lb_bool(struct lbuf *l, const char *key, bool b)
-{
-	lb_key(l, key);
-	lb_str(l, b ? "true" : "false");
-}
-
-static void view_client(const struct rec *r, const struct household *hh,
-			const struct person *p, struct view *out)
-{
-	int id = r->e.mode & 3;
-	if (id != ID_ADDR)
-		memcpy(out->bsn, p->bsn, sizeof(out->bsn));
-	if (id != ID_BSN) {
-		memcpy(out->postcode, hh->postcode, sizeof(out->postcode));
-		snprintf(out->hn, sizeof(out->hn), "%u", hh->huisnummer);
-		if (hh->toevoeging)
-			snprintf(out->toev, sizeof(out->toev), "%s", hh->toevoeging);
-	}
-	if (r->e.mode & MODE_BIRTH)
-		date_format(p->birth, out->birth);
-	snprintf(out->name, sizeof(out->name), "%s", p->name);
-	if (r->e.mode & MODE_PHONE)
-		memcpy(out->phone, p->phone, sizeof(out->phone));
-	if (r->e.mode & MODE_EMAIL)
-		snprintf(out->email, sizeof(out->email), "%s", p->email);
-}
-
-static void view_build(const struct gen *g, const struct rec *r, uint32_t seq,
-		       const struct household *hh, const struct person *p,
-		       struct view *v)
-{
-	int y, m, d;
-	memset(v, 0, sizeof(*v));
-	date_to_ymd(r->date, &y, &m, &d);
-	snprintf(v->id, sizeof(v->id), "%s-%04d-%06u", orgs[r->e.org].code, y, seq);
-	v->type = gtypes[r->e.type].ddas;
-	v->org = orgs[r->e.org].name;
-	memcpy(v->gem, g->o->municipality, sizeof(v->gem));
-	snprintf(v->amount, sizeof(v->amount), "%d", (int)r->e.amount);
-	date_format(r->e.since, v->since);
-	date_format(r->date, v->date);
-	v->crisis = r->flags & RF_CRISIS;
-	v->warm = r->flags & RF_WARM;
-	v->eind = r->e.type == GT_ENERGIE || r->e.type == GT_WATER ?
-		  (r->flags & RF_EIND) != 0 : -1;
-	v->incasso = r->incasso;
-	view_client(r, hh, p, v);
-}
-
-/* Make the record invalid in the way `bad` names (docs/formats.md). */
-static void view_spoil(struct view *v, int bad, const struct rec *r,
-		       const struct household *hh, const struct person *p)
-{
-	int y, m, d;
-	switch (bad) {
-	case BAD_NO_ID: v->id[0] = '\0'; break;
-	case BAD_TYPE: v->type = "Telecom"; break;
-	case BAD_BSN_CHECK:
-		memcpy(v->bsn, p->bsn, sizeof(v->bsn));
-		v->bsn[8] = (char)('0' + (v->bsn[8] - '0' + 1) % 10);
-		break;
-	case BAD_BSN_LEN:
-		memcpy(v->bsn, p->bsn, sizeof(v->bsn));
-		v->bsn[8] = '\0';
-		break;
-	case BAD_POSTCODE:
-		memcpy(v->postcode, hh->postcode, sizeof(v->postcode));
-		snprintf(v->hn, sizeof(v->hn), "%u", hh->huisnummer);
-		v->postcode[0] = '0';
-		break;
-	case BAD_DATE:
-		date_to_ymd(r->date, &y, &m, &d);
-		snprintf(v->since, sizeof(v->since), "%04u-02-30", (unsigned)y % 10000u);
-		break;
-	case BAD_DATE_ORDER: date_format(r->date + 1 + r->e.hh % 20, v->since); break;
-	case BAD_NEGATIVE:
-		snprintf(v->amount, sizeof(v->amount), "-%d", (int)r->e.amount);
-		break;
-	case BAD_FLOAT:
-		snprintf(v->amount, sizeof(v->amount), "%d.50", (int)r->e.amount);
-		break;
-	case BAD_NO_IDENTITY:
-		v->bsn[0] = v->postcode[0] = v->hn[0] = v->toev[0] = '\0';
-		break;
-	case BAD_NO_GEMEENTE: v->gem[0] = '\0'; break;
-	case BAD_UTF8: strcat(v->name, "\xff"); break;
-	}
-}
-
-static void format_incasso(struct lbuf *l, int incasso)
-{
-	static const char *const steps[4] = {
-		"herinnering", "persoonlijkContact", "verwijzingShv",
-		"toestemmingAangeboden"};
-	lb_key(l, "incasso");
-	lb_str(l, "{");
-	for (int i = 0; i < 4; i++)
-		lb_bool(l, steps[i], incasso != INC_STEP_FALSE + i);
-	lb_str(l, "}");
-}
-
-static void format_client(struct lbuf *l, const struct view *v)
-{
-	lb_key(l, "client");
-	lb_str(l, "{");
-	lb_qstr(l, "burgerservicenummer", v->bsn);
-	lb_qstr(l, "postcode", v->postcode);
-	lb_qstr(l, "huisnummer", v->hn);
-	lb_qstr(l, "huisnummertoevoeging", v->toev);
-	lb_qstr(l, "geboortedatum", v->birth);
-	lb_qstr(l, "naam", v->name);
-	lb_qstr(l, "telefoon", v->phone);
-	lb_qstr(l, "email", v->email);
-	lb_str(l, "}");
-}
-
-static void view_format(const struct view *v, struct lbuf *l)
-{
-	lb_str(l, "{");
-	lb_qstr(l, "ID", v->id);
-	lb_key(l, "signaalpartner");
-	lb_str(l, "{");
-	lb_qstr(l, "type", v->type);
-	lb_qstr(l, "naam", v->org);
-	lb_str(l, "}");
-	lb_qstr(l, "gemeentecode", v->gem);
-	lb_key(l, "bedrag");
-	lb_str(l, v->amount);
-	lb_qstr(l, "ontstaansdatum", v->since);
-	lb_qstr(l, "signaaldatum", v->date);
-	lb_bool(l, "crisissignaal", v->crisis);
-	lb_bool(l, "warmeOverdracht", v->warm);
-	if (v->eind >= 0)
-		lb_bool(l, "eindelevering", v->eind);
-	if (v->incasso != INC_MISSING)
-		format_incasso(l, v->incasso);
-	format_client(l, v);
-	lb_str(l, "}");
-}
-
-/* The shapes no view can express: a cut-off line and a JSON array. */
-static void format_bad(const struct view *v, int bad, struct lbuf *l)
-{
-	if (bad == BAD_ARRAY) {
-		l->n = 0;
-		lb_str(l, "[\"");
-		lb_str(l, v->id);
-		lb_str(l, "\",\"");
-		lb_str(l, v->type);
-		lb_str(l, "\",");
-		lb_str(l, v->amount);
-		lb_str(l, "]");
-	} else if (bad == BAD_TRUNCATED) {
-		l->n /= 2;
-		while (l->n > 1 && ((unsigned char)l->b[l->n] & 0xc0) == 0x80)
-			l->n--; /* cut between characters: a JSON error, not UTF-8 */
-	}
-}
-
-/* copy: 0 for the signal, 1 for its redelivery. */
-static int rec_write(struct gen *g, const struct rec *r, uint32_t seq, int copy)
-{
-	struct household hh;
-	struct person p;
-	struct view v;
-	struct lbuf l;
-	int bad = -1;
-	int y, m, d;
-	date_to_ymd(r->date, &y, &m, &d);
-	uint64_t ident = (uint64_t)r->e.org << 48 | (uint64_t)y << 32 | seq;
-	double u = (double)(hash3(g->inv_seed, ident, copy) >> 11) * 0x1.0p-53;
-
-	household_get(g, r->e.hh, &hh);
-	person_get(g, r->e.hh, r->e.adult, &p);
-	view_build(g, r, seq, &hh, &p, &v);
-	if (u < g->o->invalid_fraction) {
-		bad = (int)((r->e.org + g->bad_next[r->e.org]++) % BAD__COUNT);
-		view_spoil(&v, bad, r, &hh, &p);
-	}
-	l.n = 0;
-	view_format(&v, &l);
-	format_bad(&v, bad, &l);
-	l.b[l.n++] = '\n';
-	return fwrite(l.b, 1, l.n, g->out) == l.n ? VR_OK : VR_EIO;
-}
-
-/* IDs run per organisation and year, in signaaldatum order. */
-static uint32_t next_seq(struct gen *g, const struct rec *r)
-{
-	int y, m, d;
-	date_to_ymd(r->date, &y, &m, &d);
-	if (g->seq_year[r->e.org] != y) {
-		g->seq_year[r->e.org] = y;
-		g->seq[r->e.org] = 0;
-	}
-	return ++g->seq[r->e.org];
-}
-
-/* A redelivery is the same line again, straight after the first. */
-static int month_emit(struct gen *g)
-{
-	int rc = VR_OK;
-	for (size_t i = 0; i < g->nrecs && rc == VR_OK; i++) {
-		const struct rec *r = &g->recs[i];
-		uint32_t seq = next_seq(g, r);
-		rc = rec_write(g, r, seq, 0);
-		if (rc == VR_OK && (r->flags & RF_DUP))
-			rc = rec_write(g, r, seq, 1);
-	}
-	return rc;
-}
+/* ------------------------------------------------------------- months -- */
 
 /* By day; within a day in a random order that no other stream shifts. */
 static int rec_cmp(const void *pa, const void *pb)
@@ -988,7 +471,7 @@ static int gen_month(struct gen *g, int y, int m, bool emit)
 	if (rc != VR_OK || !emit)
 		return rc;
 	qsort(g->recs, g->nrecs, sizeof(*g->recs), rec_cmp);
-	return month_emit(g);
+	return gen_month_emit(g);
 }
 
 /* ---------------------------------------------------------------- run -- */
@@ -1005,7 +488,7 @@ void gen_opts_init(struct gen_opts *o)
 	o->invalid_fraction = 0;
 }
 
-static bool is_code(const char *s)
+bool gen_code_is_valid(const char *s)
 {
 	for (int i = 0; i < 4; i++)
 		if (s[i] < '0' || s[i] > '9')
@@ -1013,7 +496,7 @@ static bool is_code(const char *s)
 	return s[4] == '\0';
 }
 
-static int opts_check(const struct gen_opts *o, char *err, size_t errlen)
+int gen_opts_check(const struct gen_opts *o, char *err, size_t errlen)
 {
 	int y, m, d;
 	date_to_ymd(o->start, &y, &m, &d);
@@ -1021,7 +504,7 @@ static int opts_check(const struct gen_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "households must be 1 to %ld", GEN_HOUSEHOLDS_MAX);
 	else if (o->months < 1 || o->months > GEN_MONTHS_MAX)
 		snprintf(err, errlen, "months must be 1 to %d", GEN_MONTHS_MAX);
-	else if (!is_code(o->municipality))
+	else if (!gen_code_is_valid(o->municipality))
 		snprintf(err, errlen, "municipality must be a 4-digit CBS code");
 	else if (!(o->invalid_fraction >= 0 && o->invalid_fraction <= 1))
 		snprintf(err, errlen, "invalid fraction must be 0 to 1");
@@ -1057,7 +540,7 @@ static int gen_init(struct gen *g, const struct gen_opts *o, FILE *out)
 		g->bsn_mul += 2;
 	g->bsn_add = (h >> 32) % GEN_BSN_SPACE;
 	g->pc_base = (unsigned)(mix64(muni) % 8000);
-	while (orgs[water].type != GT_WATER)
+	while (gen_orgs[water].type != GT_WATER)
 		water++;
 	g->water_org = (uint8_t)(water + mix64(muni + 1) % 3);
 	g->tax_month = (uint8_t)(3 + mix64(muni + 2) % 2);
@@ -1080,7 +563,7 @@ int gen_run(const struct gen_opts *o, FILE *out, char *err, size_t errlen)
 	struct gen g;
 	int y, m, d, rc;
 
-	rc = opts_check(o, err, errlen);
+	rc = gen_opts_check(o, err, errlen);
 	if (rc)
 		return rc;
 	rc = gen_init(&g, o, out);
@@ -1103,183 +586,4 @@ int gen_run(const struct gen_opts *o, FILE *out, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", vr_strerror(rc));
 	gen_fini(&g);
 	return rc;
-}
-
-/* ---------------------------------------------------------------- CLI -- */
-
-static const char gen_usage[] =
-	"usage: vroeg gen --households N --months M --seed S [options]\n"
-	"Writes realistic synthetic signals as JSONL (docs/formats.md).\n"
-	"  --households N       households in the municipality (1-25000000)\n"
-	"  --months M           months to generate (1-600)\n"
-	"  --seed S             seed; the same options give the same output\n"
-	"  --municipality CODE  4-digit CBS code (default 0344)\n"
-	"  --start YYYY-MM-DD   first day of the first month (default 2024-01-01)\n"
-	"  --with-taxes         add the yearly Gemeentebelastingen peak\n"
-	"  --invalid FRACTION   share of deliberately invalid records, 0-1\n"
-	"  --out FILE           write to FILE instead of standard output\n"
-	"  -h, --help           show this help\n";
-
-enum cli_opt {
-	OPT_HOUSEHOLDS, OPT_MONTHS, OPT_SEED, OPT_MUNICIPALITY, OPT_START,
-	OPT_INVALID, OPT_OUT, OPT__COUNT
-};
-
-static const char *const cli_names[OPT__COUNT] = {
-	"--households", "--months", "--seed", "--municipality", "--start",
-	"--invalid", "--out"};
-
-struct cli {
-	struct gen_opts o;
-	const char *out;
-	bool seen[OPT__COUNT];
-};
-
-static int cli_fail(const char *what, const char *arg)
-{
-	fprintf(stderr, "vroeg gen: %s%s%s%s\n%s", what, arg ? " '" : "",
-		arg ? arg : "", arg ? "'" : "", gen_usage);
-	return 2;
-}
-
-static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
-{
-	char *end;
-	if (*s < '0' || *s > '9')
-		return false;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (errno || *end || v < lo || v > hi)
-		return false;
-	*out = v;
-	return true;
-}
-
-static bool parse_fraction(const char *s, double *out)
-{
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || end == s || *end || !(v >= 0 && v <= 1))
-		return false;
-	*out = v;
-	return true;
-}
-
-static int cli_set(struct cli *c, enum cli_opt k, const char *v)
-{
-	static const char *const want[OPT__COUNT] = {
-		"a number from 1 to 25000000", "a number from 1 to 600",
-		"a non-negative integer", "a 4-digit CBS code",
-		"a date YYYY-MM-DD", "a fraction from 0 to 1", "a file name"};
-	char msg[96];
-	uint64_t n = 0;
-	bool ok = false;
-
-	c->seen[k] = true;
-	switch (k) {
-	case OPT_HOUSEHOLDS:
-		ok = parse_u64(v, 1, GEN_HOUSEHOLDS_MAX, &n);
-		c->o.households = (long)n;
-		break;
-	case OPT_MONTHS:
-		ok = parse_u64(v, 1, GEN_MONTHS_MAX, &n);
-		c->o.months = (int)n;
-		break;
-	case OPT_SEED: ok = parse_u64(v, 0, UINT64_MAX, &c->o.seed); break;
-	case OPT_MUNICIPALITY:
-		if ((ok = is_code(v)))
-			memcpy(c->o.municipality, v, 5);
-		break;
-	case OPT_START: ok = date_parse(v, strlen(v), &c->o.start) == VR_OK; break;
-	case OPT_INVALID: ok = parse_fraction(v, &c->o.invalid_fraction); break;
-	case OPT_OUT: ok = (c->out = v)[0] != '\0'; break;
-	case OPT__COUNT: break;
-	}
-	if (ok)
-		return 0;
-	snprintf(msg, sizeof(msg), "%s needs %s, got", cli_names[k], want[k]);
-	return cli_fail(msg, v);
-}
-
-/* "--name value" or "--name=value": 1 and *val set, 0 no match, -1 no value. */
-static int cli_value(int argc, char **argv, int *i, const char *name,
-		     const char **val)
-{
-	const char *a = argv[*i];
-	size_t n = strlen(name);
-	if (strncmp(a, name, n) != 0 || (a[n] != '\0' && a[n] != '='))
-		return 0;
-	if (a[n] == '=') {
-		*val = a + n + 1;
-		return 1;
-	}
-	if (*i + 1 >= argc)
-		return -1;
-	*val = argv[++*i];
-	return 1;
-}
-
-/* Returns 0 to go on, 2 for a bad option, -1 when help was printed. */
-static int cli_parse(struct cli *c, int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *v = NULL;
-		int k, r = 0;
-		if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			fputs(gen_usage, stdout);
-			return -1;
-		}
-		if (strcmp(a, "--with-taxes") == 0) {
-			c->o.with_taxes = true;
-			continue;
-		}
-		for (k = 0; k < OPT__COUNT && r == 0; k++)
-			r = cli_value(argc, argv, &i, cli_names[k], &v);
-		if (r < 0)
-			return cli_fail("missing value for", a);
-		if (r == 0)
-			return cli_fail("unknown option", a);
-		if (cli_set(c, (enum cli_opt)(k - 1), v))
-			return 2;
-	}
-	for (int k = 0; k <= OPT_SEED; k++)
-		if (!c->seen[k])
-			return cli_fail("missing required option", cli_names[k]);
-	return 0;
-}
-
-int gen_main(int argc, char **argv)
-{
-	struct cli c;
-	char err[256];
-	FILE *f = stdout;
-	int rc;
-
-	memset(&c, 0, sizeof(c));
-	gen_opts_init(&c.o);
-	rc = cli_parse(&c, argc, argv);
-	if (rc)
-		return rc < 0 ? 0 : rc;
-	if (opts_check(&c.o, err, sizeof(err)))
-		return cli_fail(err, NULL);
-	if (c.out && strcmp(c.out, "-") != 0) {
-		f = fopen(c.out, "w");
-		if (!f) {
-			fprintf(stderr, "vroeg gen: cannot open '%s': %s\n", c.out,
-				strerror(errno));
-			return 1;
-		}
-		setvbuf(f, NULL, _IOFBF, 1 << 20);
-	}
-	rc = gen_run(&c.o, f, err, sizeof(err));
-	if ((f == stdout ? fflush(f) : fclose(f)) != 0 && rc == VR_OK) {
-		rc = VR_EIO;
-		snprintf(err, sizeof(err), "write failed: %s", strerror(errno));
-	}
-	if (rc) {
-		fprintf(stderr, "vroeg gen: %s\n", err);
-		return rc == VR_EINVAL ? 2 : 1;
-	}
-	return 0;
 }

@@ -44,14 +44,23 @@ struct gen_opts {
 void gen_opts_init(struct gen_opts *o);
 
 /*
+ * VR_OK when gen_run() would accept o, else VR_EINVAL and a message in err;
+ * for a caller that checks the options before it opens its output.
+ */
+int gen_opts_check(const struct gen_opts *o, char *err, size_t errlen);
+
+/* Is s a municipality code: exactly four digits? */
+bool gen_code_is_valid(const char *s);
+
+/*
  * Writes JSONL to out (borrowed, not closed).  Returns VR_OK, VR_EINVAL for
  * bad options, VR_ENOMEM or VR_EIO, and fills err with a message.
  */
 int gen_run(const struct gen_opts *o, FILE *out, char *err, size_t errlen);
 
 /*
- * CLI: argv[0] is "gen".  Options: --households N --months M --seed S
- * [--municipality CODE] [--start YYYY-MM-DD] [--with-taxes]
+ * CLI (gen_cli.c): argv[0] is "gen".  Options: --households N --months M
+ * --seed S [--municipality CODE] [--start YYYY-MM-DD] [--with-taxes]
  * [--invalid FRACTION] [--out FILE] [-h|--help].
  * Returns 0 on success, 2 for bad options (message and usage on stderr),
  * 1 on I/O failure.
