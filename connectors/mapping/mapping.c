@@ -409,9 +409,6 @@ static int parse_partner(struct mapping *m, const struct conf *c, const char *se
 struct mapping *mapping_from_conf(const struct conf *c, const char *topic, char *err,
 				  size_t errlen)
 {
-	static const char *const known[] = {"partner", "organisation", "format",
-					    "csv.delimiter", "csv.header", "csv.columns",
-					    "field.", "const.", NULL};
 	char section[300];
 	const struct conf_entry *e;
 	struct mapping *m = calloc(1, sizeof(*m));
@@ -421,7 +418,7 @@ struct mapping *mapping_from_conf(const struct conf *c, const char *topic, char 
 		goto out_free;
 	}
 	snprintf(section, sizeof(section), "topic %s", topic);
-	if (conf_check_keys(c, section, known, err, errlen))
+	if (conf_check_section(c, section, mapping_conf_keys, err, errlen))
 		goto out_free;
 
 	if (parse_partner(m, c, section, err, errlen))

@@ -374,30 +374,6 @@ const char *conf_name(const struct conf *c)
 	return c->name;
 }
 
-int conf_check_keys(const struct conf *c, const char *section, const char *const *known,
-		    char *err, size_t errlen)
-{
-	char at[300];
-	for (size_t i = 0; i < c->n; i++) {
-		const struct conf_entry *e = &c->e[i];
-		if (strcmp(e->section, section) != 0)
-			continue;
-		bool ok = false;
-		for (const char *const *k = known; *k && !ok; k++) {
-			size_t n = strlen(*k);
-			ok = (n && (*k)[n - 1] == '.') ? strncmp(e->key, *k, n) == 0 && e->key[n]
-						       : strcmp(e->key, *k) == 0;
-		}
-		if (!ok) {
-			where(at, sizeof(at), c, e);
-			snprintf(err, errlen, "%s: unknown key \"%s\" in [%s]", at, e->key,
-				 section);
-			return VR_EINVAL;
-		}
-	}
-	return VR_OK;
-}
-
 static bool section_is(const char *pattern, const char *section)
 {
 	size_t n = strlen(pattern);
@@ -452,6 +428,30 @@ int conf_check(const struct conf *c, const struct conf_key *const *tables, char 
 		if (!match) {
 			snprintf(err, errlen, "%s: unknown key \"%s\" in [%s]", at, e->key,
 				 e->section);
+			return VR_EINVAL;
+		}
+		if (check_value(c, e, match, err, errlen))
+			return VR_EINVAL;
+	}
+	return VR_OK;
+}
+
+int conf_check_section(const struct conf *c, const char *section,
+		       const struct conf_key *table, char *err, size_t errlen)
+{
+	char at[300];
+	for (size_t i = 0; i < c->n; i++) {
+		const struct conf_entry *e = &c->e[i];
+		if (strcmp(e->section, section) != 0)
+			continue;
+		const struct conf_key *match = NULL;
+		for (const struct conf_key *k = table; k->section && !match; k++)
+			if (section_is(k->section, section) && key_is(k->key, e->key))
+				match = k;
+		if (!match) {
+			where(at, sizeof(at), c, e);
+			snprintf(err, errlen, "%s: unknown key \"%s\" in [%s]", at, e->key,
+				 section);
 			return VR_EINVAL;
 		}
 		if (check_value(c, e, match, err, errlen))

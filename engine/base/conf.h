@@ -67,14 +67,6 @@ size_t conf_count(const struct conf *c);
 const struct conf_entry *conf_at(const struct conf *c, size_t i);
 
 /*
- * Reject keys of a section that are not in known (NULL-terminated); a
- * known entry ending in '.' admits every key with that prefix.  Catches
- * typos such as "urll" with "path:line: unknown key".
- */
-int conf_check_keys(const struct conf *c, const char *section, const char *const *known,
-		    char *err, size_t errlen);
-
-/*
  * Key tables: every module that reads the config declares the keys it
  * reads in a table of its own, next to the code that reads them, and the
  * checker takes the union (conf_check), so a key list is written once.
@@ -103,6 +95,10 @@ struct conf_key {
  */
 int conf_check(const struct conf *c, const struct conf_key *const *tables, char *err,
 	       size_t errlen);
+
+/* The same for the entries of one section against one table. */
+int conf_check_section(const struct conf *c, const char *section,
+		       const struct conf_key *table, char *err, size_t errlen);
 
 /* conf_apply_env with the plain keys of tables as the known keys. */
 int conf_apply_env_keys(struct conf *c, char *const *envp,

@@ -49,13 +49,29 @@ static void test_parse(void)
 	CHECK_INT(conf_get_bool(c, "x", "y", true, &b, err, sizeof(err)), VR_OK);
 	CHECK(b);
 
-	static const char *const known[] = {"url", NULL};
-	static const char *const kafka[] = {"bootstrap.", "sasl.", NULL};
-	static const char *const narrow[] = {"bootstrap.", NULL};
-	CHECK_INT(conf_check_keys(c, "store", known, err, sizeof(err)), VR_OK);
-	CHECK_INT(conf_check_keys(c, "kafka", kafka, err, sizeof(err)), VR_OK);
-	CHECK_INT(conf_check_keys(c, "kafka", narrow, err, sizeof(err)), VR_EINVAL);
+	static const struct conf_key store[] = {{"store", "url", CONF_STR, NULL, "", 0, 0},
+						{NULL, NULL, 0, NULL, NULL, 0, 0}};
+	static const struct conf_key kafka[] = {{"kafka", "bootstrap.", CONF_STR, NULL, "", 0, 0},
+						{"kafka", "sasl.", CONF_STR, NULL, "", 0, 0},
+						{NULL, NULL, 0, NULL, NULL, 0, 0}};
+	static const struct conf_key narrow[] = {
+		{"kafka", "bootstrap.", CONF_STR, NULL, "", 0, 0}, {NULL, NULL, 0, NULL, NULL, 0, 0}};
+	static const struct conf_key topics[] = {{"topic *", "partner", CONF_STR, NULL, "", 0, 0},
+						 {NULL, NULL, 0, NULL, NULL, 0, 0}};
+	static const struct conf_key pass[] = {{"kafka", "*", CONF_PASS, NULL, "", 0, 0},
+					       {NULL, NULL, 0, NULL, NULL, 0, 0}};
+	CHECK_INT(conf_check_section(c, "store", store, err, sizeof(err)), VR_OK);
+	CHECK_INT(conf_check_section(c, "kafka", kafka, err, sizeof(err)), VR_OK);
+	CHECK_INT(conf_check_section(c, "kafka", narrow, err, sizeof(err)), VR_EINVAL);
 	CHECK(strstr(err, "t.conf:7: unknown key \"sasl.password\"") != NULL);
+	/* The union of tables: every section and key must be in one of them. */
+	const struct conf_key *const all[] = {store, kafka, topics, NULL};
+	const struct conf_key *const no_topics[] = {store, kafka, NULL};
+	const struct conf_key *const with_pass[] = {store, narrow, pass, topics, NULL};
+	CHECK_INT(conf_check(c, all, err, sizeof(err)), VR_OK);
+	CHECK_INT(conf_check(c, with_pass, err, sizeof(err)), VR_OK);
+	CHECK_INT(conf_check(c, no_topics, err, sizeof(err)), VR_EINVAL);
+	CHECK(strstr(err, "t.conf:9: unknown section [topic signals.huur]") != NULL);
 
 	char *env[] = {"VROEG_STORE_URL=memory", "VROEG_KAFKA_SESSION_TIMEOUT_MS=6000",
 		       "VROEG_KAFKA_BOOTSTRAP_SERVERS=c:3", "PATH=/bin", "VROEG_X",
@@ -68,6 +84,38 @@ static void test_parse(void)
 	CHECK_STR(conf_get(c, "kafka", "bootstrap.servers"), "c:3");
 	CHECK_STR(conf_get(c, "kafka", "session.timeout.ms"), "6000");
 	CHECK_STR(conf_get(c, "topic signals.huur", "partner"), "Huur");
+	conf_free(c);
+}
+
+/* Values are checked by their declared type; the environment may set
+ * exactly the plain keys the tables declare. */
+static void test_tables(void)
+{
+	char err[256];
+	static const struct conf_key eng[] = {
+		{"engine", "batch", CONF_LONG, "1024", "records per batch", 1, 100},
+		{"engine", "feedback", CONF_BOOL, "true", "", 0, 0},
+		{"engine", "field.", CONF_STR, NULL, "", 0, 0},
+		{NULL, NULL, 0, NULL, NULL, 0, 0}};
+	const struct conf_key *const t[] = {eng, NULL};
+	struct conf *c = parse("[engine]\nbatch = 500\n", err);
+	CHECK(c != NULL);
+	CHECK_INT(conf_check(c, t, err, sizeof(err)), VR_EINVAL);
+	CHECK(strstr(err, "t.conf:2: [engine] batch must be a whole number from 1 to 100") != NULL);
+	conf_free(c);
+	c = parse("[engine]\nfeedback = perhaps\n", err);
+	CHECK_INT(conf_check(c, t, err, sizeof(err)), VR_EINVAL);
+	CHECK(strstr(err, "t.conf:2:") != NULL);
+	conf_free(c);
+	c = parse("[engine]\nfield. = x\n", err);
+	CHECK_INT(conf_check(c, t, err, sizeof(err)), VR_EINVAL); /* a prefix needs more */
+	conf_free(c);
+	c = parse("[engine]\nbatch = 5\n", err);
+	char *env[] = {"VROEG_ENGINE_FEEDBACK=no", "VROEG_ENGINE_BATCH=7", NULL};
+	CHECK_INT(conf_apply_env_keys(c, env, t, err, sizeof(err)), VR_OK);
+	CHECK_STR(conf_get(c, "engine", "batch"), "7");
+	CHECK_STR(conf_get(c, "engine", "feedback"), "no");
+	CHECK_INT(conf_check(c, t, err, sizeof(err)), VR_OK);
 	conf_free(c);
 }
 
@@ -101,6 +149,7 @@ static void test_errors(void)
 int main(void)
 {
 	test_parse();
+	test_tables();
 	test_errors();
 	return harness_done();
 }
