@@ -101,7 +101,7 @@ struct sink *sink_file_open(const char *path, const char *mode, size_t block, ch
 {
 	struct file_sink *fs = calloc(1, sizeof(*fs));
 	struct sink *s = NULL;
-	if (!fs || !(fs->path = strdup(path))) {
+	if (!fs || !(fs->path = strdup(strcmp(path, "-") == 0 ? "standard output" : path))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}

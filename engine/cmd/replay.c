@@ -24,11 +24,11 @@
 #include "jsonw.h"
 #include "mapping.h"
 #include "rules.h"
+#include "sink_file.h"
 #include "src_file.h"
 #include "summary.h"
 #include "vr.h"
 
-#define OUT_FLUSH (1u << 20)
 #define OUT_MAX (64u << 20)
 #define DEFAULT_SKEW 31
 #define SETS_MAX 8
@@ -46,8 +46,8 @@ struct rset {
 	struct vr_clock clk;
 	struct engine *e;
 	struct summary sum;
-	struct jbuf dec, cases, rej;
-	FILE *fdec, *fcases, *frej;
+	struct jbuf line;               /* one decision or case line */
+	struct sink *fdec, *fcases, *frej;  /* file sinks (connectors/sink_file.h) */
 	char dir[4096];
 	enum dec_status *status;        /* per record of the current batch */
 	size_t pos;                     /* records of the batch seen so far */
@@ -121,9 +121,14 @@ static void usage(FILE *f)
 	      f);
 }
 
-static int flush_buf(struct replay *r, struct jbuf *b, FILE *f, size_t at_least)
+/* Hand a line to a file sink; VR_EIO once the file refused a write. */
+static int send_line(struct replay *r, struct sink *out, const struct jbuf *line)
 {
-	if (jbuf_flush(b, f, at_least) != 0) {
+	const struct sink_msg m = {NULL, NULL, 0, line->p, line->len, NULL, 0};
+	if (sink_send(out, &m, NULL) != VR_OK || sink_error(out)[0]) {
+		if (!r->write_failed)
+			fprintf(stderr, "vroeg replay: %s\n",
+				sink_error(out)[0] ? sink_error(out) : "out of memory");
 		r->write_failed = true;
 		return VR_EIO;
 	}
@@ -134,7 +139,6 @@ static int on_decision(void *ud, const struct decision *d)
 {
 	struct rset *s = ud;
 	struct replay *r = s->r;
-	size_t at = s->dec.len;
 
 	if (s == &r->sets[0])
 		r->ids[s->pos] = d->signal_id;
@@ -142,11 +146,12 @@ static int on_decision(void *ud, const struct decision *d)
 	summary_add_decision(&s->sum, d);
 	if (!s->fdec)
 		return VR_OK;
-	emit_decision(&s->dec, s->e, d);
-	if (d->status == DEC_REJECTED && s->frej)
-		jbuf_raw(&s->rej, s->dec.p + at, s->dec.len - at);
-	if (flush_buf(r, &s->dec, s->fdec, OUT_FLUSH) || flush_buf(r, &s->rej, s->frej, OUT_FLUSH))
+	jbuf_reset(&s->line);
+	emit_decision(&s->line, s->e, d);
+	if (send_line(r, s->fdec, &s->line))
 		return VR_EIO;
+	if (d->status == DEC_REJECTED && s->frej)
+		return send_line(r, s->frej, &s->line);
 	return VR_OK;
 }
 
@@ -162,8 +167,9 @@ static int on_case(void *ud, const struct hkey *h, const struct case_rec *c)
 	}
 	if (!s->fcases)
 		return VR_OK;
-	emit_case(&s->cases, s->e, h, c);
-	return flush_buf(s->r, &s->cases, s->fcases, OUT_FLUSH);
+	jbuf_reset(&s->line);
+	emit_case(&s->line, s->e, h, c);
+	return send_line(s->r, s->fcases, &s->line);
 }
 
 static void show_progress(const struct replay *r, const struct src_file *f, double t0,
@@ -345,6 +351,17 @@ static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 	return rc;
 }
 
+/* A file sink for dir/name, created anew. */
+static struct sink *open_sink(const char *dir, const char *name)
+{
+	char path[4200], err[4400];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	struct sink *s = sink_file_open(path, "w", 0, err, sizeof(err));
+	if (!s)
+		fprintf(stderr, "vroeg replay: %s\n", err);
+	return s;
+}
+
 static FILE *open_out(const char *dir, const char *name)
 {
 	char path[4200];
@@ -518,12 +535,12 @@ static int load_rules(struct replay *r)
 
 static int open_set_outputs(struct replay *r, struct rset *s)
 {
-	jbuf_init(&s->dec, OUT_MAX);
-	jbuf_init(&s->cases, OUT_MAX);
-	jbuf_init(&s->rej, OUT_MAX);
+	char err[256];
+	jbuf_init(&s->line, OUT_MAX);
 	if (!r->out_dir) {
-		s->fdec = stdout;
-		return VR_OK;
+		if (!(s->fdec = sink_file_open("-", "w", 0, err, sizeof(err))))
+			fprintf(stderr, "vroeg replay: %s\n", err);
+		return s->fdec ? VR_OK : VR_EIO;
 	}
 	if (r->n_sets > 1)
 		snprintf(s->dir, sizeof(s->dir), "%s/%s", r->out_dir, s->name);
@@ -531,9 +548,9 @@ static int open_set_outputs(struct replay *r, struct rset *s)
 		snprintf(s->dir, sizeof(s->dir), "%s", r->out_dir);
 	if (make_dir(s->dir))
 		return VR_EIO;
-	s->fdec = open_out(s->dir, "decisions.jsonl");
-	s->fcases = open_out(s->dir, "cases.jsonl");
-	s->frej = open_out(s->dir, "rejects.jsonl");
+	s->fdec = open_sink(s->dir, "decisions.jsonl");
+	s->fcases = open_sink(s->dir, "cases.jsonl");
+	s->frej = open_sink(s->dir, "rejects.jsonl");
 	return s->fdec && s->fcases && s->frej ? VR_OK : VR_EIO;
 }
 
@@ -590,6 +607,24 @@ static int close_out(FILE **fp)
 	return fclose(f) != 0 || bad;
 }
 
+/* Write out what a sink holds: non-zero (and the reason on stderr) when it
+ * cannot. */
+static int flush_sink(struct sink *s)
+{
+	if (!s || sink_flush(s, 0) == VR_OK)
+		return 0;
+	fprintf(stderr, "vroeg replay: %s\n", sink_error(s));
+	return 1;
+}
+
+static void close_sinks(struct rset *s)
+{
+	sink_close(s->fdec);
+	sink_close(s->fcases);
+	sink_close(s->frej);
+	s->fdec = s->fcases = s->frej = NULL;
+}
+
 static int write_json(const char *dir, const char *name, struct jbuf *b)
 {
 	FILE *f = open_out(dir, name);
@@ -612,9 +647,7 @@ static int finish(struct replay *r)
 			       compare_households(r->cmp, (size_t)k, keys, n) != VR_OK;
 			free(keys);
 		}
-		bad |= flush_buf(r, &s->dec, s->fdec, 0) != VR_OK;
-		bad |= flush_buf(r, &s->cases, s->fcases, 0) != VR_OK;
-		bad |= flush_buf(r, &s->rej, s->frej, 0) != VR_OK;
+		bad |= flush_sink(s->fdec) | flush_sink(s->fcases) | flush_sink(s->frej);
 		if (r->out_dir && s->fdec) {
 			struct jbuf b;
 			jbuf_init(&b, OUT_MAX);
@@ -622,9 +655,7 @@ static int finish(struct replay *r)
 			bad |= write_json(s->dir, "summary.json", &b);
 			jbuf_fini(&b);
 		}
-		bad |= close_out(&s->fdec);
-		bad |= close_out(&s->fcases);
-		bad |= close_out(&s->frej);
+		close_sinks(s);
 	}
 	if (r->cmp) {
 		const struct summary *sums[SETS_MAX];
@@ -648,12 +679,8 @@ static void cleanup(struct replay *r)
 {
 	for (int k = 0; k < SETS_MAX; k++) {
 		struct rset *s = &r->sets[k];
-		close_out(&s->fdec);
-		close_out(&s->fcases);
-		close_out(&s->frej);
-		jbuf_fini(&s->dec);
-		jbuf_fini(&s->cases);
-		jbuf_fini(&s->rej);
+		close_sinks(s);
+		jbuf_fini(&s->line);
 		engine_free(s->e);
 		store_close(s->st);
 		ruleset_free(s->rs);
