@@ -149,6 +149,30 @@ static int demo_config(const char *bootstrap, struct conf **out, char *err, size
 	return *out ? VR_OK : VR_EINVAL;
 }
 
+/* Every partner's sample file to its topic, in the partner's own format. */
+static int produce_sample(struct kafka_dev *d, unsigned long *produced)
+{
+	for (size_t i = 0; i < VR_ARRAY_LEN(partner_topics); i++) {
+		char name[80];
+		const char *t = partner_topics[i];
+		snprintf(name, sizeof(name), "%s.csv", t);
+		const struct demo_file *f = demo_file(name);
+		if (!f) {
+			snprintf(name, sizeof(name), "%s.jsonl", t);
+			f = demo_file(name);
+		}
+		if (!f || produce_file(d, t, f, produced)) {
+			fprintf(stderr, "vroeg demo: cannot produce %s\n", t);
+			return VR_EIO;
+		}
+	}
+	if (kafka_dev_flush(d, 10000)) {
+		fprintf(stderr, "vroeg demo: the mock cluster did not take the sample\n");
+		return VR_EIO;
+	}
+	return VR_OK;
+}
+
 static void print_dead_letter(void *ud, const struct kafka_dev_msg *m)
 {
 	FILE *f = ud;
@@ -207,24 +231,8 @@ int demo_main(int argc, char **argv)
 		goto out;
 	}
 	unsigned long produced = 0;
-	for (size_t i = 0; i < VR_ARRAY_LEN(partner_topics); i++) {
-		char name[80];
-		const char *t = partner_topics[i];
-		snprintf(name, sizeof(name), "%s.csv", t);
-		const struct demo_file *f = demo_file(name);
-		if (!f) {
-			snprintf(name, sizeof(name), "%s.jsonl", t);
-			f = demo_file(name);
-		}
-		if (!f || produce_file(d, t, f, &produced)) {
-			fprintf(stderr, "vroeg demo: cannot produce %s\n", t);
-			goto out;
-		}
-	}
-	if (kafka_dev_flush(d, 10000)) {
-		fprintf(stderr, "vroeg demo: the mock cluster did not take the sample\n");
+	if (produce_sample(d, &produced) != VR_OK)
 		goto out;
-	}
 	printf("vroeg demo: Kafka mock cluster at %s; %lu partner messages produced on %zu "
 	       "topics\n(Huur as a housing corporation's CSV, Energie as an energy company's "
 	       "JSON, the rest canonical)\n\n",

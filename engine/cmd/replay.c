@@ -8,6 +8,7 @@
  * comparison.  Same input, options and key: byte-identical output.
  */
 #include "replay.h"
+#include "replay_int.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -29,66 +30,6 @@
 #include "summary.h"
 #include "vr.h"
 
-#define OUT_MAX (64u << 20)
-#define DEFAULT_SKEW 31
-#define SETS_MAX 8
-#define ERRS_MAX (16u << 10)
-
-struct replay;
-
-/* One rule set's run. */
-struct rset {
-	struct replay *r;
-	const char *file;               /* NULL: the built-in rule set */
-	char name[80];
-	struct ruleset *rs;
-	struct store *st;
-	struct vr_clock clk;
-	struct engine *e;
-	struct summary sum;
-	struct jbuf line;               /* one decision or case line */
-	struct sink *fdec, *fcases, *frej;  /* file sinks (connectors/sink_file.h) */
-	char dir[4096];
-	enum dec_status *status;        /* per record of the current batch */
-	size_t pos;                     /* records of the batch seen so far */
-};
-
-struct replay {
-	const char *out_dir;
-	const char *key_file;
-	const char *store_url;
-	vr_date now;
-	int progress;                   /* -1 auto, 0 off, 1 on */
-	bool quiet;
-	struct engine_conf conf;
-	const char **files;
-	int n_files;
-	const char *rule_files[SETS_MAX];
-	int n_sets;
-	int store_wait;                 /* seconds to wait for an unavailable store */
-	const char *contact_key_file;
-	struct contact_key *ck;
-	const char *explain;            /* case id to explain, or NULL */
-	int explained;
-
-	struct rset sets[SETS_MAX];
-	struct compare *cmp;
-	FILE *fchanges;
-	const char **ids;               /* per record of the batch: signal ID */
-	bool write_failed;
-
-	/* --mapping: input in a partner's format (connectors/mapping.h) */
-	const char *mapping_file;
-	struct conf *map_conf;
-	struct mapping *map;
-	bool csv_header;                /* each file starts with a header line */
-	char *header;                   /* the current file's, when csv_header */
-	size_t header_len;
-	bool want_header;               /* the next line is the header */
-	struct jbuf msg;                /* header + row, as one message */
-	struct jbuf *mapped;            /* per record of the batch */
-	struct sig_error *map_err;      /* per record of the batch */
-};
 
 static void usage(FILE *f)
 {
@@ -119,57 +60,6 @@ static void usage(FILE *f)
 	      "  --progress | --no-progress   progress line on stderr (default: if a tty)\n"
 	      "  --quiet              no summary on stderr\n",
 	      f);
-}
-
-/* Hand a line to a file sink; VR_EIO once the file refused a write. */
-static int send_line(struct replay *r, struct sink *out, const struct jbuf *line)
-{
-	const struct sink_msg m = {NULL, NULL, 0, line->p, line->len, NULL, 0};
-	if (sink_send(out, &m, NULL) != VR_OK || sink_error(out)[0]) {
-		if (!r->write_failed)
-			fprintf(stderr, "vroeg replay: %s\n",
-				sink_error(out)[0] ? sink_error(out) : "out of memory");
-		r->write_failed = true;
-		return VR_EIO;
-	}
-	return VR_OK;
-}
-
-static int on_decision(void *ud, const struct decision *d)
-{
-	struct rset *s = ud;
-	struct replay *r = s->r;
-
-	if (s == &r->sets[0])
-		r->ids[s->pos] = d->signal_id;
-	s->status[s->pos++] = d->status;
-	summary_add_decision(&s->sum, d);
-	if (!s->fdec)
-		return VR_OK;
-	jbuf_reset(&s->line);
-	emit_decision(&s->line, s->e, d);
-	if (send_line(r, s->fdec, &s->line))
-		return VR_EIO;
-	if (d->status == DEC_REJECTED && s->frej)
-		return send_line(r, s->frej, &s->line);
-	return VR_OK;
-}
-
-static int on_case(void *ud, const struct hkey *h, const struct case_rec *c)
-{
-	struct rset *s = ud;
-	summary_add_case(&s->sum, c);
-	if (s->r->explain && strcmp(c->id, s->r->explain) == 0) {
-		FILE *out = s->r->out_dir ? stdout : stderr;
-		if (s->r->explained++)
-			fputc('\n', out);
-		emit_case_text(out, s->e, h, c);
-	}
-	if (!s->fcases)
-		return VR_OK;
-	jbuf_reset(&s->line);
-	emit_case(&s->line, s->e, h, c);
-	return send_line(s->r, s->fcases, &s->line);
 }
 
 static void show_progress(const struct replay *r, const struct src_file *f, double t0,
@@ -351,36 +241,6 @@ static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 	return rc;
 }
 
-/* A file sink for dir/name, created anew. */
-static struct sink *open_sink(const char *dir, const char *name)
-{
-	char path[4200], err[4400];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	struct sink *s = sink_file_open(path, "w", 0, err, sizeof(err));
-	if (!s)
-		fprintf(stderr, "vroeg replay: %s\n", err);
-	return s;
-}
-
-static FILE *open_out(const char *dir, const char *name)
-{
-	char path[4200];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		fprintf(stderr, "vroeg replay: cannot create %s: %s\n", path, strerror(errno));
-	return f;
-}
-
-static int make_dir(const char *dir)
-{
-	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
-		fprintf(stderr, "vroeg replay: cannot create %s: %s\n", dir, strerror(errno));
-		return VR_EIO;
-	}
-	return VR_OK;
-}
-
 static int parse_option(struct replay *r, const char *a, const char *v)
 {
 	if (strcmp(a, "--out") == 0) {
@@ -533,27 +393,6 @@ static int load_rules(struct replay *r)
 	return rc;
 }
 
-static int open_set_outputs(struct replay *r, struct rset *s)
-{
-	char err[256];
-	jbuf_init(&s->line, OUT_MAX);
-	if (!r->out_dir) {
-		if (!(s->fdec = sink_file_open("-", "w", 0, err, sizeof(err))))
-			fprintf(stderr, "vroeg replay: %s\n", err);
-		return s->fdec ? VR_OK : VR_EIO;
-	}
-	if (r->n_sets > 1)
-		snprintf(s->dir, sizeof(s->dir), "%s/%s", r->out_dir, s->name);
-	else
-		snprintf(s->dir, sizeof(s->dir), "%s", r->out_dir);
-	if (make_dir(s->dir))
-		return VR_EIO;
-	s->fdec = open_sink(s->dir, "decisions.jsonl");
-	s->fcases = open_sink(s->dir, "cases.jsonl");
-	s->frej = open_sink(s->dir, "rejects.jsonl");
-	return s->fdec && s->fcases && s->frej ? VR_OK : VR_EIO;
-}
-
 static int start_sets(struct replay *r, struct pseudo *ps)
 {
 	char err[256];
@@ -567,7 +406,7 @@ static int start_sets(struct replay *r, struct pseudo *ps)
 			fprintf(stderr, "vroeg replay: %s\n", err);
 			return VR_EINVAL;
 		}
-		struct engine_sink sink = {s, on_decision, on_case};
+		struct engine_sink sink = {s, replay_on_decision, replay_on_case};
 		s->e = engine_new(&r->conf, s->rs, s->st, ps, &s->clk, &sink, err, sizeof(err));
 		if (s->e && r->ck)
 			engine_set_contact_key(s->e, r->ck);
@@ -577,116 +416,24 @@ static int start_sets(struct replay *r, struct pseudo *ps)
 			fprintf(stderr, "vroeg replay: %s\n", s->e ? "out of memory" : err);
 			return VR_ENOMEM;
 		}
-		if (open_set_outputs(r, s))
+		if (replay_open_set_outputs(r, s))
 			return VR_EIO;
 	}
 	return VR_OK;
-}
-
-static int start_compare(struct replay *r)
-{
-	static const char *names[SETS_MAX];
-	if (r->n_sets < 2)
-		return VR_OK;
-	for (int k = 0; k < r->n_sets; k++)
-		names[k] = r->sets[k].name;
-	r->fchanges = open_out(r->out_dir, "changes.jsonl");
-	r->cmp = r->fchanges ? compare_new(names, (size_t)r->n_sets, r->fchanges) : NULL;
-	return r->cmp ? VR_OK : VR_EIO;
-}
-
-static int close_out(FILE **fp)
-{
-	FILE *f = *fp;
-	*fp = NULL;
-	if (!f)
-		return 0;
-	int bad = ferror(f);
-	if (f == stdout)
-		return fflush(f) != 0 || bad;
-	return fclose(f) != 0 || bad;
-}
-
-/* Write out what a sink holds: non-zero (and the reason on stderr) when it
- * cannot. */
-static int flush_sink(struct sink *s)
-{
-	if (!s || sink_flush(s, 0) == VR_OK)
-		return 0;
-	fprintf(stderr, "vroeg replay: %s\n", sink_error(s));
-	return 1;
-}
-
-static void close_sinks(struct rset *s)
-{
-	sink_close(s->fdec);
-	sink_close(s->fcases);
-	sink_close(s->frej);
-	s->fdec = s->fcases = s->frej = NULL;
-}
-
-static int write_json(const char *dir, const char *name, struct jbuf *b)
-{
-	FILE *f = open_out(dir, name);
-	int bad = !f || !jbuf_ok(b) || jbuf_write(b, f) != 0;
-	return close_out(&f) || bad;
-}
-
-/* After the input: flush cases, write each set's files and the comparison. */
-static int finish(struct replay *r)
-{
-	int bad = 0;
-	for (int k = 0; k < r->n_sets; k++) {
-		struct rset *s = &r->sets[k];
-		if (s->e && engine_flush_cases(s->e) != VR_OK)
-			bad = 1;
-		if (r->cmp && s->e) {
-			struct hkey *keys;
-			size_t n;
-			bad |= engine_case_households(s->e, &keys, &n) != VR_OK ||
-			       compare_households(r->cmp, (size_t)k, keys, n) != VR_OK;
-			free(keys);
-		}
-		bad |= flush_sink(s->fdec) | flush_sink(s->fcases) | flush_sink(s->frej);
-		if (r->out_dir && s->fdec) {
-			struct jbuf b;
-			jbuf_init(&b, OUT_MAX);
-			summary_json(&s->sum, &b);
-			bad |= write_json(s->dir, "summary.json", &b);
-			jbuf_fini(&b);
-		}
-		close_sinks(s);
-	}
-	if (r->cmp) {
-		const struct summary *sums[SETS_MAX];
-		struct jbuf b;
-		for (int k = 0; k < r->n_sets; k++)
-			sums[k] = &r->sets[k].sum;
-		jbuf_init(&b, OUT_MAX);
-		compare_json(r->cmp, sums, &b);
-		bad |= write_json(r->out_dir, "comparison.json", &b);
-		jbuf_fini(&b);
-		if (!r->quiet)
-			compare_print(r->cmp, sums, stderr);
-	}
-	bad |= close_out(&r->fchanges);
-	if (bad)
-		fprintf(stderr, "vroeg replay: cannot write output\n");
-	return bad ? VR_EIO : VR_OK;
 }
 
 static void cleanup(struct replay *r)
 {
 	for (int k = 0; k < SETS_MAX; k++) {
 		struct rset *s = &r->sets[k];
-		close_sinks(s);
+		replay_close_sinks(s);
 		jbuf_fini(&s->line);
 		engine_free(s->e);
 		store_close(s->st);
 		ruleset_free(s->rs);
 		free(s->status);
 	}
-	close_out(&r->fchanges);
+	replay_close_out(&r->fchanges);
 	compare_free(r->cmp);
 	for (size_t i = 0; r->mapped && i < r->conf.batch_size; i++)
 		jbuf_fini(&r->mapped[i]);
@@ -779,13 +526,13 @@ int replay_main(int argc, char **argv)
 	}
 	recs = calloc(r.conf.batch_size, sizeof(*recs));
 	r.ids = calloc(r.conf.batch_size, sizeof(*r.ids));
-	if (!recs || !r.ids || (r.out_dir && make_dir(r.out_dir)) || start_sets(&r, ps) ||
-	    start_compare(&r))
+	if (!recs || !r.ids || (r.out_dir && replay_make_dir(r.out_dir)) || start_sets(&r, ps) ||
+	    replay_start_compare(&r))
 		goto out;
 	for (int i = 0; i < r.n_files; i++)
 		if (run_file(&r, r.files[i], recs) != VR_OK)
 			goto out;
-	if (finish(&r) != VR_OK)
+	if (replay_finish(&r) != VR_OK)
 		goto out;
 	if (!r.quiet && r.n_sets == 1)
 		summary_print(&r.sets[0].sum, stderr);
