@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "log.h"
 #include "vr.h"
 
@@ -61,7 +62,7 @@ struct sink *sink_new(const struct sink_ops *ops, void *impl, const char *name)
 	snprintf(s->name, sizeof(s->name), "%s", name ? name : ops->name);
 	s->free_head = NO_ENTRY;
 	s->retry = (struct sink_retry){100, 5000};
-	s->rnd = (uint64_t)(vr_mono_now() * 1e9) ^ (uint64_t)(uintptr_t)s ^ 0x9e3779b97f4a7c15u;
+	s->rnd = vr_backoff_seed(s);
 	return s;
 }
 
@@ -86,26 +87,11 @@ void sink_set_retry(struct sink *s, const struct sink_retry *r)
 	s->retry.max_ms = r->max_ms > 0 ? r->max_ms : 5000;
 }
 
-/* xorshift64*: jitter only, never output. */
-static double uniform(struct sink *s)
-{
-	s->rnd ^= s->rnd >> 12;
-	s->rnd ^= s->rnd << 25;
-	s->rnd ^= s->rnd >> 27;
-	return (double)((s->rnd * 2685821657736338717u) >> 11) / 9007199254740992.0;
-}
-
-/* The pause before attempt n + 1: base * 2^(n-1), capped, and then a
- * random point in its upper half, so that many messages failing together
- * do not come back together. */
+/* The pause after the message's last attempt (backoff.h). */
 static double backoff(struct sink *s, unsigned attempts)
 {
-	double ms = (double)s->retry.base_ms;
-	for (unsigned i = 1; i < attempts && ms < (double)s->retry.max_ms; i++)
-		ms *= 2;
-	if (ms > (double)s->retry.max_ms)
-		ms = (double)s->retry.max_ms;
-	return (ms / 2 + uniform(s) * ms / 2) / 1000;
+	return vr_backoff_delay((double)s->retry.base_ms / 1000, (double)s->retry.max_ms / 1000,
+				attempts, &s->rnd);
 }
 
 static struct entry *entry_new(struct sink *s, uint32_t *idx)

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backoff.h"
 #include "compare.h"
 #include "emit.h"
 #include "engine.h"
@@ -102,8 +103,10 @@ static int step(struct replay *r, struct rset *s, const struct engine_rec *recs,
 static int process_waiting(struct replay *r, struct rset *s, const struct engine_rec *recs,
 			   size_t n)
 {
-	double pause = 0.05, waited = 0;
+	struct vr_backoff bo;
+	double waited = 0;
 	int rc;
+	vr_backoff_init(&bo, 0.05, 2.0);
 	while ((rc = step(r, s, recs, n)) == VR_EAGAIN) {
 		if (waited == 0)
 			fprintf(stderr, "vroeg replay: store unavailable (%s); waiting up to %ds\n",
@@ -113,9 +116,9 @@ static int process_waiting(struct replay *r, struct rset *s, const struct engine
 				r->store_wait, store_error(s->st));
 			return rc;
 		}
+		double pause = vr_backoff_next(&bo);
 		vr_sleep(pause);
 		waited += pause;
-		pause = pause * 2 > 2.0 ? 2.0 : pause * 2;
 	}
 	if (waited > 0 && rc == VR_OK)
 		fprintf(stderr, "vroeg replay: store back after %.1fs; continuing\n", waited);

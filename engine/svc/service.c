@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "emit.h"
 #include "feedback.h"
 #include "log.h"
@@ -228,7 +229,7 @@ static int retire(struct svc *r, unsigned max)
 
 /* Wait out a store outage for the batch in hand: VR_OK to try again,
  * VR_EAGAIN when told to stop meanwhile. */
-static int store_pause(struct svc *r, double *since, double *logged, long *pause)
+static int store_pause(struct svc *r, double *since, double *logged, struct vr_backoff *bo)
 {
 	double now = vr_mono_now();
 	if (*since == 0)
@@ -242,8 +243,7 @@ static int store_pause(struct svc *r, double *since, double *logged, long *pause
 	retire(r, INFLIGHT_MAX);
 	if (svc_stop_flag)
 		return VR_EAGAIN;
-	vr_sleep((double)*pause / 1000);
-	*pause = *pause * 2 > 2000 ? 2000 : *pause * 2;
+	vr_sleep(vr_backoff_next(bo));
 	return VR_OK;
 }
 
@@ -257,12 +257,13 @@ static int store_pause(struct svc *r, double *since, double *logged, long *pause
 static int decide_fill(struct svc *r)
 {
 	struct batch *b = r->fill;
-	long pause = 50;
+	struct vr_backoff bo;
 	double since = 0, logged = 0;
 	int rc;
 
 	if (b->n == 0)
 		return VR_OK;
+	vr_backoff_init(&bo, 0.05, 2.0);
 	for (;;) {
 		r->deciding = b;
 		r->pos = 0;
@@ -270,7 +271,7 @@ static int decide_fill(struct svc *r)
 		rc = engine_process(r->e, b->recs, b->n);
 		if (rc != VR_EAGAIN)
 			break;
-		if (store_pause(r, &since, &logged, &pause) != VR_OK) {
+		if (store_pause(r, &since, &logged, &bo) != VR_OK) {
 			engine_discard(r->e);
 			r->deciding = NULL;
 			batch_drop(r, b);
