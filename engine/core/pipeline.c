@@ -20,6 +20,11 @@ const char *engine_rule_name(const struct engine *e, unsigned rule)
 	return ruleset_score_name(e->rs, rule);
 }
 
+const char *engine_case_rule_name(const struct engine *e, const struct case_rec *c, unsigned i)
+{
+	return c->has_rule_names ? c->rule_names[i] : ruleset_score_name(e->rs, c->rules[i].rule);
+}
+
 void engine_set_rules(struct engine *e, const struct ruleset *rs)
 {
 	e->rs = rs;

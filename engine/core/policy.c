@@ -6,6 +6,7 @@
  */
 #include "engine_int.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -126,7 +127,8 @@ static void case_open(struct engine *e, struct store_item *it, const struct sign
 		seq = c->seq + 1;
 		opeenvolgend = s->signal_date - c->last_signal < ruleset_consecutive_lookback(e->rs);
 	}
-	memset(c, 0, sizeof(*c));
+	/* All but the rule names (2 KiB): ruleset_score() writes those used. */
+	memset(c, 0, offsetof(struct case_rec, rule_names));
 	h->has_case = true;
 	hkey_format(&it->key, hex);
 	date_format(s->signal_date, day);
