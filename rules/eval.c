@@ -245,6 +245,11 @@ enum case_priority ruleset_priority(const struct ruleset *rs, const struct rules
 	return PRIO_NORMAL;
 }
 
+/* A case's slot for a rule name (state.h) holds any rule name whole. */
+_Static_assert(sizeof(((struct case_rec *)0)->rule_names[0]) ==
+		       sizeof(((struct score_rule *)0)->name),
+	       "a case's rule name holds any rule name");
+
 void ruleset_score(const struct ruleset *rs, const struct rules_ctx *x, struct case_rec *out)
 {
 	out->score = 0;
@@ -265,9 +270,12 @@ void ruleset_score(const struct ruleset *rs, const struct rules_ctx *x, struct c
 		if (out->n_rules < CASE_RULES_MAX) {
 			out->rules[out->n_rules].rule = (uint16_t)i;
 			out->rules[out->n_rules].points = (int16_t)pts;
+			/* The whole fixed-size name: a copy without a length. */
+			memcpy(out->rule_names[out->n_rules], r->name, sizeof(r->name));
 			out->n_rules++;
 		}
 	}
+	out->has_rule_names = true;
 }
 
 const char *ruleset_route(const struct ruleset *rs, const struct rules_ctx *x)

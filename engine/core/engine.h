@@ -189,7 +189,12 @@ int engine_case_households(struct engine *e, struct hkey **keys, size_t *n);
 
 const char *dec_status_name(enum dec_status s);
 const char *dec_flag_name(enum dec_flag f);
-/* Name of a scoring rule id in a struct case_rule. */
+/* Name of a scoring rule id of the loaded rule set (a decision's case was
+ * scored by it: struct dec_case). */
 const char *engine_rule_name(const struct engine *e, unsigned rule);
+/* Name of a case's i-th fired rule: the name the case keeps (given by the
+ * rule set that scored it, whatever is loaded now), or for a case read from
+ * a value older than state version 7, the loaded rule set's name of its id. */
+const char *engine_case_rule_name(const struct engine *e, const struct case_rec *c, unsigned i);
 
 #endif

@@ -5,7 +5,10 @@
 
 #include "vr.h"
 
-#define STATE_VERSION 6
+#define STATE_VERSION 7
+/* Version 7: the top bit of a case's rule count says its rules are stored
+ * by name (points, name), not by id (id, points) as before. */
+#define RULES_BY_NAME 0x8000
 
 const char *case_priority_name(enum case_priority p)
 {
@@ -67,10 +70,21 @@ static void encode_case(struct wbuf *w, const struct case_rec *c)
 	put_u16(w, c->n_orgs);
 	put_u16(w, c->n_signals);
 	put_u16(w, c->signals_dropped);
-	put_u16(w, c->n_rules);
-	for (unsigned i = 0; i < c->n_rules; i++) {
-		put_u16(w, c->rules[i].rule);
-		put_u16(w, (uint16_t)c->rules[i].points);
+	/* The names, not the ids: an id means nothing to the next rule set.
+	 * A case read from an older value and not scored since knows only
+	 * its ids, and keeps them. */
+	if (c->has_rule_names) {
+		put_u16(w, c->n_rules | RULES_BY_NAME);
+		for (unsigned i = 0; i < c->n_rules; i++) {
+			put_u16(w, (uint16_t)c->rules[i].points);
+			put_str(w, c->rule_names[i]);
+		}
+	} else {
+		put_u16(w, c->n_rules);
+		for (unsigned i = 0; i < c->n_rules; i++) {
+			put_u16(w, c->rules[i].rule);
+			put_u16(w, (uint16_t)c->rules[i].points);
+		}
 	}
 	for (unsigned i = 0; i < c->n_orgs; i++) {
 		put_u64(w, c->orgs[i].org);
@@ -193,7 +207,9 @@ static void decode_case(struct rbuf *r, struct case_rec *c, unsigned version)
 	c->n_orgs = (uint16_t)get_u16(r);
 	c->n_signals = (uint16_t)get_u16(r);
 	c->signals_dropped = (uint16_t)get_u16(r);
-	c->n_rules = (uint16_t)get_u16(r);
+	unsigned n_rules = get_u16(r);
+	c->has_rule_names = version >= 7 && (n_rules & RULES_BY_NAME);
+	c->n_rules = (uint16_t)(c->has_rule_names ? n_rules & ~RULES_BY_NAME : n_rules);
 	if (c->n_rules > CASE_RULES_MAX || c->n_orgs > CASE_ORGS_MAX ||
 	    c->signals_dropped > c->n_signals ||
 	    c->n_signals - c->signals_dropped > CASE_SIGNALS_MAX || c->priority >= PRIO__COUNT) {
@@ -201,8 +217,14 @@ static void decode_case(struct rbuf *r, struct case_rec *c, unsigned version)
 		return;
 	}
 	for (unsigned i = 0; i < c->n_rules; i++) {
-		c->rules[i].rule = (uint16_t)get_u16(r);
-		c->rules[i].points = (int16_t)get_u16(r);
+		if (c->has_rule_names) {
+			c->rules[i].rule = CASE_RULE_ID_NONE;
+			c->rules[i].points = (int16_t)get_u16(r);
+			get_str(r, c->rule_names[i], sizeof(c->rule_names[i]));
+		} else {
+			c->rules[i].rule = (uint16_t)get_u16(r);
+			c->rules[i].points = (int16_t)get_u16(r);
+		}
 	}
 	for (unsigned i = 0; i < c->n_orgs; i++) {
 		c->orgs[i].org = get_u64(r);
@@ -239,9 +261,11 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 {
 	struct rbuf r = {buf, buf + len, false};
 
-	/* Older versions are still read: version 5 is version 6 without the
-	 * case's contact block (kept under a key of its own then), version 4
-	 * is version 5 without the marks' status (then unknown). */
+	/* Older versions are still read: version 6 is version 7 with the
+	 * case's rules by id only (explained with the loaded rule set's
+	 * names), version 5 is version 6 without the case's contact block
+	 * (kept under a key of its own then), version 4 is version 5 without
+	 * the marks' status (then unknown). */
 	unsigned version = get_u8(&r);
 	if (version < 4 || version > STATE_VERSION || !need(&r, HKEY_LEN))
 		return VR_EPARSE;

@@ -31,6 +31,7 @@
 #define CASE_SIGNALS_MAX 16  /* signals listed per case */
 #define CASE_ORGS_MAX 16     /* partner orgs scored per case */
 #define CASE_RULES_MAX 32    /* fired scoring rules listed per case */
+#define CASE_RULE_NAME_MAX 63 /* bytes of a rule name (the rule language's bound) */
 #define CASE_TEAM_MAX 31
 #define CASE_ID_STRLEN 32
 
@@ -71,11 +72,14 @@ struct case_org {
 	int64_t amount;
 };
 
-/* One scoring rule that fired, with its points; rule ids are the rule set's. */
+/* One scoring rule that fired, with its points.  The id indexes the rule set
+ * that scored the case, and means nothing to another one (after a reload or
+ * a restart with an edited file): a case carries its rules' names too. */
 struct case_rule {
-	uint16_t rule;
+	uint16_t rule;       /* CASE_RULE_ID_NONE: read from a store, by name */
 	int16_t points;
 };
+#define CASE_RULE_ID_NONE 0xffff
 
 struct case_rec {
 	char id[CASE_ID_STRLEN];
@@ -93,12 +97,21 @@ struct case_rec {
 	uint16_t signals_dropped;
 	uint16_t n_rules;
 	struct case_rule rules[CASE_RULES_MAX];
+	/* rule_names (last in the struct) holds the fired rules' names, as
+	 * the rule set that scored the case has them, so an explanation names
+	 * the rules that fired whatever rule set is loaded by then.  false for
+	 * a case read from a value older than state version 7 and not scored
+	 * since: only the ids are known. */
+	bool has_rule_names;
 	struct case_org orgs[CASE_ORGS_MAX];       /* what the score counts */
 	struct case_signal signals[CASE_SIGNALS_MAX]; /* what the team reads */
 	/* The latest picked-up signal's contact details, sealed for this
 	 * case (contact.h); contact_len 0 when none are kept (no key). */
 	uint16_t contact_len;
 	unsigned char contact[CONTACT_SEALED_MAX];
+	/* Last, so a new case is cleared up to here: the first n_rules are
+	 * written whenever has_rule_names is set. */
+	char rule_names[CASE_RULES_MAX][CASE_RULE_NAME_MAX + 1];
 };
 
 struct hh_state {

@@ -221,7 +221,7 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 			jbuf_raw(b, ",", 1);
 		jbuf_raw(b, "{", 1);
 		KEY(b, "name", &f2);
-		jbuf_str(b, engine_rule_name(e, c->rules[i].rule));
+		jbuf_str(b, engine_case_rule_name(e, c, i));
 		KEY(b, "points", &f2);
 		jbuf_int(b, c->rules[i].points);
 		jbuf_raw(b, "}", 1);
@@ -271,6 +271,5 @@ void emit_case_text(FILE *f, const struct engine *e, const struct hkey *h,
 	fprintf(f, "Team: %s\n", c->team);
 	fprintf(f, "Score: %d\n", c->score);
 	for (unsigned i = 0; i < c->n_rules; i++)
-		fprintf(f, "  %+5d  %s\n", c->rules[i].points,
-			ruleset_score_name(rs, c->rules[i].rule));
+		fprintf(f, "  %+5d  %s\n", c->rules[i].points, engine_case_rule_name(e, c, i));
 }

@@ -62,6 +62,9 @@ struct collect {
 	int decisions, cases;
 	const struct contact_key *ck; /* set: cases' contact blocks are opened */
 	char contacts[4][CONTACT_PLAIN_MAX]; /* of the first 4 cases, opened */
+	bool keep_first;        /* set: the first case reported is kept */
+	struct hkey first_h;
+	struct case_rec first;
 };
 
 static int on_dec(void *ud, const struct decision *d)
@@ -82,6 +85,10 @@ static int on_case(void *ud, const struct hkey *h, const struct case_rec *k)
 			snprintf(c->contacts[c->cases], CONTACT_PLAIN_MAX, "(does not open)");
 		else
 			c->contacts[c->cases][n] = '\0';
+	}
+	if (c->keep_first && !c->cases) {
+		c->first_h = *h;
+		c->first = *k;
 	}
 	c->cases++;
 	emit_case(&c->cases_out, c->e, h, k);
@@ -272,6 +279,102 @@ static void test_reload(void)
 	ruleset_free(str);
 }
 
+/* How many times needle occurs in hay. */
+static int count_of(const char *hay, const char *needle)
+{
+	int n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+		n++;
+	return n;
+}
+
+/*
+ * Rule names travel with the case: cases scored under rule set A, then
+ * explained while B (the same rules in another order) is loaded, name A's
+ * rules, whether they complete after the reload or are read back from the
+ * store at the end; a case that B scores again names B's.
+ */
+static void test_reload_names(void)
+{
+	static const char *head = "ruleset \"%s\" version \"1\"\npriority normal due 28 days\n";
+	static const char *rules[4] = {
+		"score \"huur\" when Huur in case.partners points 30\n",
+		"score \"zorg\" when Zorg in case.partners points 20\n",
+		"score \"water\" when Water in case.partners points 10\n",
+		"score \"energie\" when Energie in case.partners points 25\n",
+	};
+	static const char *fmt =
+		"{\"ID\":\"%s\",\"signaalpartner\":{\"type\":\"%s\"},\"gemeentecode\":\"0344\","
+		"\"bedrag\":600,\"ontstaansdatum\":\"2024-01-01\",\"signaaldatum\":\"%s\","
+		"\"client\":{\"postcode\":\"3511AB\",\"huisnummer\":\"%d\"}}";
+	char text[2][1024], r[5][400], err[256];
+	for (int k = 0; k < 2; k++) {
+		snprintf(text[k], sizeof(text[k]), head, k ? "b" : "a");
+		for (int i = 0; i < 4; i++) /* b: the same rules, reversed */
+			strcat(text[k], rules[k ? 3 - i : i]);
+	}
+	struct ruleset *a = ruleset_load_text("a", NULL, text[0], strlen(text[0]), err, sizeof(err));
+	struct ruleset *b = ruleset_load_text("b", NULL, text[1], strlen(text[1]), err, sizeof(err));
+	CHECK(a && b);
+	/* Households 1, 2, 3 open cases under a; then, under b, household 1
+	 * opens its next case (completing its first) and Zorg joins 3's case. */
+	snprintf(r[0], sizeof(r[0]), fmt, "N-1", "Huur", "2024-02-15", 1);
+	snprintf(r[1], sizeof(r[1]), fmt, "N-2", "Zorg", "2024-02-15", 2);
+	snprintf(r[2], sizeof(r[2]), fmt, "N-3", "Huur", "2024-02-15", 3);
+	snprintf(r[3], sizeof(r[3]), fmt, "N-4", "Water", "2024-03-16", 1);
+	snprintf(r[4], sizeof(r[4]), fmt, "N-5", "Zorg", "2024-02-20", 3);
+	struct engine_rec recs[5];
+	for (int i = 0; i < 5; i++)
+		recs[i] = (struct engine_rec){r[i], strlen(r[i]), "t", i + 1, NULL, NULL};
+
+	struct fixture f;
+	fixture_open(&f);
+	f.c.keep_first = true;
+	engine_set_rules(f.c.e, a);
+	CHECK_INT(engine_process(f.c.e, recs, 3), VR_OK);
+	engine_set_rules(f.c.e, b);
+	CHECK_INT(engine_process(f.c.e, recs + 3, 2), VR_OK);
+	CHECK_INT(f.c.cases, 1);
+	CHECK_INT(engine_flush_cases(f.c.e), VR_OK);
+	CHECK_INT(f.c.cases, 4);
+
+	/* Household 1's first case completed under b, named by a; 2's was
+	 * read back from the store; 3's was scored again by b, in b's order. */
+	char *out = strndup(f.c.cases_out.p, f.c.cases_out.len);
+	CHECK_INT(count_of(out, "\n"), 4);
+	CHECK_INT(count_of(out, "\"rules\":[{\"name\":\"huur\",\"points\":30}]"), 1);
+	CHECK_INT(count_of(out, "\"rules\":[{\"name\":\"zorg\",\"points\":20}]"), 1);
+	CHECK_INT(count_of(out, "\"rules\":[{\"name\":\"zorg\",\"points\":20},"
+				"{\"name\":\"huur\",\"points\":30}]"), 1);
+	CHECK_INT(count_of(out, "\"rules\":[{\"name\":\"water\",\"points\":10}]"), 1);
+	CHECK_INT(count_of(out, "energie"), 0);
+	free(out);
+
+	/* --explain of that first case, with b loaded: a's names. */
+	char *text_out = NULL;
+	size_t text_len = 0;
+	FILE *mf = open_memstream(&text_out, &text_len);
+	CHECK(mf != NULL);
+	emit_case_text(mf, f.c.e, &f.c.first_h, &f.c.first);
+	fclose(mf);
+	CHECK(strstr(text_out, "Score: 30\n    +30  huur\n") != NULL);
+	CHECK(strstr(text_out, "energie") == NULL);
+	free(text_out);
+
+	/* A case from a value older than state version 7 knows only its
+	 * rules' ids: the loaded rule set names them, as before. */
+	static struct case_rec old;
+	old.n_rules = 1;
+	old.rules[0] = (struct case_rule){0, 25};
+	CHECK_STR(engine_case_rule_name(f.c.e, &old, 0), "energie");
+	old.has_rule_names = true;
+	snprintf(old.rule_names[0], sizeof(old.rule_names[0]), "huur");
+	CHECK_STR(engine_case_rule_name(f.c.e, &old, 0), "huur");
+	fixture_close(&f);
+	ruleset_free(a);
+	ruleset_free(b);
+}
+
 /* A source's defaults fill in the partner; its rejects carry their own
  * reason and no signal ID (not one left over from an earlier batch). */
 static void test_source_records(void)
@@ -410,6 +513,7 @@ int main(void)
 	test_retry_clock();
 	test_contacts();
 	test_reload();
+	test_reload_names();
 	test_source_records();
 	char err[128];
 	enum { N = 2000 };

@@ -59,6 +59,15 @@ static void state_n(struct hh_state *s, unsigned n)
 		c->n_rules = 3;
 		for (unsigned i = 0; i < c->n_rules; i++)
 			c->rules[i] = (struct case_rule){(uint16_t)i, (int16_t)(10 * i - 5)};
+		/* Half the cases were scored since version 7 and know their
+		 * rules' names (their ids are then not stored). */
+		c->has_rule_names = n % 4 >= 2;
+		for (unsigned i = 0; i < c->n_rules && c->has_rule_names; i++) {
+			snprintf(c->rule_names[i], sizeof(c->rule_names[i]), "rule %u of %u", i, n);
+			c->rules[i].rule = CASE_RULE_ID_NONE;
+		}
+		if (n == 7) /* a name as long as names get */
+			memset(c->rule_names[1], 'x', CASE_RULE_NAME_MAX);
 		for (unsigned i = 0; i < (unsigned)(c->n_signals - c->signals_dropped); i++) {
 			struct case_signal *cs = &c->signals[i];
 			snprintf(cs->id, sizeof(cs->id), "SIG-%u-%u", n, i);
@@ -115,7 +124,7 @@ static void test_codec(void)
 		size_t l = (size_t)(rand() % 300);
 		for (size_t i = 0; i < l; i++)
 			buf[i] = (unsigned char)rand();
-		buf[0] = (unsigned char)(4 + t % 3); /* versions 4, 5, 6 */
+		buf[0] = (unsigned char)(4 + t % 4); /* versions 4 to 7 */
 		if (state_decode(buf, l, &back) == VR_OK &&
 		    (back.n_orgs > HH_ORGS_MAX || back.n_marks > HH_MARKS_MAX ||
 		     (back.has_case && back.cur.n_signals - back.cur.signals_dropped > CASE_SIGNALS_MAX)))
@@ -178,6 +187,91 @@ static void test_codec_v5(void)
 	CHECK(memcmp(back.cur.contact, s.cur.contact, s.cur.contact_len) == 0);
 	buf[n - s.cur.contact_len - 2] ^= 0xff; /* length beyond the block */
 	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE);
+}
+
+/* A case keeps its rules' names (version 7), bounded like the rule
+ * language's; a value too long for that is corrupt. */
+static void test_codec_names(void)
+{
+	static struct hh_state s, back;
+	static unsigned char buf[STATE_ENCODED_MAX];
+	state_n(&s, 7);
+	CHECK(s.has_case && s.cur.has_rule_names);
+	size_t n = state_encode(&s, buf);
+	CHECK_INT(buf[0], 7);
+	CHECK_INT(state_decode(buf, n, &back), VR_OK);
+	CHECK(back.cur.has_rule_names);
+	CHECK_INT(back.cur.n_rules, 3);
+	CHECK_STR(back.cur.rule_names[0], "rule 0 of 7");
+	CHECK_INT(strlen(back.cur.rule_names[1]), CASE_RULE_NAME_MAX);
+	CHECK_STR(back.cur.rule_names[2], "rule 2 of 7");
+	CHECK_INT(back.cur.rules[2].points, 15);
+	CHECK_INT(back.cur.rules[2].rule, CASE_RULE_ID_NONE);
+	/* One byte longer than a name may be: refused, not cut. */
+	unsigned char *len1 = NULL;
+	for (size_t i = 0; !len1 && i + CASE_RULE_NAME_MAX < n; i++)
+		if (buf[i] == CASE_RULE_NAME_MAX && buf[i + 1] == 'x' &&
+		    buf[i + CASE_RULE_NAME_MAX] == 'x')
+			len1 = buf + i;
+	CHECK(len1 != NULL);
+	if (!len1)
+		return;
+	*len1 = CASE_RULE_NAME_MAX + 1;
+	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE);
+	/* Version 6 had no names: its count never has the top bit. */
+	*len1 = CASE_RULE_NAME_MAX;
+	buf[0] = 6;
+	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE);
+	/* A case without names (read from an older value, not scored since)
+	 * keeps its ids; such a version 7 value is a version 6 one but for
+	 * the version byte. */
+	state_n(&s, 4);
+	CHECK(s.has_case && !s.cur.has_rule_names);
+	n = state_encode(&s, buf);
+	CHECK_INT(state_decode(buf, n, &back), VR_OK);
+	CHECK(!back.cur.has_rule_names && back.cur.rules[1].rule == 1);
+	buf[0] = 6;
+	CHECK_INT(state_decode(buf, n, &back), VR_OK);
+	CHECK(state_eq(&s, &back));
+}
+
+/* A household value written by the previous version (6, by the code of
+ * commit 9a2994d): a Huur case of 600 euro with the built-in rules'
+ * partner:Huur (id 6) and bedrag>=500 (id 13).  It still reads, its case
+ * knows the ids only, and it is written back with them. */
+static void test_codec_v6(void)
+{
+	static const unsigned char v6[] = {
+		0x06, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa,
+		0xab, 0xac, 0xad, 0xae, 0xaf, 0x01, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33,
+		0x22, 0x11, 0x38, 0x4d, 0x00, 0x00, 0x58, 0x02, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x01, 0x00, 0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x38,
+		0x4d, 0x00, 0x00, 0x00, 0x01, 0x1b, 0x63, 0x2d, 0x61, 0x30, 0x61, 0x31,
+		0x61, 0x32, 0x61, 0x33, 0x61, 0x34, 0x61, 0x35, 0x61, 0x36, 0x61, 0x37,
+		0x2d, 0x32, 0x30, 0x32, 0x34, 0x30, 0x32, 0x31, 0x35, 0x01, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x38, 0x4d, 0x00, 0x00, 0x38, 0x4d, 0x00,
+		0x00, 0x54, 0x4d, 0x00, 0x00, 0x00, 0x00, 0x07, 0x64, 0x65, 0x66, 0x61,
+		0x75, 0x6c, 0x74, 0x32, 0x00, 0x00, 0x00, 0x58, 0x02, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x06,
+		0x00, 0x1e, 0x00, 0x0d, 0x00, 0x14, 0x00, 0x88, 0x77, 0x66, 0x55, 0x44,
+		0x33, 0x22, 0x11, 0x06, 0x58, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x03, 0x53, 0x2d, 0x31, 0x88, 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11,
+		0x06, 0x00, 0x00, 0x38, 0x4d, 0x00, 0x00, 0x58, 0x02, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00,
+	};
+	static struct hh_state back;
+	static unsigned char buf[STATE_ENCODED_MAX];
+	CHECK_INT(state_decode(v6, sizeof(v6), &back), VR_OK);
+	CHECK(back.has_case && !back.cur.has_rule_names);
+	CHECK_STR(back.cur.id, "c-a0a1a2a3a4a5a6a7-20240215");
+	CHECK_INT(back.cur.score, 50);
+	CHECK_INT(back.cur.n_rules, 2);
+	CHECK(back.cur.rules[0].rule == 6 && back.cur.rules[0].points == 30);
+	CHECK(back.cur.rules[1].rule == 13 && back.cur.rules[1].points == 20);
+	size_t n = state_encode(&back, buf);
+	CHECK_INT(n, sizeof(v6));
+	CHECK_INT(buf[0], 7);
+	CHECK(memcmp(buf + 1, v6 + 1, sizeof(v6) - 1) == 0);
 }
 
 static int count_cb(void *ud, const struct hh_state *s)
@@ -326,7 +420,7 @@ static void test_v5_contact_upgrade(const char *sock)
 	if (!c || c->err)
 		return;
 	for (unsigned n = 0; n < 2; n++) {
-		state_n(&s, 4 + 6 * n); /* 4 and 10: a case without a block */
+		state_n(&s, 4 + 12 * n); /* 4 and 16: a case, no block, no rule names */
 		CHECK(s.has_case && s.cur.contact_len == 0);
 		size_t len = state_encode(&s, v5) - 2; /* version 5: no block length */
 		v5[0] = 5;
@@ -372,6 +466,8 @@ int main(void)
 	test_codec();
 	test_codec_v4();
 	test_codec_v5();
+	test_codec_v6();
+	test_codec_names();
 	{
 		/* A send out of turn poisons the store rather than mixing up
 		 * answers. */

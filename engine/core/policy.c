@@ -1,0 +1,362 @@
+/*
+ * policy.c - the decision for one record (docs/engine.md, "Steps"): its
+ * validation outcome as a status, redelivery, municipality and status
+ * rules, onterecht, repeat, matching into the household's case, priority,
+ * due date and score (the rule set's), and the case's contact block.
+ */
+#include "engine_int.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vr.h"
+
+static const char *const status_names[DEC__COUNT] = {
+	[DEC_OPGEPAKT] = "Opgepakt",
+	[DEC_HERHAALD] = "Niet opgepakt: herhaalde melding",
+	[DEC_ONTERECHT] = "Niet opgepakt: onterecht signaal",
+	[DEC_ANDERE_REDEN] = "Niet opgepakt: andere reden",
+	[DEC_BEKEND] = "Inwoner al bekend bij schuldhulpverlening",
+	[DEC_OVERLEDEN] = "Inwoner is overleden",
+	[DEC_GEEN_INWONER] = "Persoon is geen inwoner (meer) in de gemeente",
+	[DEC_NOG_NIET] = "Nog niet opgepakt",
+	[DEC_DUPLICATE] = "duplicate",
+	[DEC_REJECTED] = "rejected",
+};
+
+const char *dec_status_name(enum dec_status s)
+{
+	return (unsigned)s < DEC__COUNT ? status_names[s] : "?";
+}
+
+const char *dec_flag_name(enum dec_flag f)
+{
+	switch (f) {
+	case FLAG_INCASSO_ONBEKEND: return "incasso_onbekend";
+	case FLAG_INCASSO_ONVOLLEDIG: return "incasso_onvolledig";
+	case FLAG_ESCALATIE: return "escalatie";
+	case FLAG_NIEUWE_ZAAK: return "nieuwe_zaak";
+	}
+	return "?";
+}
+
+static bool muni_is_served(const struct engine *e, const char *code)
+{
+	const struct engine_conf *c = &e->conf;
+	if (c->n_municipalities) {
+		for (size_t i = 0; i < c->n_municipalities; i++)
+			if (strcmp(c->municipalities[i], code) == 0)
+				return true;
+		return false;
+	}
+	size_t n = ruleset_n_municipalities(e->rs);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ruleset_municipality(e->rs, i), code) == 0)
+			return true;
+	return n == 0;
+}
+
+/* Remember a pick-up of org; the oldest entry makes room when full. */
+static void hh_org_note(struct hh_state *h, uint64_t org, vr_date date, int64_t amount)
+{
+	struct hh_org *slot = NULL;
+	for (unsigned i = 0; i < h->n_orgs && !slot; i++)
+		if (h->orgs[i].org == org)
+			slot = &h->orgs[i];
+	if (!slot && h->n_orgs < HH_ORGS_MAX)
+		slot = &h->orgs[h->n_orgs++];
+	if (!slot) {
+		slot = &h->orgs[0];
+		for (unsigned i = 1; i < h->n_orgs; i++)
+			if (h->orgs[i].picked < slot->picked)
+				slot = &h->orgs[i];
+	}
+	slot->org = org;
+	slot->picked = date;
+	slot->amount = amount;
+}
+
+static struct hh_mark *hh_mark_find(struct hh_state *h, uint64_t id)
+{
+	for (unsigned i = 0; i < h->n_marks; i++)
+		if (h->marks[i].id == id)
+			return &h->marks[i];
+	return NULL;
+}
+
+/* Remember a signal; marks past their retention go first, then the oldest. */
+static void hh_mark_note(struct hh_state *h, uint64_t id, vr_date date, int retention)
+{
+	unsigned k = 0;
+	for (unsigned i = 0; i < h->n_marks; i++)
+		if (date - h->marks[i].date < retention)
+			h->marks[k++] = h->marks[i];
+	h->n_marks = (uint16_t)k;
+	if (h->n_marks == HH_MARKS_MAX) {
+		unsigned oldest = 0;
+		for (unsigned i = 1; i < h->n_marks; i++)
+			if (h->marks[i].date < h->marks[oldest].date)
+				oldest = i;
+		h->marks[oldest] = h->marks[--h->n_marks];
+	}
+	h->marks[h->n_marks++] = (struct hh_mark){id, date, HH_MARK_UNDECIDED};
+}
+
+static const struct hh_org *hh_org_find(const struct hh_state *h, uint64_t org)
+{
+	for (unsigned i = 0; i < h->n_orgs; i++)
+		if (h->orgs[i].org == org)
+			return &h->orgs[i];
+	return NULL;
+}
+
+/* Start the household's next case with s, completing the previous one. */
+static void case_open(struct engine *e, struct store_item *it, const struct signal *s)
+{
+	struct hh_state *h = &it->state;
+	struct case_rec *c = &h->cur;
+	uint64_t seq = 1;
+	bool opeenvolgend = false;
+	char hex[HKEY_STRLEN], day[VR_DATE_STRLEN];
+
+	if (h->has_case) {
+		struct store_case *d = &e->b->done[e->b->n_done++];
+		d->household = it->key;
+		d->c = *c;
+		seq = c->seq + 1;
+		opeenvolgend = s->signal_date - c->last_signal < ruleset_consecutive_lookback(e->rs);
+	}
+	/* All but the rule names (2 KiB): ruleset_score() writes those used. */
+	memset(c, 0, offsetof(struct case_rec, rule_names));
+	h->has_case = true;
+	hkey_format(&it->key, hex);
+	date_format(s->signal_date, day);
+	/* c-<first 64 bits of the household pseudonym>-<yyyymmdd>: unique,
+	 * since a household opens at most one case a day. */
+	snprintf(c->id, sizeof(c->id), "c-%.16s-%.4s%.2s%.2s", hex + 2, day, day + 5, day + 8);
+	c->seq = seq;
+	c->opened = s->signal_date;
+	c->last_signal = s->signal_date;
+	c->due = VR_DATE_NONE;
+	c->opeenvolgend = opeenvolgend;
+}
+
+/* The org's latest amount replaces its earlier one: an escalation is the
+ * same arrear grown, not a second debt. */
+static void case_org_note(struct case_rec *c, const struct signal *s, uint64_t org)
+{
+	for (unsigned i = 0; i < c->n_orgs; i++) {
+		if (c->orgs[i].org == org) {
+			c->orgs[i].amount = s->amount;
+			return;
+		}
+	}
+	if (c->n_orgs < CASE_ORGS_MAX)
+		c->orgs[c->n_orgs++] = (struct case_org){org, (uint8_t)s->partner, s->amount};
+}
+
+static void case_add(struct engine *e, struct case_rec *c, const struct signal *s, uint64_t org,
+		     struct rules_ctx *ctx)
+{
+	vr_date due;
+	enum case_priority p = ruleset_priority(e->rs, ctx, &due);
+
+	if (c->n_signals - c->signals_dropped < CASE_SIGNALS_MAX) {
+		struct case_signal *cs = &c->signals[c->n_signals - c->signals_dropped];
+		memcpy(cs->id, s->id, sizeof(cs->id));
+		cs->org = org;
+		cs->partner = (uint8_t)s->partner;
+		cs->priority = (uint8_t)p;
+		cs->crisis = s->crisis;
+		cs->end_of_supply = s->end_of_supply;
+		cs->date = s->signal_date;
+		cs->amount = s->amount;
+	} else {
+		c->signals_dropped++;
+	}
+	c->n_signals++;
+	case_org_note(c, s, org);
+	if (p > c->priority)
+		c->priority = (uint8_t)p;
+	if (c->due == VR_DATE_NONE || due < c->due)
+		c->due = due;
+	if (s->signal_date > c->last_signal)
+		c->last_signal = s->signal_date;
+	c->amount = 0;
+	for (unsigned i = 0; i < c->n_orgs; i++)
+		c->amount += c->orgs[i].amount;
+	ctx->kase = c;
+	ruleset_score(e->rs, ctx, c);
+	snprintf(c->team, sizeof(c->team), "%s", ruleset_route(e->rs, ctx));
+}
+
+static void dec_case_fill(struct dec_case *d, const struct case_rec *c)
+{
+	memcpy(d->id, c->id, sizeof(d->id));
+	d->score = c->score;
+	d->priority = c->priority;
+	d->due = c->due;
+	d->n_rules = c->n_rules;
+	memcpy(d->rules, c->rules, sizeof(d->rules[0]) * c->n_rules);
+}
+
+/* Onterecht signaal: below the partner type's threshold or outside its
+ * accepted days-in-arrears range.  Fills the reason and returns true. */
+static bool is_onterecht(const struct ruleset *rs, const struct signal *s, char *reason,
+			 size_t len)
+{
+	int64_t thr = ruleset_threshold(rs, s->partner);
+	int lo, hi, days = sig_days_overdue(s);
+
+	if (s->amount < thr) {
+		snprintf(reason, len, "bedrag %lld below threshold %lld", (long long)s->amount,
+			 (long long)thr);
+		return true;
+	}
+	ruleset_days_range(rs, s->partner, &lo, &hi);
+	if (days < lo) {
+		snprintf(reason, len, "%d days in arrears, fewer than %d", days, lo);
+		return true;
+	}
+	if (hi >= 0 && days > hi) {
+		snprintf(reason, len, "%d days in arrears, more than %d", days, hi);
+		return true;
+	}
+	return false;
+}
+
+/* Herhaalde melding: the same org was picked up within the repeat window
+ * and the amount did not rise enough.  Sets the escalation flag otherwise. */
+static bool is_repeat(const struct ruleset *rs, const struct hh_state *h, const struct signal *s,
+		      uint64_t org, struct decision *d)
+{
+	const struct hh_org *prev = hh_org_find(h, org);
+	char day[VR_DATE_STRLEN];
+
+	if (!prev || s->signal_date - prev->picked >= ruleset_repeat_window(rs))
+		return false;
+	if (s->amount - prev->amount >= ruleset_escalation_min_rise(rs)) {
+		d->flags |= FLAG_ESCALATIE;
+		return false;
+	}
+	snprintf(d->reason, sizeof(d->reason),
+		 "same partner picked up on %s with bedrag %lld; not risen",
+		 date_format(prev->picked, day), (long long)prev->amount);
+	return true;
+}
+
+/* The case's contact block becomes this signal's client, sealed for the
+ * case; a client who gave nothing to contact leaves the previous block. */
+static void contact_note(struct engine *e, struct case_rec *c, const struct sig_client *cl)
+{
+	char plain[CONTACT_PLAIN_MAX];
+	unsigned char sealed[CONTACT_SEALED_MAX];
+	size_t n = contact_plain(cl, plain, sizeof(plain));
+
+	if (!n)
+		return;
+	/* 0 when libcrypto failed: then the block stays as it was. */
+	n = contact_seal(e->ck, c->id, plain, n, sealed);
+	memset(plain, 0, sizeof(plain));
+	if (n) {
+		memcpy(c->contact, sealed, n);
+		c->contact_len = (uint16_t)n;
+	}
+}
+
+/* 73 lines: the steps of docs/engine.md in order, best read in one piece. */
+static void decide(struct engine *e, size_t i)
+{
+	struct decision *d = &e->b->decs[i];
+	const struct signal *s = &e->b->sigs[i];
+	const struct ruleset *rs = e->rs;
+	struct store_item *it = &e->b->items[e->b->item_of[i]];
+	struct hh_state *h = &it->state;
+	struct hkey person;
+	struct rules_ctx ctx = {s, &it->key, NULL, NULL};
+	const char *why;
+
+	d->sig = s;
+	d->signal_id = s->id;
+	d->has_household = true;
+	d->household = it->key;
+	if (!s->has_collection)
+		d->flags |= FLAG_INCASSO_ONBEKEND;
+	else if (sig_collection_incomplete(s))
+		d->flags |= FLAG_INCASSO_ONVOLLEDIG;
+
+	const struct hh_mark *seen = hh_mark_find(h, e->b->mark_id[i]);
+	if (seen) {
+		d->status = DEC_DUPLICATE;
+		d->original = seen->status < DEC_DUPLICATE ? (enum dec_status)seen->status
+							   : DEC__COUNT;
+		return;
+	}
+	hh_mark_note(h, e->b->mark_id[i], s->signal_date, ruleset_retention_marks(rs));
+	it->dirty = true;
+
+	if (!muni_is_served(e, s->gemeentecode)) {
+		d->status = DEC_GEEN_INWONER;
+		snprintf(d->reason, sizeof(d->reason), "gemeentecode %s is not served",
+			 s->gemeentecode);
+		return;
+	}
+	if (ruleset_uses_person(rs) && pseudo_person(e->ps, &s->client, &person))
+		ctx.person = &person;
+	enum rules_status rst = ruleset_status(rs, &ctx, &why);
+	if (rst == RSTATUS_ANDERE_REDEN || rst == RSTATUS_OVERLEDEN) {
+		d->status = rst == RSTATUS_OVERLEDEN ? DEC_OVERLEDEN : DEC_ANDERE_REDEN;
+		snprintf(d->reason, sizeof(d->reason), "%s", why[0] ? why : "status rule");
+		return;
+	}
+	uint64_t org = sig_text_hash(s->partner_org);
+	/* A household already known to schuldhulpverlening goes to its
+	 * caseworker whatever the amount or an earlier signal. */
+	if (rst != RSTATUS_BEKEND) {
+		if (is_onterecht(rs, s, d->reason, sizeof(d->reason))) {
+			d->status = DEC_ONTERECHT;
+			return;
+		}
+		if (is_repeat(rs, h, s, org, d)) {
+			d->status = DEC_HERHAALD;
+			return;
+		}
+	}
+
+	d->status = rst == RSTATUS_BEKEND ? DEC_BEKEND : DEC_OPGEPAKT;
+	if (rst == RSTATUS_BEKEND && why[0])
+		snprintf(d->reason, sizeof(d->reason), "%s", why);
+	it->dirty = true;
+	hh_org_note(h, org, s->signal_date, s->amount);
+	if (!h->has_case || s->signal_date - h->cur.opened >= ruleset_matching_period(rs)) {
+		case_open(e, it, s);
+		d->flags |= FLAG_NIEUWE_ZAAK;
+	}
+	case_add(e, &h->cur, s, org, &ctx);
+	d->has_case = true;
+	dec_case_fill(&d->kase, &h->cur);
+	if (e->ck)
+		contact_note(e, &h->cur, &s->client);
+}
+
+void policy_decide(struct engine *e, size_t i, const struct engine_rec *rec)
+{
+	struct slot *b = e->b;
+	if (b->valid[i]) {
+		decide(e, i);
+		/* The mark remembers the status, so a redelivery can be
+		 * answered with it (partner feedback after a crash). */
+		struct hh_mark *mk;
+		if (b->decs[i].status != DEC_DUPLICATE &&
+		    (mk = hh_mark_find(&b->items[b->item_of[i]].state, b->mark_id[i])))
+			mk->status = (uint8_t)b->decs[i].status;
+	} else {
+		struct decision *d = &b->decs[i];
+		d->status = DEC_REJECTED;
+		d->err = &b->errs[i];
+		/* The ID is parsed right after the object check. */
+		if (b->errs[i].code > REJ_ID && !rec->reject)
+			d->signal_id = b->sigs[i].id;
+	}
+}
