@@ -1,5 +1,6 @@
 /* eval.c - run compiled rules against a signal, household and case. */
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "rules_int.h"
@@ -276,6 +277,7 @@ void ruleset_score(const struct ruleset *rs, const struct rules_ctx *x, struct c
 		}
 	}
 	out->has_rule_names = true;
+	snprintf(out->scored_by, sizeof(out->scored_by), "%s/%s", rs->name, rs->version);
 }
 
 const char *ruleset_route(const struct ruleset *rs, const struct rules_ctx *x)

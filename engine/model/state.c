@@ -79,6 +79,7 @@ static void encode_case(struct wbuf *w, const struct case_rec *c)
 			put_u16(w, (uint16_t)c->rules[i].points);
 			put_str(w, c->rule_names[i]);
 		}
+		put_str(w, c->scored_by);
 	} else {
 		put_u16(w, c->n_rules);
 		for (unsigned i = 0; i < c->n_rules; i++) {
@@ -226,6 +227,10 @@ static void decode_case(struct rbuf *r, struct case_rec *c, unsigned version)
 			c->rules[i].points = (int16_t)get_u16(r);
 		}
 	}
+	if (c->has_rule_names)
+		get_str(r, c->scored_by, sizeof(c->scored_by));
+	else
+		c->scored_by[0] = '\0';
 	for (unsigned i = 0; i < c->n_orgs; i++) {
 		c->orgs[i].org = get_u64(r);
 		c->orgs[i].partner = (uint8_t)get_u8(r);

@@ -33,6 +33,7 @@
 #define CASE_RULES_MAX 32    /* fired scoring rules listed per case */
 #define CASE_RULE_NAME_MAX 63 /* bytes of a rule name (the rule language's bound) */
 #define CASE_TEAM_MAX 31
+#define CASE_RULESET_MAX 127 /* "name/version" of a rule set */
 #define CASE_ID_STRLEN 32
 
 enum case_priority { PRIO_NORMAL = 0, PRIO_URGENT = 1, PRIO_CRISIS = 2, PRIO__COUNT };
@@ -103,6 +104,9 @@ struct case_rec {
 	 * a case read from a value older than state version 7 and not scored
 	 * since: only the ids are known. */
 	bool has_rule_names;
+	/* With has_rule_names: "name/version" of the rule set that scored the
+	 * case, which a case line and an explanation name. */
+	char scored_by[CASE_RULESET_MAX + 1];
 	struct case_org orgs[CASE_ORGS_MAX];       /* what the score counts */
 	struct case_signal signals[CASE_SIGNALS_MAX]; /* what the team reads */
 	/* The latest picked-up signal's contact details, sealed for this

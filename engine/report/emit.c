@@ -47,6 +47,17 @@ static void emit_ruleset(struct jbuf *b, const struct ruleset *rs, bool *first)
 	jbuf_str(b, buf);
 }
 
+/* The rule set that scored case c: the one it recorded, or (a case from
+ * before state version 7, not scored since) the one loaded now. */
+static const char *case_ruleset(const struct case_rec *c, const struct ruleset *rs, char *buf,
+				size_t n)
+{
+	if (c->has_rule_names && c->scored_by[0])
+		return c->scored_by;
+	snprintf(buf, n, "%s/%s", ruleset_name(rs), ruleset_version(rs));
+	return buf;
+}
+
 static void emit_rules_names(struct jbuf *b, const struct engine *e, const struct dec_case *k)
 {
 	jbuf_raw(b, "[", 1);
@@ -229,7 +240,9 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	jbuf_raw(b, "]", 1);
 	KEY(b, "team", &first);
 	jbuf_str(b, c->team);
-	emit_ruleset(b, rs, &first);
+	char by[CASE_RULESET_MAX + 1];
+	KEY(b, "ruleset", &first);
+	jbuf_str(b, case_ruleset(c, rs, by, sizeof(by)));
 	KEY(b, "dispatch", &first);
 	jbuf_str(b, "pending");
 	KEY(b, "outcome", &first);
@@ -246,7 +259,8 @@ void emit_case_text(FILE *f, const struct engine *e, const struct hkey *h,
 
 	fprintf(f, "Case %s (household %s, its case no. %llu)\n", c->id, hkey_format(h, hk),
 		(unsigned long long)c->seq);
-	fprintf(f, "Rule set: %s/%s\n", ruleset_name(rs), ruleset_version(rs));
+	char by[CASE_RULESET_MAX + 1];
+	fprintf(f, "Rule set: %s\n", case_ruleset(c, rs, by, sizeof(by)));
 	fprintf(f, "Opened %s; collects signals until %s", date_format(c->opened, d1),
 		date_format(c->opened + ruleset_matching_period(rs) - 1, d2));
 	fprintf(f, "; last signal %s\n", date_format(c->last_signal, d1));

@@ -55,6 +55,8 @@ cp "$WORK/b.rules" "$WORK/gemeente.rules"
 kill -HUP "$pid"
 for _ in $(seq 1 50); do grep -q 'rule set b loaded' "$WORK/run.log" && break; sleep 0.1; done
 grep -q 'rule set b loaded' "$WORK/run.log" || fail "SIGHUP did not load b: $(tail -n 2 "$WORK/run.log")"
+# Every case line after this one is written with b loaded.
+reload_at=$( (cat "$WORK/cases1.jsonl" 2>/dev/null || true) | wc -l)
 for f in "$WORK"/second/*.jsonl; do
 	[[ -s $f ]] && produce "$(basename "$f" .jsonl)" "$f"
 done
@@ -70,9 +72,9 @@ timeout 120 "$VROEG" run -c "$WORK/restart.conf" --stop-at-end 2>"$WORK/restart.
 exactly_once "$total" "$WORK/dec1.jsonl" "$WORK/dec2.jsonl"
 
 # Every case line against itself and the rule set that last scored it (the
-# ruleset of its last decision); prints "ok CASES AFTER_RELOAD AFTER_RESTART"
+# ruleset of its last decision), whose name the case line must carry; prints "ok CASES AFTER_RELOAD AFTER_RESTART"
 # or the first case line whose rules do not fit it.
-awk -v arules="$WORK/a.rules" -v brules="$WORK/b.rules" '
+awk -v arules="$WORK/a.rules" -v brules="$WORK/b.rules" -v reload_at="$reload_at" '
 function load(file, set,   line, name, pts, k) {
 	while ((getline line < file) > 0) {
 		if (!match(line, /^score "[^"]*"/))
@@ -113,12 +115,12 @@ FILENAME ~ /dec[12]\.jsonl$/ {
 	if (seen[id]++)
 		bad("reported twice")
 	n_cases++
-	if (set == "a/1" && str("ruleset") == "b/2") {
-		if (FILENAME ~ /cases2\.jsonl$/)
-			n_restart++
-		else
-			n_reload++
-	}
+	if (str("ruleset") != set)
+		bad("names rule set " str("ruleset") ", scored by " set)
+	if (set == "a/1" && FILENAME ~ /cases2\.jsonl$/)
+		n_restart++
+	else if (set == "a/1" && FNR > reload_at)
+		n_reload++
 	split("", partner)
 	match($0, /"partners":\[[^]]*\]/)
 	np = split(substr($0, RSTART + 12, RLENGTH - 13), parts, ",")

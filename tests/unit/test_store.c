@@ -68,6 +68,8 @@ static void state_n(struct hh_state *s, unsigned n)
 		}
 		if (n == 7) /* a name as long as names get */
 			memset(c->rule_names[1], 'x', CASE_RULE_NAME_MAX);
+		if (c->has_rule_names)
+			snprintf(c->scored_by, sizeof(c->scored_by), "gemeente-%u/2.%u", n, n);
 		for (unsigned i = 0; i < (unsigned)(c->n_signals - c->signals_dropped); i++) {
 			struct case_signal *cs = &c->signals[i];
 			snprintf(cs->id, sizeof(cs->id), "SIG-%u-%u", n, i);
@@ -205,6 +207,7 @@ static void test_codec_names(void)
 	CHECK_STR(back.cur.rule_names[0], "rule 0 of 7");
 	CHECK_INT(strlen(back.cur.rule_names[1]), CASE_RULE_NAME_MAX);
 	CHECK_STR(back.cur.rule_names[2], "rule 2 of 7");
+	CHECK_STR(back.cur.scored_by, "gemeente-7/2.7");
 	CHECK_INT(back.cur.rules[2].points, 15);
 	CHECK_INT(back.cur.rules[2].rule, CASE_RULE_ID_NONE);
 	/* One byte longer than a name may be: refused, not cut. */
