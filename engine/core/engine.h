@@ -5,15 +5,15 @@
  * touched households from the store in one call, decides every signal in
  * input order (redelivery, municipality, threshold, repeat, matching into a
  * case, priority, score), writes all changes back in one call, and only then
- * reports the batch's decisions and completed cases to the sink.  If the
+ * reports the batch's decisions and completed cases to the observer.  If the
  * store fails, nothing of the batch is reported and the store is unchanged.
  *
  * The engine takes "today" from the clock it is given and reads no other
  * time, so replaying the same records gives the same decisions.
  *
  * Ownership: engine_new() borrows the conf (copied), rule set, store,
- * pseudo, clock and sink; they must outlive the engine.  Pointers inside a struct decision are
- * valid only during the sink call.  One thread at a time.
+ * pseudo, clock and observer; they must outlive the engine.  Pointers inside a struct decision are
+ * valid only during the observer call.  One thread at a time.
  */
 #ifndef VR_ENGINE_H
 #define VR_ENGINE_H
@@ -99,7 +99,9 @@ struct decision {
 	char reason[SIG_REASON_MAX];  /* why not picked up; "" otherwise */
 };
 
-struct engine_sink {
+/* Who hears the engine's results (not a sink: sinks deliver output,
+ * connectors/sink.h; an observer decides what to do with a result). */
+struct engine_observer {
 	void *ud;
 	/* Once per record, in input order, after the batch is stored. */
 	int (*decision)(void *ud, const struct decision *d);
@@ -123,7 +125,7 @@ struct engine;
 
 struct engine *engine_new(const struct engine_conf *conf, const struct ruleset *rs,
 			  struct store *st, struct pseudo *ps, struct vr_clock *clk,
-			  const struct engine_sink *sink, char *err, size_t errlen);
+			  const struct engine_observer *obs, char *err, size_t errlen);
 void engine_free(struct engine *e);
 
 /*
@@ -143,7 +145,7 @@ const struct ruleset *engine_get_rules(const struct engine *e);
 
 /*
  * Decide n records (n <= conf.batch_size).  Returns VR_OK, the first
- * non-zero sink result, or the store's error with nothing reported.  On
+ * non-zero observer result, or the store's error with nothing reported.  On
  * VR_EAGAIN call it again with the same records (after a pause): if the
  * batch was already decided and only its apply failed, the engine repeats
  * the same writes rather than deciding again, so an apply that did land
@@ -153,7 +155,7 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n);
 
 /*
  * The same, pipelined: decide n records and send their writes to the store
- * without waiting for them; the batch is reported (sink) during the next
+ * without waiting for them; the batch is reported (observer) during the next
  * engine_submit() or engine_sync(), once the store has confirmed it.  So
  * the store writes one batch while the engine reads the next.  Records are
  * borrowed for the call only, but their source strings until the batch is
@@ -161,7 +163,7 @@ int engine_process(struct engine *e, const struct engine_rec *recs, size_t n);
  *
  * VR_EAGAIN (the previous batch's writes or this batch's load failed):
  * call again with the same records; nothing of this batch was decided.
- * A non-zero sink result ends the engine's use: it may belong to the
+ * A non-zero observer result ends the engine's use: it may belong to the
  * previous batch, reported during this call.
  * engine_sync() waits for the last batch and reports it; on VR_EAGAIN call
  * it again.  Call engine_sync() before engine_process(), a rule set
@@ -178,7 +180,7 @@ int engine_sync(struct engine *e);
  */
 void engine_discard(struct engine *e);
 
-/* Report every case still held in the store through sink->case_done, in
+/* Report every case still held in the store through obs->case_done, in
  * order of opening date and case id.  It first waits for the last batch
  * (engine_sync()); VR_EAGAIN while a failed batch is neither finished nor
  * discarded. */

@@ -19,7 +19,7 @@ struct engine {
 	struct store *st;
 	struct pseudo *ps;
 	struct vr_clock *clk;
-	struct engine_sink sink;
+	struct engine_observer obs;
 
 	/* Scratch for one batch, sized conf.batch_size.  There are two, so a
 	 * batch can be decided while the previous one's apply is on its way

@@ -78,7 +78,7 @@ void engine_free(struct engine *e)
 
 struct engine *engine_new(const struct engine_conf *conf, const struct ruleset *rs,
 			  struct store *st, struct pseudo *ps, struct vr_clock *clk,
-			  const struct engine_sink *sink, char *err, size_t errlen)
+			  const struct engine_observer *obs, char *err, size_t errlen)
 {
 	size_t n = conf->batch_size;
 	if (n == 0 || n > ENGINE_BATCH_MAX) {
@@ -93,7 +93,7 @@ struct engine *engine_new(const struct engine_conf *conf, const struct ruleset *
 	e->st = st;
 	e->ps = ps;
 	e->clk = clk;
-	e->sink = *sink;
+	e->obs = *obs;
 	e->ht_cap = 1;
 	while (e->ht_cap < 4 * n)
 		e->ht_cap *= 2;
@@ -208,15 +208,15 @@ static void decide_batch(struct engine *e, const struct engine_rec *recs, size_t
 	batch_retention(e);
 }
 
-/* A stored batch's decisions and completed cases, to the sink. */
+/* A stored batch's decisions and completed cases, to the observer. */
 static int report(struct engine *e, const struct slot *b)
 {
 	int rc;
 	for (size_t i = 0; i < b->n; i++)
-		if ((rc = e->sink.decision(e->sink.ud, &b->decs[i])))
+		if ((rc = e->obs.decision(e->obs.ud, &b->decs[i])))
 			return rc;
 	for (size_t i = 0; i < b->n_done; i++)
-		if ((rc = e->sink.case_done(e->sink.ud, &b->done[i].household, &b->done[i].c)))
+		if ((rc = e->obs.case_done(e->obs.ud, &b->done[i].household, &b->done[i].c)))
 			return rc;
 	return VR_OK;
 }
@@ -421,7 +421,7 @@ int engine_flush_cases(struct engine *e)
 			break;
 		for (size_t i = 0; i < m && rc == VR_OK; i++)
 			if (e->b->items[i].found && e->b->items[i].state.has_case)
-				rc = e->sink.case_done(e->sink.ud, &e->b->items[i].key,
+				rc = e->obs.case_done(e->obs.ud, &e->b->items[i].key,
 						       &e->b->items[i].state.cur);
 	}
 	free(oc.v);

@@ -476,7 +476,7 @@ static int set_log_level(const struct conf *c, char *err, size_t n)
 
 static int start(struct svc *r, char *err, size_t n)
 {
-	struct engine_sink obs = {r, on_decision, on_case};
+	struct engine_observer obs = {r, on_decision, on_case};
 	if (set_log_level(r->cf, err, n) || conf_check(r->cf, conf_tables, err, n) ||
 	    svc_setup_engine(r, &obs, err, n) || setup_batches(r) ||
 	    svc_setup_output(r, err, n) || svc_load_mappings(r, err, n) ||

@@ -111,7 +111,7 @@ static int load_keys(struct svc *r, const char *url, char *err, size_t n)
 	return (r->ck = contact_key_file(s, err, n)) ? VR_OK : VR_EINVAL;
 }
 
-int svc_setup_engine(struct svc *r, const struct engine_sink *sink, char *err, size_t n)
+int svc_setup_engine(struct svc *r, const struct engine_observer *obs, char *err, size_t n)
 {
 	const struct conf *c = r->cf;
 	const char *s;
@@ -136,7 +136,7 @@ int svc_setup_engine(struct svc *r, const struct engine_sink *sink, char *err, s
 		return VR_OK;
 	if (!(r->st = store_open(url, err, n)))
 		return VR_EINVAL;
-	r->e = engine_new(&r->econf, r->rs, r->st, r->ps, &r->clk, sink, err, n);
+	r->e = engine_new(&r->econf, r->rs, r->st, r->ps, &r->clk, obs, err, n);
 	if (!r->e)
 		return VR_EINVAL;
 	if (r->ck)

@@ -79,7 +79,7 @@ extern volatile sig_atomic_t svc_stop_flag, svc_reload_flag;
 extern const struct conf_key svc_conf_keys[];
 
 /* setup.c */
-int svc_setup_engine(struct svc *r, const struct engine_sink *sink, char *err, size_t n);
+int svc_setup_engine(struct svc *r, const struct engine_observer *obs, char *err, size_t n);
 int svc_load_mappings(struct svc *r, char *err, size_t n);
 int svc_setup_output(struct svc *r, char *err, size_t n);
 void svc_reload_rules(struct svc *r);

@@ -132,10 +132,10 @@ static char *run(struct store *st, size_t batch, int n, int fail_first_applies,
 	clock_init_event(&clk, 31);
 	jbuf_init(&c.out, 1 << 26);
 	jbuf_init(&c.cases_out, 1 << 26);
-	struct engine_sink sink = {&c, on_dec, on_case};
+	struct engine_observer obs = {&c, on_dec, on_case};
 	struct ruleset *rs = ruleset_load_default(err, sizeof(err));
 	CHECK(rs != NULL);
-	c.e = engine_new(&conf, rs, st, ps, &clk, &sink, err, sizeof(err));
+	c.e = engine_new(&conf, rs, st, ps, &clk, &obs, err, sizeof(err));
 	for (int i = 0; i < n; i++) {
 		char *r = make_record(i);
 		recs[i] = (struct engine_rec){r, strlen(r), "t", i + 1, NULL, NULL};
@@ -207,14 +207,14 @@ static void fixture_open_on(struct fixture *f, int fail_applies)
 	clock_init_event(&f->clk, 31);
 	jbuf_init(&f->c.out, 1 << 20);
 	jbuf_init(&f->c.cases_out, 1 << 20);
-	struct engine_sink sink = {&f->c, on_dec, on_case};
+	struct engine_observer obs = {&f->c, on_dec, on_case};
 	struct store *st = f->st;
 	if (fail_applies >= 0) {
 		f->fl = (struct flaky){f->st, fail_applies, false, 0};
 		f->flaky_st = (struct store){.ops = &flaky_ops, .impl = &f->fl};
 		st = &f->flaky_st;
 	}
-	f->c.e = engine_new(&conf, f->def, st, f->ps, &f->clk, &sink, err, sizeof(err));
+	f->c.e = engine_new(&conf, f->def, st, f->ps, &f->clk, &obs, err, sizeof(err));
 	CHECK(f->c.e != NULL);
 }
 
