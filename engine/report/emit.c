@@ -152,28 +152,10 @@ void emit_decision(struct jbuf *b, const struct engine *e, const struct decision
 	jbuf_lit(b, "}\n");
 }
 
-void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
-	       const struct case_rec *c)
+/* "signals":[...]: the signals the case lists. */
+static void emit_case_signals(struct jbuf *b, const struct case_rec *c)
 {
-	const struct ruleset *rs = engine_get_rules(e);
 	unsigned listed = c->n_signals - c->signals_dropped;
-	bool first = true, seen[PARTNER__COUNT] = {false};
-	char hk[HKEY_STRLEN];
-
-	jbuf_raw(b, "{", 1);
-	KEY(b, "case_id", &first);
-	jbuf_str(b, c->id);
-	KEY(b, "household", &first);
-	jbuf_str(b, hkey_format(h, hk));
-	KEY(b, "case_no", &first);
-	jbuf_int(b, (long long)c->seq);
-	KEY(b, "opened", &first);
-	jbuf_date(b, c->opened);
-	KEY(b, "matching_until", &first);
-	jbuf_date(b, c->opened + ruleset_matching_period(rs) - 1);
-	KEY(b, "last_signal", &first);
-	jbuf_date(b, c->last_signal);
-	KEY(b, "signals", &first);
 	jbuf_raw(b, "[", 1);
 	for (unsigned i = 0; i < listed; i++) {
 		const struct case_signal *s = &c->signals[i];
@@ -194,11 +176,14 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 		jbuf_raw(b, "}", 1);
 	}
 	jbuf_raw(b, "]", 1);
-	KEY(b, "signals_total", &first);
-	jbuf_int(b, c->n_signals);
+}
+
+/* "partners":[...]: each partner type of the case once, in table order. */
+static void emit_case_partners(struct jbuf *b, const struct case_rec *c)
+{
+	bool seen[PARTNER__COUNT] = {false};
 	for (unsigned i = 0; i < c->n_orgs; i++)
 		seen[c->orgs[i].partner] = true;
-	KEY(b, "partners", &first);
 	jbuf_raw(b, "[", 1);
 	for (int p = 0, n = 0; p < PARTNER__COUNT; p++) {
 		if (!seen[p])
@@ -208,6 +193,52 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 		jbuf_str(b, sig_partner_name((enum sig_partner)p));
 	}
 	jbuf_raw(b, "]", 1);
+}
+
+/* "rules":[...]: the fired score rules, named as their rule set names them. */
+static void emit_case_rules(struct jbuf *b, const struct engine *e, const struct case_rec *c)
+{
+	jbuf_raw(b, "[", 1);
+	for (unsigned i = 0; i < c->n_rules; i++) {
+		bool f2 = true;
+		if (i)
+			jbuf_raw(b, ",", 1);
+		jbuf_raw(b, "{", 1);
+		KEY(b, "name", &f2);
+		jbuf_str(b, engine_case_rule_name(e, c, i));
+		KEY(b, "points", &f2);
+		jbuf_int(b, c->rules[i].points);
+		jbuf_raw(b, "}", 1);
+	}
+	jbuf_raw(b, "]", 1);
+}
+
+void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
+	       const struct case_rec *c)
+{
+	const struct ruleset *rs = engine_get_rules(e);
+	bool first = true;
+	char hk[HKEY_STRLEN], by[CASE_RULESET_MAX + 1];
+
+	jbuf_raw(b, "{", 1);
+	KEY(b, "case_id", &first);
+	jbuf_str(b, c->id);
+	KEY(b, "household", &first);
+	jbuf_str(b, hkey_format(h, hk));
+	KEY(b, "case_no", &first);
+	jbuf_int(b, (long long)c->seq);
+	KEY(b, "opened", &first);
+	jbuf_date(b, c->opened);
+	KEY(b, "matching_until", &first);
+	jbuf_date(b, c->opened + ruleset_matching_period(rs) - 1);
+	KEY(b, "last_signal", &first);
+	jbuf_date(b, c->last_signal);
+	KEY(b, "signals", &first);
+	emit_case_signals(b, c);
+	KEY(b, "signals_total", &first);
+	jbuf_int(b, c->n_signals);
+	KEY(b, "partners", &first);
+	emit_case_partners(b, c);
 	KEY(b, "partner_count", &first);
 	jbuf_int(b, c->n_orgs);
 	KEY(b, "bedrag", &first);
@@ -225,22 +256,9 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	KEY(b, "score", &first);
 	jbuf_int(b, c->score);
 	KEY(b, "rules", &first);
-	jbuf_raw(b, "[", 1);
-	for (unsigned i = 0; i < c->n_rules; i++) {
-		bool f2 = true;
-		if (i)
-			jbuf_raw(b, ",", 1);
-		jbuf_raw(b, "{", 1);
-		KEY(b, "name", &f2);
-		jbuf_str(b, engine_case_rule_name(e, c, i));
-		KEY(b, "points", &f2);
-		jbuf_int(b, c->rules[i].points);
-		jbuf_raw(b, "}", 1);
-	}
-	jbuf_raw(b, "]", 1);
+	emit_case_rules(b, e, c);
 	KEY(b, "team", &first);
 	jbuf_str(b, c->team);
-	char by[CASE_RULESET_MAX + 1];
 	KEY(b, "ruleset", &first);
 	jbuf_str(b, case_ruleset(c, rs, by, sizeof(by)));
 	KEY(b, "dispatch", &first);
