@@ -1,8 +1,8 @@
 /* eval.c - run compiled rules against a signal, household and case. */
 #include <stdlib.h>
-#include <stdio.h>
 #include <string.h>
 
+#include "names.h"
 #include "rules_int.h"
 
 static int64_t case_amount_of(const struct case_rec *c, unsigned partner)
@@ -246,10 +246,10 @@ enum case_priority ruleset_priority(const struct ruleset *rs, const struct rules
 	return PRIO_NORMAL;
 }
 
-/* A case's slot for a rule name (state.h) holds any rule name whole. */
-_Static_assert(sizeof(((struct case_rec *)0)->rule_names[0]) ==
-		       sizeof(((struct score_rule *)0)->name),
-	       "a case's rule name holds any rule name");
+/* A case's rule name (state.h) holds any rule name whole. */
+_Static_assert(CASE_RULE_NAME_MAX == RULES_NAME_MAX, "a case's rule name holds any rule name");
+_Static_assert(CASE_RULESET_MAX >= 2 * RULES_NAME_MAX + 1 && CASE_RULESET_MAX <= NAME_MAX_BYTES,
+	       "a case's rule set name holds any name/version");
 
 void ruleset_score(const struct ruleset *rs, const struct rules_ctx *x, struct case_rec *out)
 {
@@ -271,13 +271,12 @@ void ruleset_score(const struct ruleset *rs, const struct rules_ctx *x, struct c
 		if (out->n_rules < CASE_RULES_MAX) {
 			out->rules[out->n_rules].rule = (uint16_t)i;
 			out->rules[out->n_rules].points = (int16_t)pts;
-			/* The whole fixed-size name: a copy without a length. */
-			memcpy(out->rule_names[out->n_rules], r->name, sizeof(r->name));
+			out->rule_name[out->n_rules] = r->name_id;
 			out->n_rules++;
 		}
 	}
 	out->has_rule_names = true;
-	snprintf(out->scored_by, sizeof(out->scored_by), "%s/%s", rs->name, rs->version);
+	out->scored_by = rs->ident_id;
 }
 
 const char *ruleset_route(const struct ruleset *rs, const struct rules_ctx *x)

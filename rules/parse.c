@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "keyfile.h"
+#include "names.h"
 #include "parse_int.h"
 #include "vr.h"
 
@@ -542,6 +543,19 @@ static void defaults(struct ruleset *rs, const char *name)
 	rs->retention_cases = 548;
 }
 
+/* The names a case keeps (state.h), as ids. */
+static int intern_names(struct ruleset *rs)
+{
+	char ident[2 * RULES_NAME_MAX + 2];
+	snprintf(ident, sizeof(ident), "%s/%s", rs->name, rs->version);
+	if ((rs->ident_id = name_intern(ident)) == NAME_NONE)
+		return VR_ENOMEM;
+	for (size_t i = 0; i < rs->n_scores; i++)
+		if ((rs->scores[i].name_id = name_intern(rs->scores[i].name)) == NAME_NONE)
+			return VR_ENOMEM;
+	return VR_OK;
+}
+
 static bool check_lines(struct parser *ps)
 {
 	int line = 1;
@@ -624,6 +638,11 @@ struct ruleset *ruleset_load_text(const char *name, const char *dir, const char 
 	}
 	if (ps.rs->n_holidays)
 		qsort(ps.rs->holidays, ps.rs->n_holidays, sizeof(vr_date), hol_cmp);
+	if (intern_names(ps.rs) != VR_OK) {
+		snprintf(errs, errlen, "%s: out of memory", name);
+		ruleset_free(ps.rs);
+		return NULL;
+	}
 	return ps.rs;
 }
 

@@ -91,7 +91,7 @@ enum rules_status ruleset_status(const struct ruleset *rs, const struct rules_ct
 enum case_priority ruleset_priority(const struct ruleset *rs, const struct rules_ctx *ctx,
 				    vr_date *due);
 /* Score the case in ctx->kase: fills score, rules, n_rules and the rules'
- * names (rule_names, has_rule_names) of *out. */
+ * names (rule_name, scored_by, has_rule_names) of *out. */
 void ruleset_score(const struct ruleset *rs, const struct rules_ctx *ctx, struct case_rec *out);
 /* The team of the first route that holds. */
 const char *ruleset_route(const struct ruleset *rs, const struct rules_ctx *ctx);

@@ -55,6 +55,7 @@ struct prog {
 
 struct score_rule {
 	char name[RULES_NAME_MAX + 1];
+	uint16_t name_id;       /* interned (names.h), for the cases it scores */
 	struct prog when, points;
 };
 
@@ -86,6 +87,7 @@ struct hlist {
 struct ruleset {
 	char name[RULES_NAME_MAX + 1];
 	char version[RULES_NAME_MAX + 1];
+	uint16_t ident_id;      /* "name/version", interned (names.h) */
 
 	int64_t threshold[PARTNER__COUNT];
 	int days_min[PARTNER__COUNT], days_max[PARTNER__COUNT];

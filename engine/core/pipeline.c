@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "vr.h"
 
 const char *engine_rule_name(const struct engine *e, unsigned rule)
@@ -22,7 +23,8 @@ const char *engine_rule_name(const struct engine *e, unsigned rule)
 
 const char *engine_case_rule_name(const struct engine *e, const struct case_rec *c, unsigned i)
 {
-	return c->has_rule_names ? c->rule_names[i] : ruleset_score_name(e->rs, c->rules[i].rule);
+	return c->has_rule_names ? name_str(c->rule_name[i])
+				  : ruleset_score_name(e->rs, c->rules[i].rule);
 }
 
 void engine_set_rules(struct engine *e, const struct ruleset *rs)

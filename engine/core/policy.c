@@ -127,8 +127,7 @@ static void case_open(struct engine *e, struct store_item *it, const struct sign
 		seq = c->seq + 1;
 		opeenvolgend = s->signal_date - c->last_signal < ruleset_consecutive_lookback(e->rs);
 	}
-	/* All but the rule names (2 KiB): ruleset_score() writes those used. */
-	memset(c, 0, offsetof(struct case_rec, rule_names));
+	memset(c, 0, sizeof(*c));
 	h->has_case = true;
 	hkey_format(&it->key, hex);
 	date_format(s->signal_date, day);

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "names.h"
 #include "vr.h"
 
 #define STATE_VERSION 7
@@ -55,6 +56,14 @@ static void put_str(struct wbuf *w, const char *s)
 	w->p += n;
 }
 
+static void put_name(struct wbuf *w, uint16_t id)
+{
+	size_t n = name_len(id);
+	put_u8(w, (unsigned)n);
+	memcpy(w->p, name_str(id), n);
+	w->p += n;
+}
+
 static void encode_case(struct wbuf *w, const struct case_rec *c)
 {
 	put_str(w, c->id);
@@ -77,9 +86,9 @@ static void encode_case(struct wbuf *w, const struct case_rec *c)
 		put_u16(w, c->n_rules | RULES_BY_NAME);
 		for (unsigned i = 0; i < c->n_rules; i++) {
 			put_u16(w, (uint16_t)c->rules[i].points);
-			put_str(w, c->rule_names[i]);
+			put_name(w, c->rule_name[i]);
 		}
-		put_str(w, c->scored_by);
+		put_name(w, c->scored_by);
 	} else {
 		put_u16(w, c->n_rules);
 		for (unsigned i = 0; i < c->n_rules; i++) {
@@ -180,6 +189,21 @@ static uint64_t get_u64(struct rbuf *r)
 	return get_le(r, 8);
 }
 
+/* A name of at most max bytes, interned where it stands in the value; an
+ * empty or overlong one, or a full name table, makes the value corrupt. */
+static uint16_t get_name(struct rbuf *r, size_t max)
+{
+	size_t n = get_u8(r);
+	uint16_t id = NAME_NONE;
+	if (n <= max && need(r, n)) {
+		id = name_intern_n((const char *)r->p, n);
+		r->p += n;
+	}
+	if (id == NAME_NONE)
+		r->bad = true;
+	return id;
+}
+
 static void get_str(struct rbuf *r, char *dst, size_t cap)
 {
 	size_t n = get_u8(r);
@@ -221,16 +245,13 @@ static void decode_case(struct rbuf *r, struct case_rec *c, unsigned version)
 		if (c->has_rule_names) {
 			c->rules[i].rule = CASE_RULE_ID_NONE;
 			c->rules[i].points = (int16_t)get_u16(r);
-			get_str(r, c->rule_names[i], sizeof(c->rule_names[i]));
+			c->rule_name[i] = get_name(r, CASE_RULE_NAME_MAX);
 		} else {
 			c->rules[i].rule = (uint16_t)get_u16(r);
 			c->rules[i].points = (int16_t)get_u16(r);
 		}
 	}
-	if (c->has_rule_names)
-		get_str(r, c->scored_by, sizeof(c->scored_by));
-	else
-		c->scored_by[0] = '\0';
+	c->scored_by = c->has_rule_names ? get_name(r, CASE_RULESET_MAX) : NAME_NONE;
 	for (unsigned i = 0; i < c->n_orgs; i++) {
 		c->orgs[i].org = get_u64(r);
 		c->orgs[i].partner = (uint8_t)get_u8(r);

@@ -33,7 +33,7 @@
 #define CASE_RULES_MAX 32    /* fired scoring rules listed per case */
 #define CASE_RULE_NAME_MAX 63 /* bytes of a rule name (the rule language's bound) */
 #define CASE_TEAM_MAX 31
-#define CASE_RULESET_MAX 127 /* "name/version" of a rule set */
+#define CASE_RULESET_MAX 127 /* bytes of "name/version" of a rule set */
 #define CASE_ID_STRLEN 32
 
 enum case_priority { PRIO_NORMAL = 0, PRIO_URGENT = 1, PRIO_CRISIS = 2, PRIO__COUNT };
@@ -98,24 +98,21 @@ struct case_rec {
 	uint16_t signals_dropped;
 	uint16_t n_rules;
 	struct case_rule rules[CASE_RULES_MAX];
-	/* rule_names (last in the struct) holds the fired rules' names, as
-	 * the rule set that scored the case has them, so an explanation names
-	 * the rules that fired whatever rule set is loaded by then.  false for
-	 * a case read from a value older than state version 7 and not scored
-	 * since: only the ids are known. */
+	/* rule_name holds the fired rules' names (interned, names.h), as the
+	 * rule set that scored the case has them, so an explanation names the
+	 * rules that fired whatever rule set is loaded by then; scored_by
+	 * that rule set's "name/version".  false for a case read from a value
+	 * older than state version 7 and not scored since: only the ids are
+	 * known. */
 	bool has_rule_names;
-	/* With has_rule_names: "name/version" of the rule set that scored the
-	 * case, which a case line and an explanation name. */
-	char scored_by[CASE_RULESET_MAX + 1];
+	uint16_t rule_name[CASE_RULES_MAX];
+	uint16_t scored_by;
 	struct case_org orgs[CASE_ORGS_MAX];       /* what the score counts */
 	struct case_signal signals[CASE_SIGNALS_MAX]; /* what the team reads */
 	/* The latest picked-up signal's contact details, sealed for this
 	 * case (contact.h); contact_len 0 when none are kept (no key). */
 	uint16_t contact_len;
 	unsigned char contact[CONTACT_SEALED_MAX];
-	/* Last, so a new case is cleared up to here: the first n_rules are
-	 * written whenever has_rule_names is set. */
-	char rule_names[CASE_RULES_MAX][CASE_RULE_NAME_MAX + 1];
 };
 
 struct hh_state {

@@ -1,6 +1,8 @@
 /* emit.c - JSON lines for decisions and cases. */
 #include "emit.h"
 
+#include "names.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -52,8 +54,8 @@ static void emit_ruleset(struct jbuf *b, const struct ruleset *rs, bool *first)
 static const char *case_ruleset(const struct case_rec *c, const struct ruleset *rs, char *buf,
 				size_t n)
 {
-	if (c->has_rule_names && c->scored_by[0])
-		return c->scored_by;
+	if (c->has_rule_names && c->scored_by != NAME_NONE)
+		return name_str(c->scored_by);
 	snprintf(buf, n, "%s/%s", ruleset_name(rs), ruleset_version(rs));
 	return buf;
 }

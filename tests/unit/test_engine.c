@@ -9,6 +9,7 @@
 #include "emit.h"
 #include "engine.h"
 #include "harness.h"
+#include "names.h"
 #include "store_int.h"
 #include "vr.h"
 
@@ -368,7 +369,7 @@ static void test_reload_names(void)
 	old.rules[0] = (struct case_rule){0, 25};
 	CHECK_STR(engine_case_rule_name(f.c.e, &old, 0), "energie");
 	old.has_rule_names = true;
-	snprintf(old.rule_names[0], sizeof(old.rule_names[0]), "huur");
+	old.rule_name[0] = name_intern("huur");
 	CHECK_STR(engine_case_rule_name(f.c.e, &old, 0), "huur");
 	fixture_close(&f);
 	ruleset_free(a);
