@@ -27,10 +27,16 @@ int kafka_conf_set(rd_kafka_conf_t *kc, const char *k, const char *v, char *err,
 static int set_section(const struct conf *c, rd_kafka_conf_t *kc, const char *sec, char *err,
 		       size_t n)
 {
+	char why[512], at[300];
 	for (size_t i = 0; i < conf_count(c); i++) {
 		const struct conf_entry *e = conf_at(c, i);
-		if (strcmp(e->section, sec) == 0 && kafka_conf_set(kc, e->key, e->value, err, n))
+		if (strcmp(e->section, sec) != 0)
+			continue;
+		if (kafka_conf_set(kc, e->key, e->value, why, sizeof(why))) {
+			conf_where(c, sec, e->key, at, sizeof(at));
+			snprintf(err, n, "%s: %s", at, why);
 			return VR_EINVAL;
+		}
 	}
 	return VR_OK;
 }
@@ -61,8 +67,11 @@ int kafka_conf_force(const struct conf *c, rd_kafka_conf_t *kc, const char *role
 {
 	const char *g = given(c, role, k);
 	if (g && strcmp(g, v) != 0) {
-		snprintf(err, n, "kafka property %s must be %s for vroeg's delivery guarantees",
-			 k, v);
+		char sec[64], at[300];
+		snprintf(sec, sizeof(sec), "kafka %s", role);
+		conf_where(c, conf_get(c, "kafka", k) ? "kafka" : sec, k, at, sizeof(at));
+		snprintf(err, n, "%s: kafka property %s must be %s for vroeg's delivery guarantees",
+			 at, k, v);
 		return VR_EINVAL;
 	}
 	return kafka_conf_set(kc, k, v, err, n);

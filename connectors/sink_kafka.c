@@ -104,6 +104,28 @@ static const struct sink_ops kafka_ops = {
 	.close = kafka_close,
 };
 
+/* The producer's configuration: the config's properties and vroeg's own. */
+static rd_kafka_conf_t *producer_conf(const struct conf *c, char *err, size_t errlen)
+{
+	rd_kafka_conf_t *kc = kafka_conf_new(c, "producer", err, errlen);
+	if (!kc || kafka_conf_force(c, kc, "producer", "enable.idempotence", "true", err, errlen) ||
+	    kafka_conf_default(c, kc, "producer", "linger.ms", "5", err, errlen)) {
+		if (kc)
+			rd_kafka_conf_destroy(kc);
+		return NULL;
+	}
+	return kc;
+}
+
+int sink_kafka_check(const struct conf *c, char *err, size_t errlen)
+{
+	rd_kafka_conf_t *kc = producer_conf(c, err, errlen);
+	if (!kc)
+		return VR_EINVAL;
+	rd_kafka_conf_destroy(kc);
+	return VR_OK;
+}
+
 struct sink *sink_kafka_open(const struct conf *c, char *err, size_t errlen)
 {
 	struct kafka_sink *ks = calloc(1, sizeof(*ks));
@@ -111,11 +133,8 @@ struct sink *sink_kafka_open(const struct conf *c, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	rd_kafka_conf_t *kc = kafka_conf_new(c, "producer", err, errlen);
-	if (!kc || kafka_conf_force(c, kc, "producer", "enable.idempotence", "true", err, errlen) ||
-	    kafka_conf_default(c, kc, "producer", "linger.ms", "5", err, errlen)) {
-		if (kc)
-			rd_kafka_conf_destroy(kc);
+	rd_kafka_conf_t *kc = producer_conf(c, err, errlen);
+	if (!kc) {
 		free(ks);
 		return NULL;
 	}

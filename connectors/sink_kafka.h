@@ -18,4 +18,7 @@
  */
 struct sink *sink_kafka_open(const struct conf *c, char *err, size_t errlen);
 
+/* The producer's configuration without a client (`vroeg run --check`). */
+int sink_kafka_check(const struct conf *c, char *err, size_t errlen);
+
 #endif

@@ -235,8 +235,9 @@ static const struct src_ops kafka_src_ops = {
 	.close = ksrc_close,
 };
 
-static rd_kafka_t *consumer_new(const struct conf *c, bool stop_at_end, struct ksrc *k,
-				char *err, size_t n)
+/* The consumer's configuration: the config's properties and vroeg's own. */
+static rd_kafka_conf_t *consumer_conf(const struct conf *c, bool stop_at_end, char *err,
+				      size_t n)
 {
 	rd_kafka_conf_t *kc = kafka_conf_new(c, "consumer", err, n);
 	if (!kc || kafka_conf_default(c, kc, "consumer", "group.id", "vroeg", err, n) ||
@@ -248,6 +249,24 @@ static rd_kafka_t *consumer_new(const struct conf *c, bool stop_at_end, struct k
 			rd_kafka_conf_destroy(kc);
 		return NULL;
 	}
+	return kc;
+}
+
+int src_kafka_check(const struct conf *c, char *err, size_t errlen)
+{
+	rd_kafka_conf_t *kc = consumer_conf(c, false, err, errlen);
+	if (!kc)
+		return VR_EINVAL;
+	rd_kafka_conf_destroy(kc);
+	return VR_OK;
+}
+
+static rd_kafka_t *consumer_new(const struct conf *c, bool stop_at_end, struct ksrc *k,
+				char *err, size_t n)
+{
+	rd_kafka_conf_t *kc = consumer_conf(c, stop_at_end, err, n);
+	if (!kc)
+		return NULL;
 	rd_kafka_conf_set_rebalance_cb(kc, on_rebalance);
 	rd_kafka_conf_set_opaque(kc, k);
 	rd_kafka_t *rk = kafka_client_new(RD_KAFKA_CONSUMER, kc, err, n);

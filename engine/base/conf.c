@@ -169,6 +169,17 @@ static int parse_line(struct conf *c, const char *s, const char *end, int line,
 	return VR_OK;
 }
 
+/* A [topic NAME] section without keys would silently consume nothing. */
+static int check_empty(const struct conf *c, const char *section, int line, size_t entries,
+		       char *err, size_t errlen)
+{
+	if (entries || strncmp(section, "topic ", 6) != 0)
+		return VR_OK;
+	snprintf(err, errlen, "%s:%d: [%s] has no keys: the topic needs at least partner = "
+		 "<DDAS partner type>", c->name, line, section);
+	return VR_EINVAL;
+}
+
 struct conf *conf_parse(const char *text, size_t len, const char *name, char *err,
 			size_t errlen)
 {
@@ -188,6 +199,10 @@ struct conf *conf_parse(const char *text, size_t len, const char *name, char *er
 		return NULL;
 	}
 	const char *p = text, *end = text + len;
+	if (len >= 3 && memcmp(p, "\xef\xbb\xbf", 3) == 0)
+		p += 3; /* a UTF-8 byte order mark, as Windows editors write */
+	int sec_line = 0;
+	size_t sec_entries = 0;
 	while (p < end && rc == VR_OK) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
@@ -195,11 +210,17 @@ struct conf *conf_parse(const char *text, size_t len, const char *name, char *er
 		line++;
 		rc = parse_line(c, p, le, line, &section, err, errlen);
 		if (section != before) {
+			if (rc == VR_OK)
+				rc = check_empty(c, before, sec_line, c->n - sec_entries, err, errlen);
 			free(owned);
 			owned = (char *)section;
+			sec_line = line;
+			sec_entries = c->n;
 		}
 		p = nl ? nl + 1 : end;
 	}
+	if (rc == VR_OK)
+		rc = check_empty(c, section, sec_line, c->n - sec_entries, err, errlen);
 	free(owned);
 	if (rc != VR_OK) {
 		conf_free(c);
@@ -291,6 +312,11 @@ int conf_apply_env(struct conf *c, char *const *envp, const char *const *known, 
 				*p = *p == '_' ? '.' : (char)tolower((unsigned char)*p);
 			if (add(c, strdup("kafka"), key, strdup(eq + 1), 0))
 				goto nomem;
+		} else if (!used && known) {
+			/* A typo in a variable must not leave a default in place. */
+			snprintf(err, errlen, "%.*s matches no config key (vroeg run --keys lists "
+				 "them)", (int)(nlen > 100 ? 100 : nlen), *ev);
+			return VR_EINVAL;
 		}
 	}
 	return VR_OK;
@@ -311,6 +337,16 @@ static void where(char *out, size_t n, const struct conf *c, const struct conf_e
 		snprintf(out, n, "%s:%d", c->name, e->line);
 	else
 		env_name(out, n, e->section, e->key);
+}
+
+void conf_where(const struct conf *c, const char *section, const char *key, char *out,
+		size_t n)
+{
+	const struct conf_entry *e = find(c, section, key);
+	if (e)
+		where(out, n, c, e);
+	else
+		snprintf(out, n, "%s", c->name);
 }
 
 int conf_get_long(const struct conf *c, const char *section, const char *key, long min,

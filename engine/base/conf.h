@@ -48,10 +48,17 @@ void conf_free(struct conf *c);
 /*
  * Apply VROEG_* overrides from envp (NULL-terminated, as environ).  known
  * lists more keys a variable may set when the file lacks them, as pairs of
- * section and key ("store", "url", ..., NULL); may be NULL.
+ * section and key ("store", "url", ..., NULL).  With known, a VROEG_*
+ * variable that sets no key (and is no VROEG_KAFKA_* property) is an
+ * error naming it; known NULL ignores such variables.
  */
 int conf_apply_env(struct conf *c, char *const *envp, const char *const *known, char *err,
 		   size_t errlen);
+
+/* Where section/key is set, for messages: "file:line", the environment
+ * variable, or the file's name when it is not set. */
+void conf_where(const struct conf *c, const char *section, const char *key, char *out,
+		size_t n);
 
 /* The value of section/key, or NULL. */
 const char *conf_get(const struct conf *c, const char *section, const char *key);

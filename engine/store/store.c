@@ -31,26 +31,41 @@ int store_register(const struct store_ops *ops)
 	return VR_OK;
 }
 
-struct store *store_open(const char *url, char *err, size_t errlen)
+/* The backend serving url, or NULL with err saying what is accepted. */
+static const struct store_ops *backend_of(const char *url, char *err, size_t errlen)
 {
-	for (size_t i = 0; i < n_backends; i++) {
-		if (!backends[i]->accepts(url))
-			continue;
-		struct store *st = calloc(1, sizeof(*st));
-		if (!st) {
-			snprintf(err, errlen, "out of memory");
-			return NULL;
-		}
-		st->ops = backends[i];
-		if (st->ops->open(st, url, err, errlen) != VR_OK) {
-			free(st);
-			return NULL;
-		}
-		return st;
-	}
+	for (size_t i = 0; i < n_backends; i++)
+		if (backends[i]->accepts(url))
+			return backends[i];
 	snprintf(err, errlen, "unknown store \"%.20s...\" (expected memory, redis://host:port "
 			      "or unix:///path)", url);
 	return NULL;
+}
+
+struct store *store_open(const char *url, char *err, size_t errlen)
+{
+	const struct store_ops *ops = backend_of(url, err, errlen);
+	if (!ops)
+		return NULL;
+	struct store *st = calloc(1, sizeof(*st));
+	if (!st) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	st->ops = ops;
+	if (st->ops->open(st, url, err, errlen) != VR_OK) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+int store_check_url(const char *url, char *err, size_t errlen)
+{
+	const struct store_ops *ops = backend_of(url, err, errlen);
+	if (!ops)
+		return VR_EINVAL;
+	return ops->check ? ops->check(url, err, errlen) : VR_OK;
 }
 
 bool store_url_is_memory(const char *url)

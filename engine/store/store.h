@@ -71,6 +71,10 @@ struct store_stats {
  * (loads and applies report VR_EAGAIN until it answers).
  */
 struct store *store_open(const char *url, char *err, size_t errlen);
+/* Is url a store URL a backend accepts, well-formed (store_open() without
+ * connecting)?  VR_OK, or VR_EINVAL with err (never echoing a password). */
+int store_check_url(const char *url, char *err, size_t errlen);
+
 /* Does url name the in-process store (state lives as long as the process)? */
 bool store_url_is_memory(const char *url);
 void store_close(struct store *st);

@@ -16,6 +16,8 @@ struct store_ops {
 	/* Does this backend serve url? */
 	bool (*accepts)(const char *url);
 	int (*open)(struct store *st, const char *url, char *err, size_t errlen);
+	/* Is url well-formed, without connecting? (optional) */
+	int (*check)(const char *url, char *err, size_t errlen);
 	int (*load)(struct store *st, struct store_batch *b);
 	int (*apply)(struct store *st, const struct store_batch *b);
 	/* Optional pipelined halves (store.h); when a backend has them,

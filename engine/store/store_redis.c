@@ -52,6 +52,10 @@ struct redis_store {
 	bool load_sent;
 };
 
+/* A host name or an IPv4 address: anything else is a mistake in the URL
+ * (found at start-up, not retried as an unreachable server forever). */
+#define HOST_CHARS "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_"
+
 static bool redis_accepts(const char *url)
 {
 	return strncmp(url, "redis://", 8) == 0 || strncmp(url, "unix://", 7) == 0 ||
@@ -136,7 +140,12 @@ static int parse_url(struct redis_store *r, const char *url, char *err, size_t e
 		return parse_query(r, q ? q + 1 : NULL, err, errlen);
 	}
 	const char *p = url + 8, *stop = url + end;
-	const char *at = memchr(p, '@', (size_t)(stop - p));
+	/* The last '@': a password with an '@' of its own that was not
+	 * written as %40 still ends where the host begins. */
+	const char *at = NULL;
+	for (const char *x = p; x < stop; x++)
+		if (*x == '@')
+			at = x;
 	if (at) {
 		const char *colon = memchr(p, ':', (size_t)(at - p));
 		if (!colon || url_part(p, (size_t)(colon - p), r->user, sizeof(r->user)) ||
@@ -148,7 +157,7 @@ static int parse_url(struct redis_store *r, const char *url, char *err, size_t e
 	const char *hend = slash ? slash : stop;
 	const char *colon = memchr(p, ':', (size_t)(hend - p));
 	if (url_part(p, (size_t)((colon ? colon : hend) - p), r->host, sizeof(r->host)) ||
-	    !r->host[0])
+	    !r->host[0] || strspn(r->host, HOST_CHARS) != strlen(r->host))
 		goto bad;
 	r->port = 6379;
 	if (colon) {
@@ -250,6 +259,16 @@ static int ensure_connected(struct redis_store *r)
 		return rc;
 	}
 	return VR_OK;
+}
+
+static int redis_check(const char *url, char *err, size_t errlen)
+{
+	struct redis_store *r = calloc(1, sizeof(*r));
+	if (!r)
+		return VR_ENOMEM;
+	int rc = parse_url(r, url, err, errlen);
+	free(r);
+	return rc;
 }
 
 static int redis_open(struct store *st, const char *url, char *err, size_t errlen)
@@ -686,6 +705,7 @@ static const struct store_ops store_redis_ops = {
 	.apply_wait = redis_apply_wait,
 	.load_send = redis_load_send,
 	.load_wait = redis_load_wait,
+	.check = redis_check,
 	.foreach = redis_foreach,
 	.stats = redis_stats,
 	.error = redis_error,

@@ -34,6 +34,7 @@
 #include "feedback.h"
 #include "log.h"
 #include "sink_file.h"
+#include "sink_kafka.h"
 #include "src_kafka.h"
 #include "store.h"
 #include "vr.h"
@@ -467,20 +468,36 @@ static int set_log_level(const struct conf *c, char *err, size_t n)
 		return VR_OK;
 	int lv = log_level_parse(s);
 	if (lv < 0) {
-		snprintf(err, n, "[engine] log.level must be debug, info, warn or error");
+		char at[300];
+		conf_where(c, "engine", "log.level", at, sizeof(at));
+		snprintf(err, n, "%s: [engine] log.level must be debug, info, warn or error", at);
 		return VR_EINVAL;
 	}
 	log_set_level((enum log_level)lv);
 	return VR_OK;
 }
 
+/* What start-up and --check both refuse, before anything is opened. */
+static int check_conf(const struct conf *c, char *err, size_t n)
+{
+	const char *url = conf_get(c, "store", "url");
+	char at[300], why[512];
+	if (set_log_level(c, err, n) || conf_check(c, conf_tables, err, n))
+		return VR_EINVAL;
+	if (url && store_check_url(url, why, sizeof(why)) != VR_OK) {
+		conf_where(c, "store", "url", at, sizeof(at));
+		snprintf(err, n, "%s: %s", at, why);
+		return VR_EINVAL;
+	}
+	return VR_OK;
+}
+
 static int start(struct svc *r, char *err, size_t n)
 {
 	struct engine_observer obs = {r, on_decision, on_case};
-	if (set_log_level(r->cf, err, n) || conf_check(r->cf, conf_tables, err, n) ||
-	    svc_setup_engine(r, &obs, err, n) || setup_batches(r) ||
-	    svc_setup_output(r, err, n) || svc_load_mappings(r, err, n) ||
-	    setup_source(r, err, n))
+	if (check_conf(r->cf, err, n) || svc_setup_engine(r, &obs, err, n) || setup_batches(r) ||
+	    svc_load_mappings(r, err, n) || svc_setup_output(r, err, n) ||
+	    svc_check_topics(r, err, n) || setup_source(r, err, n))
 		return VR_EINVAL;
 	return VR_OK;
 }
@@ -540,11 +557,15 @@ int run_check(const struct conf *c, char *err, size_t n)
 	r->o = &o;
 	r->res = &res;
 	r->checking = true;
-	rc = conf_check(c, conf_tables, err, n);
+	rc = check_conf(c, err, n);
 	if (rc == VR_OK)
 		rc = svc_setup_engine(r, NULL, err, n);
 	if (rc == VR_OK)
 		rc = svc_load_mappings(r, err, n);
+	if (rc == VR_OK && (svc_output_topics(r, err, n) || svc_check_topics(r, err, n) ||
+			    svc_check_output(c, err, n) || src_kafka_check(c, err, n) ||
+			    sink_kafka_check(c, err, n)))
+		rc = VR_EINVAL;
 	teardown(r);
 	free(r);
 	return rc;

@@ -5,9 +5,11 @@
  */
 #include "svc_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "sink_file.h"
@@ -45,8 +47,10 @@ static int parse_municipalities(struct svc *r, const char *s, char *err, size_t 
 		if (k) {
 			snprintf(code, sizeof(code), "%.*s", (int)(k > 7 ? 7 : k), s);
 			if (k > 4 || engine_conf_add_municipality(&r->econf, code)) {
-				snprintf(err, n, "[engine] municipalities: \"%.*s\" is not a 4-digit "
-					 "CBS code", (int)(k > 20 ? 20 : k), s);
+				char at[300];
+				conf_where(r->cf, "engine", "municipalities", at, sizeof(at));
+				snprintf(err, n, "%s: [engine] municipalities: \"%.*s\" is not a "
+					 "4-digit CBS code", at, (int)(k > 20 ? 20 : k), s);
 				return VR_EINVAL;
 			}
 		}
@@ -66,7 +70,9 @@ static int setup_clock(struct svc *r, char *err, size_t n)
 	} else {
 		vr_date d;
 		if (date_parse(s, strlen(s), &d) != VR_OK) {
-			snprintf(err, n, "[engine] clock must be wall, event or YYYY-MM-DD");
+			char at[300];
+			conf_where(r->cf, "engine", "clock", at, sizeof(at));
+			snprintf(err, n, "%s: [engine] clock must be wall, event or YYYY-MM-DD", at);
 			return VR_EINVAL;
 		}
 		clock_init_fixed(&r->clk, d);
@@ -95,8 +101,8 @@ static int load_keys(struct svc *r, const char *url, char *err, size_t n)
 	if (r->o->ps) {
 		r->ps = r->o->ps;
 	} else if (!s) {
-		snprintf(err, n, "[engine] key.file is required: the pseudonym key must be the "
-			 "same across restarts");
+		snprintf(err, n, "%s: [engine] key.file is required: the pseudonym key must be the "
+			 "same across restarts", conf_name(r->cf));
 		return VR_EINVAL;
 	} else if (!(r->ps = pseudo_new_file(s, err, n))) {
 		return VR_EINVAL;
@@ -104,8 +110,8 @@ static int load_keys(struct svc *r, const char *url, char *err, size_t n)
 	if (store_url_is_memory(url))
 		return VR_OK;
 	if (!(s = conf_get(r->cf, "engine", "contact.key.file"))) {
-		snprintf(err, n, "[engine] contact.key.file is required with a persistent "
-			 "store (contact details are sealed under it)");
+		snprintf(err, n, "%s: [engine] contact.key.file is required with a persistent "
+			 "store (contact details are sealed under it)", conf_name(r->cf));
 		return VR_EINVAL;
 	}
 	return (r->ck = contact_key_file(s, err, n)) ? VR_OK : VR_EINVAL;
@@ -188,28 +194,28 @@ static void feedback_topic(const char *tpl, enum sig_partner p, char *out, size_
 	snprintf(out, n, "%.*s%s%s", (int)(at - tpl), tpl, slug, at + strlen("{partner}"));
 }
 
-static struct sink *open_file(const char *v, char *err, size_t n)
+/* [output] key as a file sink, or NULL (none); err set on failure. */
+static struct sink *open_file(const struct conf *c, const char *key, char *err, size_t n)
 {
+	const char *v = conf_get(c, "output", key);
+	char why[512], at[300];
 	if (!v || strcmp(v, "none") == 0)
 		return NULL;
-	return sink_file_open(v, "a", 0, err, n);
+	struct sink *s = sink_file_open(v, "a", 0, why, sizeof(why));
+	if (!s) {
+		conf_where(c, "output", key, at, sizeof(at));
+		snprintf(err, n, "%s: [output] %s: %s", at, key, why);
+	}
+	return s;
 }
 
-/* The output: decision and case files, the dead-letter and feedback topics. */
-int svc_setup_output(struct svc *r, char *err, size_t n)
+/* The dead-letter and feedback topics' names. */
+int svc_output_topics(struct svc *r, char *err, size_t n)
 {
 	const struct conf *c = r->cf;
 	const char *s;
 	bool fb;
 
-	err[0] = '\0';
-	r->fdec = open_file(conf_get(c, "output", "decisions"), err, n);
-	if (err[0])
-		return VR_EINVAL;
-	r->fcases = open_file(conf_get(c, "output", "cases"), err, n);
-	if (err[0])
-		return VR_EINVAL;
-	jbuf_init(&r->line, LINE_MAX_BYTES);
 	s = conf_get(c, "connector", "dlq.topic");
 	snprintf(r->dlq_topic, sizeof(r->dlq_topic), "%s", s ? s : "signals.dlq");
 	s = conf_get(c, "connector", "feedback.topic");
@@ -219,6 +225,81 @@ int svc_setup_output(struct svc *r, char *err, size_t n)
 	if (conf_get_bool(c, "connector", "feedback", true, &fb, err, n))
 		return VR_EINVAL;
 	r->feedback = fb;
+	return VR_OK;
+}
+
+/*
+ * No topic vroeg writes may be one it consumes: a dead letter read back is
+ * rejected again and written again, forever (a config that did this turned
+ * two bad messages into 26 dead letters in 10 s).
+ */
+int svc_check_topics(const struct svc *r, char *err, size_t n)
+{
+	for (size_t i = 0; i < r->n_maps; i++) {
+		const char *t = mapping_topic(r->maps[i]);
+		const char *key = NULL;
+		if (strcmp(t, r->dlq_topic) == 0)
+			key = "dlq.topic";
+		for (int p = 0; p < PARTNER__COUNT && !key; p++)
+			if (r->feedback && strcmp(t, r->feedback_topics[p]) == 0)
+				key = "feedback.topic";
+		if (key) {
+			char at[300];
+			conf_where(r->cf, "connector", key, at, sizeof(at));
+			snprintf(err, n, "%s: [connector] %s writes to %s, which [topic %s] also "
+				 "consumes: what vroeg writes would be read back forever", at, key,
+				 t, t);
+			return VR_EINVAL;
+		}
+	}
+	return VR_OK;
+}
+
+/* Could path be opened for appending?  (--check creates nothing.) */
+static int check_writable(const struct conf *c, const char *key, char *err, size_t n)
+{
+	const char *v = conf_get(c, "output", key);
+	if (!v || strcmp(v, "none") == 0 || strcmp(v, "-") == 0)
+		return VR_OK;
+	char dir[4096];
+	snprintf(dir, sizeof(dir), "%s", v);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snprintf(dir, sizeof(dir), ".");
+	int rc = access(v, F_OK) == 0 ? access(v, W_OK) : access(dir, W_OK | X_OK);
+	if (rc != 0) {
+		char at[300];
+		conf_where(c, "output", key, at, sizeof(at));
+		snprintf(err, n, "%s: [output] %s: cannot open %s: %s", at, key, v,
+			 strerror(errno));
+		return VR_EINVAL;
+	}
+	return VR_OK;
+}
+
+int svc_check_output(const struct conf *c, char *err, size_t n)
+{
+	return check_writable(c, "decisions", err, n) || check_writable(c, "cases", err, n)
+		       ? VR_EINVAL : VR_OK;
+}
+
+/* The output: decision and case files, the dead-letter and feedback topics. */
+int svc_setup_output(struct svc *r, char *err, size_t n)
+{
+	const struct conf *c = r->cf;
+
+	err[0] = '\0';
+	if (svc_output_topics(r, err, n))
+		return VR_EINVAL;
+	r->fdec = open_file(c, "decisions", err, n);
+	if (err[0])
+		return VR_EINVAL;
+	r->fcases = open_file(c, "cases", err, n);
+	if (err[0])
+		return VR_EINVAL;
+	jbuf_init(&r->line, LINE_MAX_BYTES);
 	return (r->kafka = sink_kafka_open(c, err, n)) ? VR_OK : VR_EINVAL;
 }
 

@@ -81,6 +81,9 @@ extern const struct conf_key svc_conf_keys[];
 /* setup.c */
 int svc_setup_engine(struct svc *r, const struct engine_observer *obs, char *err, size_t n);
 int svc_load_mappings(struct svc *r, char *err, size_t n);
+int svc_output_topics(struct svc *r, char *err, size_t n);
+int svc_check_topics(const struct svc *r, char *err, size_t n);
+int svc_check_output(const struct conf *c, char *err, size_t n);
 int svc_setup_output(struct svc *r, char *err, size_t n);
 void svc_reload_rules(struct svc *r);
 void svc_teardown_engine(struct svc *r);

@@ -75,8 +75,12 @@ static void test_parse(void)
 
 	char *env[] = {"VROEG_STORE_URL=memory", "VROEG_KAFKA_SESSION_TIMEOUT_MS=6000",
 		       "VROEG_KAFKA_BOOTSTRAP_SERVERS=c:3", "PATH=/bin", "VROEG_X",
-		       "VROEG_ENGINE_KEY_FILE=/k", "VROEG_ENGINE_KEY_FILEX=/no", NULL};
+		       "VROEG_ENGINE_KEY_FILE=/k", NULL};
 	static const char *const env_known[] = {"engine", "key.file", "engine", "batch", NULL};
+	/* A variable that sets nothing is a typo, not to be ignored. */
+	char *typo[] = {"VROEG_ENGINE_KEY_FILEX=/no", NULL};
+	CHECK_INT(conf_apply_env(c, typo, env_known, err, sizeof(err)), VR_EINVAL);
+	CHECK(strstr(err, "VROEG_ENGINE_KEY_FILEX matches no config key") != NULL);
 	CHECK_INT(conf_apply_env(c, env, env_known, err, sizeof(err)), VR_OK);
 	CHECK_STR(conf_get(c, "engine", "key.file"), "/k");
 	CHECK(conf_get(c, "engine", "batch") == NULL);

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# check_config.sh VROEG - `vroeg run --check` refuses what `vroeg run` would
+# refuse, each error naming file:line, and start-up refuses the same before
+# it contacts anything (Kafka at 127.0.0.1:1, where nothing listens).
+set -euo pipefail
+vroeg=$1
+here=$(cd "$(dirname "$0")" && pwd)
+key=$here/scenarios/test.key
+tmp=$(mktemp -d /tmp/vroeg-config.XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+n=0
+
+# refused NAME WANT LINES...: the config of LINES (after a common head) is
+# refused by --check and by start-up, both with a message matching WANT.
+refused() {
+	local name=$1 want=$2 conf=$tmp/$1.conf
+	shift 2
+	{ printf '[engine]\nkey.file = %s\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n' "$key"
+	  printf '%s\n' "$@"; } > "$conf"
+	if "$vroeg" run -c "$conf" --check 2> "$tmp/$name.check"; then fail "$name: --check accepted it"; fi
+	grep -q -- "$want" "$tmp/$name.check" || fail "$name: --check said: $(cat "$tmp/$name.check")"
+	if timeout 20 "$vroeg" run -c "$conf" 2> "$tmp/$name.run"; then fail "$name: run accepted it"; fi
+	grep -q -- "$want" "$tmp/$name.run" || fail "$name: run said: $(cat "$tmp/$name.run")"
+	n=$((n + 1))
+}
+
+refused unknown_key 'unknown_key.conf:6: unknown key \\"urll\\" in \[store\]' "[store]" "urll = memory"
+refused store_scheme 'store_scheme.conf:6: unknown store' "[store]" "url = mysql://db" \
+	"[topic a]" "partner = Zorg"
+refused store_host 'store_host.conf:6: bad store URL' "[store]" "url = redis://red is:6379" \
+	"[topic a]" "partner = Zorg"
+refused log_level 'log_level.conf:6: \[engine\] log.level must be' "[engine]" "log.level = verbose" \
+	"[topic a]" "partner = Zorg"
+refused batch 'batch.conf:6: \[engine\] batch must be a whole number' "[engine]" "batch = lots" \
+	"[topic a]" "partner = Zorg"
+refused clock 'clock.conf:6: \[engine\] clock must be' "[engine]" "clock = tomorrow" \
+	"[topic a]" "partner = Zorg"
+refused kafka_prop 'kafka_prop.conf:6: kafka property no.such.property' "[kafka]" \
+	"no.such.property = 1" "[topic a]" "partner = Zorg"
+refused idempotence 'idempotence.conf:6: kafka property enable.idempotence must be true' \
+	"[kafka producer]" "enable.idempotence = false" "[topic a]" "partner = Zorg"
+refused offset_store 'offset_store.conf:6: kafka property enable.auto.offset.store must be false' \
+	"[kafka consumer]" "enable.auto.offset.store = true" "[topic a]" "partner = Zorg"
+refused output 'output.conf:6: \[output\] decisions: cannot open /nonexistent/d.jsonl' \
+	"[output]" "decisions = /nonexistent/d.jsonl" "[topic a]" "partner = Zorg"
+refused dlq_loop 'dlq_loop.conf:6: \[connector\] dlq.topic writes to signals.zorg' \
+	"[connector]" "dlq.topic = signals.zorg" "[topic signals.zorg]" "partner = Zorg"
+refused feedback_loop 'feedback_loop.conf: \[connector\] feedback.topic writes to feedback.huur' \
+	"[topic feedback.huur]" "partner = Huur"
+refused empty_topic 'empty_topic.conf:5: \[topic signals.zorg\] has no keys' \
+	"[topic signals.zorg]" "[topic signals.huur]" "partner = Huur"
+
+# The same head is fine as it is, with a BOM in front.
+printf '\xef\xbb\xbf[engine]\nkey.file = %s\n[topic signals.zorg]\npartner = Zorg\n' "$key" > "$tmp/bom.conf"
+"$vroeg" run -c "$tmp/bom.conf" --check > /dev/null || fail "a config with a UTF-8 BOM was refused"
+
+# An environment variable that sets no key is a typo, not ignored.
+if VROEG_STORE_URLL=memory "$vroeg" run -c "$tmp/bom.conf" --check 2> "$tmp/env.err"; then
+	fail "VROEG_STORE_URLL accepted"
+fi
+grep -q 'VROEG_STORE_URLL matches no config key' "$tmp/env.err" || fail "env: $(cat "$tmp/env.err")"
+VROEG_STORE_URL=memory "$vroeg" run -c "$tmp/bom.conf" --check > /dev/null || fail "VROEG_STORE_URL refused"
+# A password with an '@' of its own, not written as %40, is still a password.
+VROEG_STORE_URL='redis://:p@ss@127.0.0.1:1/0' VROEG_ENGINE_CONTACT_KEY_FILE=$key \
+	"$vroeg" run -c "$tmp/bom.conf" --check > /dev/null 2> "$tmp/at.err" ||
+	fail "a password with '@' refused: $(cat "$tmp/at.err")"
+echo "$((n + 4)) passed, 0 failed"
