@@ -23,8 +23,9 @@ enum entry_state { E_FREE, E_INFLIGHT, E_WAITING };
 struct entry {
 	enum entry_state state;
 	uint32_t gen;
-	struct sink_group *g;      /* NULL: given up (forget the outcome) */
+	struct sink_group *g;      /* NULL: sent without a group */
 	uint32_t ggen;
+	bool given_up;             /* its group was reset: forget the outcome */
 	struct sink_msg m;         /* pointing into buf */
 	struct sink_header h[SINK_HEADERS_MAX];
 	char *buf;
@@ -122,6 +123,7 @@ static void entry_free(struct sink *s, uint32_t idx)
 	e->state = E_FREE;
 	e->gen++;
 	e->g = NULL;
+	e->given_up = false;
 	e->next_free = s->free_head;
 	s->free_head = idx;
 	/* One huge message must not keep its buffer for good. */
@@ -161,13 +163,14 @@ static int entry_copy(struct entry *e, const struct sink_msg *m)
 		e->h[i].value = memcpy(p + a, m->headers[i].value, b);
 		p += a + b;
 	}
-	e->m.headers = m->n_headers ? e->h : NULL;
+	e->m.headers = NULL; /* e->h moves with the array: attempt() points at it */
 	return VR_OK;
 }
 
-static bool group_live(const struct entry *e)
+/* Does anyone still wait for this message? */
+static bool wanted(const struct entry *e)
 {
-	return e->g && e->g->gen == e->ggen;
+	return !e->given_up && (!e->g || e->g->gen == e->ggen);
 }
 
 static void warn_retry(struct sink *s, const struct entry *e, const char *why)
@@ -188,7 +191,7 @@ static void warn_retry(struct sink *s, const struct entry *e, const char *why)
 static void settle(struct sink *s, uint32_t idx, enum sink_outcome o, const char *why)
 {
 	struct entry *e = &s->e[idx];
-	bool live = group_live(e);
+	bool live = wanted(e);
 	if (o == SINK_DELIVERED || o == SINK_FAILED || !live) {
 		if (o == SINK_DELIVERED)
 			s->st.delivered++;
@@ -198,11 +201,11 @@ static void settle(struct sink *s, uint32_t idx, enum sink_outcome o, const char
 			     s->name, e->m.topic ? e->m.topic : s->name,
 			     why && why[0] ? why : "unknown error");
 		}
-		if (live) {
+		if (live && e->g) {
 			e->g->pending--;
 			if (o == SINK_FAILED)
 				e->g->failed++;
-		} else if (o != SINK_DELIVERED && o != SINK_FAILED) {
+		} else if (!live && o != SINK_DELIVERED && o != SINK_FAILED) {
 			s->st.abandoned++;
 		}
 		entry_free(s, idx);
@@ -226,6 +229,8 @@ static enum sink_outcome attempt(struct sink *s, uint32_t idx)
 	struct entry *e = &s->e[idx];
 	char why[256] = "";
 	uint64_t ticket = (uint64_t)e->gen << 32 | idx;
+	/* The headers live in the entry, which moves when the array grows. */
+	e->m.headers = e->m.n_headers ? e->h : NULL;
 	enum sink_outcome o = s->ops->send(s, &e->m, ticket, why, sizeof(why));
 	if (o == SINK_BUSY)
 		return o; /* not an attempt: the caller serves the backend */
@@ -248,13 +253,13 @@ int sink_send(struct sink *s, const struct sink_msg *m, struct sink_group *g)
 		enum sink_outcome o = s->ops->send(s, m, 0, why, sizeof(why));
 		if (o == SINK_DELIVERED || o == SINK_FAILED) {
 			s->st.sent++;
+			/* A failure is the caller's to report: sink_error() says why. */
 			if (o == SINK_DELIVERED) {
 				s->st.delivered++;
 			} else {
 				s->st.failed++;
 				if (g)
 					g->failed++;
-				vlog(LOG_ERROR, "%s: failed for good: %s", s->name, why);
 			}
 			return VR_OK;
 		}
@@ -304,7 +309,7 @@ static void retry_due(struct sink *s)
 		struct entry *e = &s->e[i];
 		if (e->state != E_WAITING)
 			continue;
-		if (!group_live(e)) {
+		if (!wanted(e)) {
 			entry_free(s, i);
 			s->st.abandoned++;
 			continue;
@@ -341,13 +346,13 @@ void sink_group_reset(struct sink *s, struct sink_group *g)
 {
 	for (uint32_t i = 0; i < s->n; i++) {
 		struct entry *e = &s->e[i];
-		if (e->state == E_FREE || e->g != g)
+		if (e->state == E_FREE || e->g != g || e->given_up)
 			continue;
 		if (e->state == E_WAITING) {
 			entry_free(s, i);
 			s->st.abandoned++;
 		} else {
-			e->g = NULL; /* in flight: its bytes stay until its outcome */
+			e->given_up = true; /* in flight: its bytes stay until its outcome */
 		}
 	}
 	g->gen++;

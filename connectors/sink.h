@@ -66,7 +66,7 @@ struct sink_stats {
 };
 
 /*
- * Hand m to the sink as part of g (NULL: no group).  The sink keeps a copy
+ * Hand m to the sink as part of g (NULL: no group; retried all the same).  The sink keeps a copy
  * until the message is delivered or has failed for good; a message the
  * backend cannot take now is kept and sent again later.  VR_OK, or
  * VR_ENOMEM.

@@ -113,7 +113,7 @@ struct sink *sink_file_open(const char *path, const char *mode, size_t block, ch
 	}
 	fs->block = block ? block : SINK_FILE_BLOCK;
 	jbuf_init(&fs->buf, SINK_FILE_MAX);
-	if (!(s = sink_new(&file_ops, fs, path))) {
+	if (!(s = sink_new(&file_ops, fs, fs->path))) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}

@@ -24,6 +24,7 @@
 struct kafka_sink {
 	rd_kafka_t *p;
 	struct sink *s;
+	char err[512];  /* the producer's fatal error, once it has one */
 };
 
 static bool permanent(rd_kafka_resp_err_t err)
@@ -96,11 +97,24 @@ static void kafka_close(struct sink *s)
 	free(ks);
 }
 
+/* An idempotent producer can fail for good (a fenced or out-of-sequence
+ * producer): every later message fails too, and only a new producer, that
+ * is a restart, helps.  The caller stops without committing. */
+static const char *kafka_error(const struct sink *s)
+{
+	struct kafka_sink *ks = sink_impl(s);
+	char why[400];
+	if (!ks->err[0] && rd_kafka_fatal_error(ks->p, why, sizeof(why)))
+		snprintf(ks->err, sizeof(ks->err), "the Kafka producer failed for good: %s", why);
+	return ks->err;
+}
+
 static const struct sink_ops kafka_ops = {
 	.name = "kafka",
 	.send = kafka_send,
 	.poll = kafka_poll,
 	.flush = kafka_flush,
+	.error = kafka_error,
 	.close = kafka_close,
 };
 

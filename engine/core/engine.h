@@ -130,8 +130,9 @@ void engine_free(struct engine *e);
 
 /*
  * Decide the following batches with another rule set (a reload).  Case state
- * is kept.  The caller keeps both rule sets alive while decisions that name
- * the old one's rules may still be read; the engine does not free them.
+ * is kept.  The engine borrows rule sets and frees none.  The old set may
+ * be freed once no batch decided with it is still to be reported: at once
+ * after engine_process(), after engine_sync() with engine_submit().
  */
 void engine_set_rules(struct engine *e, const struct ruleset *rs);
 

@@ -139,7 +139,10 @@ const char *case_priority_name(enum case_priority p);
  * STATE_ENCODED_MAX); state_decode() returns VR_OK or VR_EPARSE on a
  * truncated or corrupt value, never reading outside buf.
  */
-#define STATE_ENCODED_MAX (sizeof(struct hh_state) + 64)
+/* A case's names are ids in the struct but text in the value: up to a
+ * length byte and 63 bytes a rule, and 128 for its rule set. */
+#define STATE_NAMES_EXTRA (CASE_RULES_MAX * (1 + CASE_RULE_NAME_MAX) + 1 + CASE_RULESET_MAX)
+#define STATE_ENCODED_MAX (sizeof(struct hh_state) + 64 + STATE_NAMES_EXTRA)
 size_t state_encode(const struct hh_state *s, unsigned char *buf);
 int state_decode(const unsigned char *buf, size_t len, struct hh_state *out);
 

@@ -142,7 +142,12 @@ static void batch_add(struct svc *r, const struct src_msg *m)
 	struct engine_rec *rec = &b->recs[i];
 
 	b->msgs[i] = *m;
-	*rec = (struct engine_rec){"", 0, m->where, (long)m->offset, NULL, NULL};
+	/* A copy: the source may reuse its string for the next message. */
+	size_t wl = strlen(m->where);
+	wl = wl < SVC_WHERE_MAX ? wl : SVC_WHERE_MAX - 1;
+	memcpy(b->where[i], m->where, wl);
+	b->where[i][wl] = '\0';
+	*rec = (struct engine_rec){"", 0, b->where[i], (long)m->offset, NULL, NULL};
 	r->res->messages++;
 	if (!map) { /* subscribed by pattern, or a topic without a mapping */
 		b->pre[i].code = REJ_MAPPING;
@@ -212,6 +217,14 @@ static int retire(struct svc *r, unsigned max)
 {
 	for (;;) {
 		sink_poll(r->kafka, r->inflight > max ? 50 : 0);
+		if (sink_error(r->kafka)[0]) {
+			/* Nothing more can be delivered: stop, committing nothing
+			 * undelivered; the restart reads it again. */
+			vlog(LOG_ERROR, "%s; stopping", sink_error(r->kafka));
+			r->fatal = true;
+			drop_all(r);
+			return VR_EAGAIN;
+		}
 		retire_pass(r);
 		if (r->inflight <= max)
 			return VR_OK;
@@ -330,7 +343,8 @@ static int setup_batches(struct svc *r)
 		b->recs = calloc(m, sizeof(*b->recs));
 		b->mapped = calloc(m, sizeof(*b->mapped));
 		b->pre = calloc(m, sizeof(*b->pre));
-		if (!b->msgs || !b->recs || !b->mapped || !b->pre)
+		b->where = calloc(m, sizeof(*b->where));
+		if (!b->msgs || !b->recs || !b->mapped || !b->pre || !b->where)
 			return VR_ENOMEM;
 		for (size_t i = 0; i < m; i++)
 			jbuf_init(&b->mapped[i], SIG_LINE_MAX * 2);
@@ -381,6 +395,7 @@ static void teardown(struct svc *r)
 		free(b->recs);
 		free(b->mapped);
 		free(b->pre);
+		free(b->where);
 	}
 	sink_close(r->kafka);
 	svc_teardown_engine(r);

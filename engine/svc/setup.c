@@ -309,13 +309,9 @@ void svc_reload_rules(struct svc *r)
 	svc_reload_flag = 0;
 	if (!errs)
 		return;
-	struct ruleset **old = realloc(r->old_rs, (r->n_old + 1) * sizeof(*old));
 	if (!r->rules_file) {
 		vlog(LOG_WARN, "SIGHUP: the built-in rule set is in use; nothing to reload");
-	} else if (!old) {
-		vlog(LOG_ERROR, "SIGHUP: out of memory; rules kept");
 	} else {
-		r->old_rs = old;
 		struct ruleset *rs = ruleset_load_file(r->rules_file, errs, ERRS_MAX);
 		if (!rs) {
 			/* The first line names the file, line and column. */
@@ -324,10 +320,12 @@ void svc_reload_rules(struct svc *r)
 				*nl = '\0';
 			vlog(LOG_ERROR, "SIGHUP: %s; the rules in use are kept", errs);
 		} else {
-			/* Decisions already written may name the old set's rules: keep it. */
-			r->old_rs[r->n_old++] = r->rs;
-			r->rs = rs;
+			/* Reloads happen between batches, and every line of a decided
+			 * batch is already written: nothing refers to the old set any
+			 * more (a stored case keeps its rules' names, not the set). */
 			engine_set_rules(r->e, rs);
+			ruleset_free(r->rs);
+			r->rs = rs;
 			vlog(LOG_INFO, "SIGHUP: rule set %s loaded from %s", ruleset_name(rs),
 			     r->rules_file);
 		}
@@ -343,9 +341,6 @@ void svc_teardown_engine(struct svc *r)
 		pseudo_free(r->ps);
 	contact_key_free(r->ck);
 	ruleset_free(r->rs);
-	for (size_t i = 0; i < r->n_old; i++)
-		ruleset_free(r->old_rs[i]);
-	free(r->old_rs);
 	for (size_t i = 0; i < r->n_maps; i++)
 		mapping_free(r->maps[i]);
 	sink_close(r->fdec);

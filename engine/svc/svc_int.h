@@ -16,6 +16,7 @@
 #include "src.h"
 
 #define SVC_TOPICS_MAX 64
+#define SVC_WHERE_MAX 300
 #define INFLIGHT_MAX 4   /* batches decided and waiting for their output's acknowledgement */
 
 /* A batch of messages: gathered, then decided, then in flight until every
@@ -27,6 +28,7 @@ struct batch {
 	struct engine_rec *recs;
 	struct jbuf *mapped;
 	struct sig_error *pre;
+	char (*where)[SVC_WHERE_MAX];  /* each record's "topic/partition" */
 	struct sink_group g;
 };
 
@@ -39,8 +41,6 @@ struct svc {
 	struct engine_conf econf;
 	const char *rules_file;
 	struct ruleset *rs;
-	struct ruleset **old_rs;     /* replaced by reloads; decisions may name their rules */
-	size_t n_old;
 	struct pseudo *ps;
 	struct contact_key *ck;
 	struct store *st;

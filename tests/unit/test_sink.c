@@ -11,7 +11,7 @@
 #include "sink_int.h"
 #include "vr.h"
 
-#define SCRIPT_MAX 16
+#define SCRIPT_MAX 400
 
 struct script {
 	enum sink_outcome at_send[SCRIPT_MAX];    /* answer to send number i */
@@ -19,6 +19,7 @@ struct script {
 	int sends, polls_reported;
 	uint64_t tickets[SCRIPT_MAX];
 	char bodies[SCRIPT_MAX][32];
+	char header[SCRIPT_MAX][64];    /* "name=value" of the first header */
 	bool closed;
 };
 
@@ -29,6 +30,9 @@ static enum sink_outcome t_send(struct sink *s, const struct sink_msg *m, uint64
 	int i = sc->sends++;
 	sc->tickets[i] = ticket;
 	snprintf(sc->bodies[i], sizeof(sc->bodies[i]), "%.*s", (int)m->len, (const char *)m->body);
+	if (m->n_headers)
+		snprintf(sc->header[i], sizeof(sc->header[i]), "%s=%s", m->headers[0].name,
+			 m->headers[0].value);
 	snprintf(why, n, "scripted");
 	return sc->at_send[i];
 }
@@ -240,6 +244,54 @@ static void test_many(void)
 	sink_close(s);
 }
 
+/* A message waiting for its retry keeps its headers while the entries
+ * around it are reallocated (many more messages sent meanwhile). */
+static void test_headers_survive_growth(void)
+{
+	static struct script sc;
+	memset(&sc, 0, sizeof(sc));
+	sc.at_send[0] = SINK_RETRY;
+	for (int i = 1; i < SCRIPT_MAX; i++) {
+		sc.at_send[i] = SINK_INFLIGHT;
+		sc.later[i] = SINK_DELIVERED;
+	}
+	struct sink *s = sink_new(&t_ops, &sc, "t");
+	sink_set_retry(s, &(struct sink_retry){10, 10});
+	struct sink_group g = {0};
+	const struct sink_header h[] = {{"vroeg.reason.code", "bsn"}};
+	struct sink_msg dead = msg;
+	dead.headers = h;
+	dead.n_headers = 1;
+	sink_send(s, &dead, &g);
+	for (int i = 0; i < 300; i++)
+		sink_send(s, &msg, &g);
+	for (int i = 0; i < 50 && !sink_group_done(&g); i++)
+		sink_poll(s, 10);
+	CHECK(sink_group_done(&g));
+	CHECK_STR(sc.header[0], "vroeg.reason.code=bsn");
+	CHECK_STR(sc.header[301], "vroeg.reason.code=bsn"); /* the retry */
+	sink_close(s);
+}
+
+/* Without a group a message is retried all the same. */
+static void test_no_group(void)
+{
+	struct script sc = {.at_send = {SINK_INFLIGHT, SINK_INFLIGHT},
+			    .later = {SINK_RETRY, SINK_DELIVERED}};
+	struct sink *s = sink_new(&t_ops, &sc, "t");
+	sink_set_retry(s, &(struct sink_retry){10, 10});
+	sink_send(s, &msg, NULL);
+	for (int i = 0; i < 50 && sc.sends < 2; i++)
+		sink_poll(s, 10);
+	sink_poll(s, 0);
+	CHECK_INT(sc.sends, 2);
+	struct sink_stats st;
+	sink_stats(s, &st);
+	CHECK_INT(st.delivered, 1);
+	CHECK_INT(st.abandoned, 0);
+	sink_close(s);
+}
+
 int main(void)
 {
 	test_delivered_later();
@@ -249,5 +301,7 @@ int main(void)
 	test_reset();
 	test_settles();
 	test_many();
+	test_headers_survive_growth();
+	test_no_group();
 	return harness_done();
 }

@@ -199,6 +199,47 @@ static void test_codec_v5(void)
 	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE);
 }
 
+/* The largest value there can be fits STATE_ENCODED_MAX, which the
+ * stores' buffers are sized by: every list full, every name as long as
+ * names get. */
+static void test_codec_bound(void)
+{
+	static struct hh_state s, back;
+	static unsigned char buf[STATE_ENCODED_MAX + 64];
+	char name[CASE_RULESET_MAX + 1];
+	state_n(&s, 7);
+	struct case_rec *c = &s.cur;
+	s.n_orgs = HH_ORGS_MAX;
+	s.n_marks = HH_MARKS_MAX;
+	c->n_orgs = CASE_ORGS_MAX;
+	c->n_signals = CASE_SIGNALS_MAX;
+	c->signals_dropped = 0;
+	for (unsigned i = 0; i < CASE_SIGNALS_MAX; i++)
+		memset(c->signals[i].id, 'i', SIG_ID_MAX), c->signals[i].id[SIG_ID_MAX] = '\0';
+	memset(c->id, 'c', CASE_ID_STRLEN - 1);
+	memset(c->team, 't', CASE_TEAM_MAX);
+	c->contact_len = CONTACT_SEALED_MAX;
+	c->n_rules = CASE_RULES_MAX;
+	c->has_rule_names = true;
+	for (unsigned i = 0; i < CASE_RULES_MAX; i++) {
+		memset(name, 'a' + (char)(i % 26), CASE_RULE_NAME_MAX);
+		snprintf(name + CASE_RULE_NAME_MAX - 3, 4, "%03u", i);
+		c->rule_name[i] = name_intern(name);
+		c->rules[i] = (struct case_rule){CASE_RULE_ID_NONE, (int16_t)i};
+	}
+	memset(name, 'r', CASE_RULESET_MAX);
+	name[CASE_RULESET_MAX] = '\0';
+	c->scored_by = name_intern(name);
+	memset(buf + STATE_ENCODED_MAX, 0xa5, 64);
+	size_t n = state_encode(&s, buf);
+	CHECK(n <= STATE_ENCODED_MAX);
+	CHECK(n > sizeof(struct hh_state) + 64); /* the bound before names: too small */
+	CHECK(buf[STATE_ENCODED_MAX] == 0xa5 && buf[STATE_ENCODED_MAX + 63] == 0xa5);
+	CHECK_INT(state_decode(buf, n, &back), VR_OK);
+	CHECK_INT(back.cur.n_rules, CASE_RULES_MAX);
+	CHECK_STR(name_str(back.cur.scored_by), name);
+}
+
 /* A case keeps its rules' names (version 7), bounded like the rule
  * language's; a value too long for that is corrupt. */
 static void test_codec_names(void)
@@ -477,6 +518,7 @@ int main(void)
 	test_codec();
 	test_codec_v4();
 	test_codec_v5();
+	test_codec_bound();
 	test_codec_v6();
 	test_codec_names();
 	{
