@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "keyfile.h"
 #include "names.h"
@@ -236,8 +237,15 @@ static void load_list(struct parser *ps, struct hlist *l, const char *file, int 
 	else
 		snprintf(path, sizeof(path), "%s/%s", ps->dir, file);
 	FILE *f = fopen(path, "r");
+	struct stat st;
 	if (!f) {
 		lex_error_at(ps, line, col, "cannot open list %s: %s", path, strerror(errno));
+		return;
+	}
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		/* A directory opens, and reads as nothing: an empty list, silently. */
+		lex_error_at(ps, line, col, "list %s is not a file", path);
+		fclose(f);
 		return;
 	}
 	size_t cap = 0;
@@ -271,6 +279,8 @@ static void load_list(struct parser *ps, struct hlist *l, const char *file, int 
 		}
 		l->keys[l->n++] = k;
 	}
+	if (ferror(f))
+		lex_error_at(ps, line, col, "cannot read list %s: %s", path, strerror(errno));
 	fclose(f);
 	if (l->n)
 		qsort(l->keys, l->n, sizeof(*l->keys), key_cmp);
@@ -482,6 +492,12 @@ static void decl_holiday(struct parser *ps)
 
 static void decl_ruleset(struct parser *ps)
 {
+	if (ps->ruleset_line) {
+		ERR(ps, "a second 'ruleset' line (the first is line %d): a file is one rule set",
+		    ps->ruleset_line);
+		return;
+	}
+	ps->ruleset_line = ps->tok.line;
 	if (!quoted_name(ps, ps->rs->name, sizeof(ps->rs->name), "the rule set name"))
 		return;
 	if (lex_expect_word(ps, "version"))
@@ -589,6 +605,10 @@ struct ruleset *ruleset_load_text(const char *name, const char *dir, const char 
 	memset(&ps, 0, sizeof(ps));
 	ps.name = name;
 	ps.dir = dir;
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+		text += 3; /* a UTF-8 byte order mark, as Windows editors write */
+		len -= 3;
+	}
 	ps.src = ps.p = ps.line_start = text;
 	ps.end = text + len;
 	ps.line = 1;

@@ -53,6 +53,7 @@ struct parser {
 	bool thr_by_type[PARTNER__COUNT];  /* set per type: the general value skips it */
 	bool days_by_type[PARTNER__COUNT];
 	int final_prio_line, final_route_line; /* 0 = none yet */
+	int ruleset_line;          /* of the 'ruleset' declaration; 0 = none yet */
 };
 
 /* Grow *arr so that element n fits, doubling from 64; false when out of memory. */

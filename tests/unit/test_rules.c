@@ -54,6 +54,16 @@ static struct signal sig(enum sig_partner p, int64_t amount, bool crisis)
 
 static void test_errors(void)
 {
+	expect_error("ruleset \"a\" version \"1\"\nruleset \"b\" version \"2\"\n" BASE,
+		     "t.rules:2:9: a second 'ruleset' line (the first is line 1): a file is one "
+		     "rule set");
+	expect_error(BASE "list known from \"/tmp\"\n", "t.rules:2:6: list /tmp is not a file");
+	/* A UTF-8 byte order mark is not part of the file's text. */
+	struct ruleset *bom = load("\xef\xbb\xbfruleset \"bom\" version \"1\"\n" BASE);
+	CHECK(bom != NULL);
+	if (bom)
+		CHECK_STR(ruleset_name(bom), "bom");
+	ruleset_free(bom);
 	expect_error("set treshold = 5\n" BASE, "t.rules:1:5: unknown setting 'treshold'");
 	expect_error(BASE "score \"a\" when signal.amout > 5 points 1\n",
 		     "t.rules:2:16: unknown field signal.amout (did you mean signal.amount?)");
