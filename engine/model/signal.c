@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -50,6 +51,7 @@ static const char *const reject_codes[REJ__COUNT] = {
 	[REJ_HUISNUMMER] = "huisnummer",
 	[REJ_CONTACT] = "contact",
 	[REJ_MAPPING] = "mapping",
+	[REJ_NUL] = "nul",
 };
 
 const char *sig_partner_name(enum sig_partner p)
@@ -226,13 +228,23 @@ static const cJSON *member(const cJSON *obj, const char *key)
 	return NULL;
 }
 
+/*
+ * Is an optional member absent?  Missing, null and "" all are: the DDAS
+ * schema allows empty strings, and partners' exports write empty columns
+ * for what they do not know.
+ */
+static bool absent(const cJSON *v)
+{
+	return !v || cJSON_IsNull(v) || (cJSON_IsString(v) && !v->valuestring[0]);
+}
+
 /* Copy a string member of at most max bytes; absent leaves dst "". */
 static int get_string(const cJSON *obj, const char *key, char *dst, size_t max,
 		      bool required, enum sig_reject code, struct sig_error *err)
 {
 	const cJSON *v = member(obj, key);
 	dst[0] = '\0';
-	if (!v || cJSON_IsNull(v)) {
+	if (!v || cJSON_IsNull(v) || (!required && absent(v))) {
 		if (required)
 			return reject(err, code, "missing %s", key);
 		return VR_OK;
@@ -253,7 +265,7 @@ static int get_date(const cJSON *obj, const char *key, bool required, vr_date *o
 {
 	const cJSON *v = member(obj, key);
 	*out = VR_DATE_NONE;
-	if (!v || cJSON_IsNull(v)) {
+	if (!v || cJSON_IsNull(v) || (!required && absent(v))) {
 		if (required)
 			return reject(err, REJ_DATE, "missing %s", key);
 		return VR_OK;
@@ -274,7 +286,7 @@ static int get_flag(const cJSON *obj, const char *key, enum sig_reject code, boo
 {
 	const cJSON *v = member(obj, key);
 	*out = false;
-	if (!v || cJSON_IsNull(v))
+	if (absent(v))
 		return VR_OK;
 	if (!cJSON_IsBool(v))
 		return reject(err, code, "%s must be true or false", key);
@@ -351,14 +363,14 @@ static int parse_collection(const cJSON *obj, struct signal *s, struct sig_error
 	s->has_collection = false;
 	for (int i = 0; i < STEP__COUNT; i++)
 		s->collection[i] = TRI_UNKNOWN;
-	if (!c || cJSON_IsNull(c))
+	if (absent(c))
 		return VR_OK;
 	if (!cJSON_IsObject(c))
 		return reject(err, REJ_INCASSO, "incasso must be an object");
 	s->has_collection = true;
 	for (int i = 0; i < STEP__COUNT; i++) {
 		const cJSON *v = member(c, steps[i]);
-		if (!v || cJSON_IsNull(v))
+		if (absent(v))
 			continue;
 		if (!cJSON_IsBool(v))
 			return reject(err, REJ_INCASSO, "incasso.%s must be true or false",
@@ -372,7 +384,7 @@ static int parse_huisnummer(const cJSON *cl, struct sig_client *c, struct sig_er
 {
 	const cJSON *v = member(cl, "huisnummer");
 	c->huisnummer[0] = '\0';
-	if (!v || cJSON_IsNull(v))
+	if (absent(v))
 		return VR_OK;
 	long n = -1;
 	if (cJSON_IsNumber(v) && v->valuedouble == floor(v->valuedouble) &&
@@ -428,7 +440,7 @@ static int parse_client(const cJSON *obj, struct signal *s, struct sig_error *er
 		return reject(err, REJ_IDENTITY, cl ? "client must be an object" : "missing client");
 
 	const cJSON *b = member(cl, "burgerservicenummer");
-	if (b && !cJSON_IsNull(b)) {
+	if (!absent(b)) {
 		if (!cJSON_IsString(b) || strlen(b->valuestring) != 9 ||
 		    strspn(b->valuestring, "0123456789") != 9)
 			return reject(err, REJ_BSN, "burgerservicenummer must be 9 digits");
@@ -438,7 +450,7 @@ static int parse_client(const cJSON *obj, struct signal *s, struct sig_error *er
 	}
 
 	const cJSON *pc = member(cl, "postcode");
-	if (pc && !cJSON_IsNull(pc)) {
+	if (!absent(pc)) {
 		if (!cJSON_IsString(pc) || strlen(pc->valuestring) > 16 ||
 		    sig_postcode_normalise(pc->valuestring, c->postcode))
 			return reject(err, REJ_POSTCODE,
@@ -506,6 +518,87 @@ int sig_from_json(const cJSON *obj, vr_date today, const struct sig_defaults *de
 	return VR_OK;
 }
 
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A number token at p[i]: no leading zero, and within double's range. */
+static int strict_number(const char *p, size_t n, size_t *i, struct sig_error *err)
+{
+	size_t s = *i, k = s;
+	bool exp = false;
+	if (p[k] == '-')
+		k++;
+	if (k + 1 < n && p[k] == '0' && is_digit(p[k + 1]))
+		return reject(err, REJ_JSON, "not valid JSON (a number with a leading zero at "
+			      "byte %zu)", s);
+	while (k < n && (is_digit(p[k]) || p[k] == '.' || p[k] == 'e' || p[k] == 'E' ||
+			 p[k] == '+' || p[k] == '-')) {
+		exp |= p[k] == 'e' || p[k] == 'E';
+		k++;
+	}
+	if (exp) { /* only an exponent takes a number out of range */
+		char num[64];
+		snprintf(num, sizeof(num), "%.*s", (int)(k - s < 63 ? k - s : 63), p + s);
+		errno = 0;
+		double d = strtod(num, NULL);
+		if (errno == ERANGE || k - s >= 63)
+			return reject(err, REJ_JSON, "a number out of range at byte %zu%s", s,
+				      d == 0 ? " (too small: it would be read as 0)" : "");
+	}
+	*i = k - 1;
+	return VR_OK;
+}
+
+/*
+ * What the JSON parser lets through and vroeg must not: a "\u0000" escape
+ * (the string would end there: two IDs "A\u0000x" and "A\u0000y" would
+ * both be "A"), a number with a leading zero (0100 is not JSON), and a
+ * number that does not fit a double (1e-400 would be read as 0).  p is
+ * valid JSON otherwise.
+ */
+static int json_strict(const char *p, size_t n, struct sig_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '"') {
+			for (i++; i < n && p[i] != '"'; i++) {
+				if (p[i] != '\\')
+					continue;
+				i++;
+				if (i + 4 < n && p[i] == 'u' && p[i + 1] == '0' && p[i + 2] == '0' &&
+				    p[i + 3] == '0' && p[i + 4] == '0')
+					return reject(err, REJ_NUL, "a string holds \\u0000 (NUL) at "
+						      "byte %zu", i - 1);
+			}
+		} else if (p[i] == '-' || is_digit(p[i])) {
+			int rc = strict_number(p, n, &i, err);
+			if (rc)
+				return rc;
+		}
+	}
+	return VR_OK;
+}
+
+/* The first member, at any depth, whose name an earlier member of its
+ * object has (the parser keeps both, and a look-up finds the first). */
+static const cJSON *duplicate_key(const cJSON *v)
+{
+	for (const cJSON *c = v->child; c; c = c->next) {
+		if (cJSON_IsObject(v) && c->string)
+			for (const cJSON *d = v->child; d != c; d = d->next)
+				if (d->string && d->string[0] == c->string[0] &&
+				    strcmp(d->string, c->string) == 0)
+					return c;
+		if (c->child) {
+			const cJSON *x = duplicate_key(c);
+			if (x)
+				return x;
+		}
+	}
+	return NULL;
+}
+
 int sig_parse(const char *rec, size_t len, vr_date today, struct signal *out,
 	      struct sig_error *err)
 {
@@ -530,13 +623,21 @@ int sig_parse_def(const char *rec, size_t len, vr_date today, const struct sig_d
 		long at = end ? (long)(end - rec) : 0;
 		return reject(err, REJ_JSON, "not valid JSON (error near byte %ld)", at);
 	}
-	/* Only whitespace may follow the value. */
-	size_t used = (size_t)(end - rec);
-	while (used < len && (rec[used] == ' ' || rec[used] == '\t' || rec[used] == '\r'))
+	/* Only whitespace may follow the value (JSON's four: a Kafka message
+	 * may well end in a line break). */
+	size_t used = (size_t)(end - rec), value_end = used;
+	while (used < len && (rec[used] == ' ' || rec[used] == '\t' || rec[used] == '\r' ||
+			      rec[used] == '\n'))
 		used++;
 	int rc;
+	const cJSON *dup;
 	if (used != len)
 		rc = reject(err, REJ_JSON, "not valid JSON (trailing data at byte %zu)", used);
+	else if ((rc = json_strict(rec, value_end, err)) != VR_OK)
+		;
+	else if ((dup = duplicate_key(obj)))
+		rc = reject(err, REJ_JSON, "not valid JSON (\"%.40s\" twice in one object)",
+			    dup->string);
 	else
 		rc = sig_from_json(obj, today, def, out, err);
 	jarena_release(obj);

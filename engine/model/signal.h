@@ -111,6 +111,7 @@ enum sig_reject {
 	REJ_HUISNUMMER,
 	REJ_CONTACT,
 	REJ_MAPPING,     /* a partner format could not be mapped (connectors) */
+	REJ_NUL,         /* a string with an embedded NUL (\u0000) */
 	REJ__COUNT
 };
 

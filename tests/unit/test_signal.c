@@ -34,6 +34,67 @@ static enum sig_reject variant(const char *from, const char *to, vr_date today)
 	return e.code;
 }
 
+/* What the JSON parser lets through, refused: NUL escapes, leading zeros,
+ * numbers out of range, a key twice in one object. */
+static void test_strict_json(void)
+{
+	const vr_date none = VR_DATE_NONE;
+	CHECK_INT(variant("\"ID\":\"H-1\"", "\"ID\":\"H\\u0000A\"", none), REJ_NUL);
+	CHECK_INT(variant("\"0344\"", "\"0344\\u0000junk\"", none), REJ_NUL);
+	CHECK_INT(variant("\"111222333\"", "\"111222333\\u0000x\"", none), REJ_NUL);
+	/* An escaped backslash followed by u0000 is text, not a NUL. */
+	CHECK_INT(variant("\"ID\":\"H-1\"", "\"ID\":\"H\\\\u0000A\"", none), REJ_NONE);
+	CHECK_INT(variant("\"bedrag\":1250", "\"bedrag\":01250", none), REJ_JSON);
+	CHECK_INT(variant("\"bedrag\":1250", "\"bedrag\":1250,\"x\":0100", none), REJ_JSON);
+	CHECK_INT(variant("\"bedrag\":1250", "\"bedrag\":1250,\"x\":-0", none), REJ_NONE);
+	CHECK_INT(variant("\"bedrag\":1250", "\"bedrag\":1e-400", none), REJ_JSON);
+	CHECK_INT(variant("\"bedrag\":1250", "\"bedrag\":1e999", none), REJ_JSON);
+	CHECK_INT(variant("\"bedrag\":1250", "\"bedrag\":1.25e3", none), REJ_NONE);
+	CHECK_INT(variant("\"bedrag\":1250", "\"bedrag\":1250,\"bedrag\":5", none), REJ_JSON);
+	CHECK_INT(variant("\"client\":{", "\"client\":{\"naam\":\"A\",", none), REJ_JSON);
+	CHECK_INT(variant("\"ID\":\"H-1\"", "\"ID\":\"H-1\",\"client\":{}", none), REJ_JSON);
+	/* JSON's whitespace may follow the record, line breaks included. */
+	static char buf[SIG_LINE_MAX];
+	struct signal sg;
+	struct sig_error e;
+	const char *tails[] = {"\n", "\r\n", " \t\n"};
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(buf, sizeof(buf), "%s%s", good, tails[i]);
+		CHECK_INT(sig_parse(buf, strlen(buf), none, &sg, &e), VR_OK);
+	}
+	snprintf(buf, sizeof(buf), "%s\nx", good);
+	CHECK_INT(sig_parse(buf, strlen(buf), none, &sg, &e), VR_EINVAL);
+	CHECK_INT(e.code, REJ_JSON);
+}
+
+/* An optional field sent empty is absent, as partners' exports send it. */
+static void test_empty_is_absent(void)
+{
+	const vr_date none = VR_DATE_NONE;
+	CHECK_INT(variant("\"bis\"", "\"\"", none), REJ_NONE);
+	CHECK_INT(variant("\"J. Jansen\"", "\"\"", none), REJ_NONE);
+	CHECK_INT(variant("\"0612345678\"", "\"\"", none), REJ_NONE);
+	CHECK_INT(variant("\"1980-05-17\"", "\"\"", none), REJ_NONE);
+	CHECK_INT(variant("\"Woonstichting X\"", "\"\"", none), REJ_NONE);
+	CHECK_INT(variant("\"crisissignaal\":true", "\"crisissignaal\":\"\"", none), REJ_NONE);
+	CHECK_INT(variant("\"herinnering\":true", "\"herinnering\":\"\"", none), REJ_NONE);
+	/* With the BSN there, an empty postcode leaves no address (as without one). */
+	CHECK_INT(variant("\"3511 ab\"", "\"\"", none), REJ_NONE);
+	CHECK_INT(variant("\"111222333\"", "\"\"", none), REJ_NONE); /* the address is there */
+	CHECK_INT(variant("\"3511 ab\",\"huisnummer\":\"012\"", "\"\",\"huisnummer\":\"\"",
+			  none), REJ_NONE);
+	/* A required field sent empty is still refused. */
+	CHECK_INT(variant("\"ID\":\"H-1\"", "\"ID\":\"\"", none), REJ_ID);
+	static char buf[SIG_LINE_MAX];
+	struct signal sg;
+	struct sig_error e;
+	const char *at = strstr(good, "\"naam\":\"J. Jansen\"");
+	snprintf(buf, sizeof(buf), "%.*s\"naam\":\"\"%s", (int)(at - good), good,
+		 at + strlen("\"naam\":\"J. Jansen\""));
+	CHECK_INT(sig_parse(buf, strlen(buf), none, &sg, &e), VR_OK);
+	CHECK_STR(sg.client.name, "");
+}
+
 int main(void)
 {
 	struct signal s;
@@ -177,5 +238,7 @@ int main(void)
 	CHECK_STR(sig_reject_code(REJ_BSN), "bsn");
 	CHECK_STR(sig_partner_name(PARTNER_CAK_ZORGVERZEKERINGEN), "CAK Zorgverzekeringen");
 	CHECK_INT(sig_partner_from_name("huur"), PARTNER__COUNT);
+	test_strict_json();
+	test_empty_is_absent();
 	return harness_done();
 }

@@ -64,7 +64,7 @@ LINES = [
     with_(base("M-13"), "Huur", "signaalpartner"),                   # partner: not an object
     without(base("M-14"), "signaalpartner", "type"),                 # partner: type missing
     with_(base("M-15"), "Telecom", "signaalpartner", "type"),        # partner_type: unknown
-    with_(base("M-16"), "", "signaalpartner", "naam"),               # partner_org: empty
+    with_(base("M-16"), "", "signaalpartner", "naam"),               # empty naam: absent, accepted
     with_(base("M-17"), "W" * 101, "signaalpartner", "naam"),        # partner_org: 101 chars
     without(base("M-18"), "gemeentecode"),                           # gemeentecode: missing
     with_(base("M-19"), "344", "gemeentecode"),                      # gemeentecode: 3 digits
