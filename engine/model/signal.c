@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -518,21 +519,34 @@ int sig_from_json(const cJSON *obj, vr_date today, const struct sig_defaults *de
 	return VR_OK;
 }
 
+/* memmem() is not POSIX: the first byte by memchr, then the rest. */
+static const char *find(const char *h, size_t n, const char *needle, size_t m)
+{
+	const char *end = h + n;
+	while (n >= m && (h = memchr(h, needle[0], n - m + 1))) {
+		if (memcmp(h + 1, needle + 1, m - 1) == 0)
+			return h;
+		h++;
+		n = (size_t)(end - h);
+	}
+	return NULL;
+}
+
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-/* A number token at p[i]: no leading zero, and within double's range. */
-static int strict_number(const char *p, size_t n, size_t *i, struct sig_error *err)
+/* The number token at p[0..n): no leading zero, and within double's range. */
+static int strict_number(const char *p, size_t n, size_t at, struct sig_error *err)
 {
-	size_t s = *i, k = s;
+	size_t k = 0;
 	bool exp = false;
-	if (p[k] == '-')
+	if (k < n && p[k] == '-')
 		k++;
 	if (k + 1 < n && p[k] == '0' && is_digit(p[k + 1]))
 		return reject(err, REJ_JSON, "not valid JSON (a number with a leading zero at "
-			      "byte %zu)", s);
+			      "byte %zu)", at);
 	while (k < n && (is_digit(p[k]) || p[k] == '.' || p[k] == 'e' || p[k] == 'E' ||
 			 p[k] == '+' || p[k] == '-')) {
 		exp |= p[k] == 'e' || p[k] == 'E';
@@ -540,39 +554,38 @@ static int strict_number(const char *p, size_t n, size_t *i, struct sig_error *e
 	}
 	if (exp) { /* only an exponent takes a number out of range */
 		char num[64];
-		snprintf(num, sizeof(num), "%.*s", (int)(k - s < 63 ? k - s : 63), p + s);
+		snprintf(num, sizeof(num), "%.*s", (int)(k < 63 ? k : 63), p);
 		errno = 0;
 		double d = strtod(num, NULL);
-		if (errno == ERANGE || k - s >= 63)
-			return reject(err, REJ_JSON, "a number out of range at byte %zu%s", s,
+		if (errno == ERANGE || k >= 63)
+			return reject(err, REJ_JSON, "a number out of range at byte %zu%s", at,
 				      d == 0 ? " (too small: it would be read as 0)" : "");
 	}
-	*i = k - 1;
 	return VR_OK;
 }
 
 /*
- * What the JSON parser lets through and vroeg must not: a "\u0000" escape
- * (the string would end there: two IDs "A\u0000x" and "A\u0000y" would
- * both be "A"), a number with a leading zero (0100 is not JSON), and a
- * number that does not fit a double (1e-400 would be read as 0).  p is
- * valid JSON otherwise.
+ * Every member's number in the record's text: a colon right after a
+ * member name's closing quote, then a number.  Inside a string such a quote
+ * is escaped (an odd number of backslashes before it), so only real
+ * members are looked at.
  */
-static int json_strict(const char *p, size_t n, struct sig_error *err)
+static int strict_member_numbers(const char *rec, size_t len, struct sig_error *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '"') {
-			for (i++; i < n && p[i] != '"'; i++) {
-				if (p[i] != '\\')
-					continue;
-				i++;
-				if (i + 4 < n && p[i] == 'u' && p[i + 1] == '0' && p[i + 2] == '0' &&
-				    p[i + 3] == '0' && p[i + 4] == '0')
-					return reject(err, REJ_NUL, "a string holds \\u0000 (NUL) at "
-						      "byte %zu", i - 1);
-			}
-		} else if (p[i] == '-' || is_digit(p[i])) {
-			int rc = strict_number(p, n, &i, err);
+	const char *end = rec + len;
+	for (const char *p = rec; (p = memchr(p, ':', (size_t)(end - p))); p++) {
+		if (p - rec < 2 || p[-1] != '"')
+			continue;
+		size_t bs = 0;
+		while (p - 2 - bs >= rec && p[-2 - (ptrdiff_t)bs] == '\\')
+			bs++;
+		if (bs % 2)
+			continue;
+		const char *v = p + 1;
+		while (v < end && (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r'))
+			v++;
+		if (v < end && (*v == '-' || is_digit(*v))) {
+			int rc = strict_number(v, (size_t)(end - v), (size_t)(v - rec), err);
 			if (rc)
 				return rc;
 		}
@@ -580,23 +593,93 @@ static int json_strict(const char *p, size_t n, struct sig_error *err)
 	return VR_OK;
 }
 
-/* The first member, at any depth, whose name an earlier member of its
- * object has (the parser keeps both, and a look-up finds the first). */
-static const cJSON *duplicate_key(const cJSON *v)
+/* The whole text, token by token: for numbers that have no member name
+ * (in arrays), which canonical signals never have. */
+static int strict_scan(const char *p, size_t n, struct sig_error *err)
 {
-	for (const cJSON *c = v->child; c; c = c->next) {
-		if (cJSON_IsObject(v) && c->string)
-			for (const cJSON *d = v->child; d != c; d = d->next)
-				if (d->string && d->string[0] == c->string[0] &&
-				    strcmp(d->string, c->string) == 0)
-					return c;
-		if (c->child) {
-			const cJSON *x = duplicate_key(c);
-			if (x)
-				return x;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '"') {
+			for (i++; i < n && p[i] != '"'; i++)
+				if (p[i] == '\\')
+					i++;
+		} else if (p[i] == '-' || is_digit(p[i])) {
+			size_t k = i;
+			int rc = strict_number(p + i, n - i, i, err);
+			if (rc)
+				return rc;
+			while (k + 1 < n && (is_digit(p[k + 1]) || strchr(".eE+-", p[k + 1])))
+				k++;
+			i = k;
 		}
 	}
-	return NULL;
+	return VR_OK;
+}
+
+/*
+ * What the JSON parser lets through and vroeg must not, for one object or
+ * array of the tree: a member name twice in an object (the parser keeps
+ * both and a look-up finds the first), and numbers with a leading zero
+ * (0100 is not JSON) or out of a double's range (1e-400 would be 0).
+ * scan says what kind of numbers there are, for the text checks.
+ */
+struct strict_scan {
+	bool members;  /* numbers that are members' values */
+	bool all;      /* numbers in arrays: only a scan of the text finds them */
+};
+
+static int strict_tree(const cJSON *v, struct strict_scan *scan, struct sig_error *err)
+{
+	uint64_t seen = 0;
+	int rc;
+	for (const cJSON *c = v->child; c; c = c->next) {
+		if (c->string) {
+			/* Two bytes and the length pick one of 64 bits; only a
+			 * bit seen before costs string comparisons. */
+			const unsigned char *k = (const unsigned char *)c->string;
+			uint64_t bit = 1ull << ((k[0] * 31u + (k[0] ? k[1] : 0u)) & 63);
+			if (seen & bit)
+				for (const cJSON *d = v->child; d != c; d = d->next)
+					if (strcmp(d->string, c->string) == 0)
+						return reject(err, REJ_JSON, "not valid JSON (\"%.40s\" "
+							      "twice in one object)", c->string);
+			seen |= bit;
+		}
+		if (cJSON_IsNumber(c))
+			*(c->string ? &scan->members : &scan->all) = true;
+		if (c->child && (rc = strict_tree(c, scan, err)))
+			return rc;
+	}
+	return VR_OK;
+}
+
+/* A "\u0000" escape in a string would end it there: two IDs "A\u0000x" and
+ * "A\u0000y" would both be "A", and "0344\u0000junk" would pass as 0344. */
+static int strict_nul(const char *rec, size_t len, struct sig_error *err)
+{
+	for (const char *p = rec, *end = rec + len; (p = find(p, (size_t)(end - p), "\\u0000", 6));
+	     p += 6) {
+		size_t bs = 0; /* an escape if preceded by an even number of backslashes */
+		while (p - bs > rec && p[-(ptrdiff_t)bs - 1] == '\\')
+			bs++;
+		if (bs % 2 == 0)
+			return reject(err, REJ_NUL, "a string holds \\u0000 (NUL) at byte %td",
+				      p - rec);
+	}
+	return VR_OK;
+}
+
+/* All of the above for a record that parsed into obj. */
+static int json_strict(const cJSON *obj, const char *rec, size_t len, struct sig_error *err)
+{
+	struct strict_scan scan = {false, false};
+	int rc = strict_nul(rec, len, err);
+	if (rc == VR_OK && obj->child)
+		rc = strict_tree(obj, &scan, err);
+	if (rc == VR_OK && scan.all)
+		return strict_scan(rec, len, err);
+	if (rc == VR_OK && scan.members)
+		rc = strict_member_numbers(rec, len, err);
+	return rc;
 }
 
 int sig_parse(const char *rec, size_t len, vr_date today, struct signal *out,
@@ -630,15 +713,9 @@ int sig_parse_def(const char *rec, size_t len, vr_date today, const struct sig_d
 			      rec[used] == '\n'))
 		used++;
 	int rc;
-	const cJSON *dup;
 	if (used != len)
 		rc = reject(err, REJ_JSON, "not valid JSON (trailing data at byte %zu)", used);
-	else if ((rc = json_strict(rec, value_end, err)) != VR_OK)
-		;
-	else if ((dup = duplicate_key(obj)))
-		rc = reject(err, REJ_JSON, "not valid JSON (\"%.40s\" twice in one object)",
-			    dup->string);
-	else
+	else if ((rc = json_strict(obj, rec, value_end, err)) == VR_OK)
 		rc = sig_from_json(obj, today, def, out, err);
 	jarena_release(obj);
 	return rc;
