@@ -22,6 +22,7 @@ struct src_file {
 	size_t cap, pos, end;  /* unread bytes are buf[pos, end) */
 	long line;
 	uint64_t consumed, size;
+	char term;             /* the line end: '\n' (LF, CRLF) or '\r' (CR alone); 0 not known yet */
 };
 
 struct src_file *src_file_open(const char *path, char *err, size_t errlen)
@@ -90,6 +91,14 @@ static int refill(struct src_file *f)
 			return VR_EIO;
 		f->eof = true;
 	}
+	/* The first block decides how lines end: a file with a line feed
+	 * uses it (LF, CRLF: the CR is dropped from the line), one with
+	 * carriage returns only (old Mac exports) ends lines with CR. */
+	if (!f->term && (f->end > f->pos || f->eof)) {
+		const char *b = f->buf + f->pos;
+		size_t k = f->end - f->pos;
+		f->term = !memchr(b, '\n', k) && memchr(b, '\r', k) ? '\r' : '\n';
+	}
 	return VR_OK;
 }
 
@@ -103,7 +112,7 @@ static long skip_long_line(struct src_file *f, size_t have, int *rc)
 			return 0;
 		if (f->end == 0)
 			return (long)total;
-		char *nl = memchr(f->buf, '\n', f->end);
+		char *nl = memchr(f->buf, f->term, f->end);
 		if (nl) {
 			total += (size_t)(nl - f->buf);
 			f->pos = (size_t)(nl - f->buf) + 1;
@@ -130,7 +139,7 @@ long src_file_next(struct src_file *f, struct engine_rec *recs, size_t max)
 
 	while (n < max) {
 		char *start = f->buf + f->pos;
-		char *nl = memchr(start, '\n', f->end - f->pos);
+		char *nl = f->term ? memchr(start, f->term, f->end - f->pos) : NULL;
 		size_t len;
 		if (nl) {
 			len = (size_t)(nl - start);

@@ -5,8 +5,8 @@
  * so the engine parses them in place.  A line longer than SIG_LINE_MAX is
  * not buffered: it is skipped to its newline and returned with its full
  * length and no readable bytes, which the engine rejects as too long.
- * Blank lines are not records; line numbers still count them.  A trailing
- * "\r" is dropped.
+ * Blank lines are not records; line numbers still count them.  Lines end
+ * in LF, CRLF (the CR is dropped) or, in a file without any LF, CR.
  */
 #ifndef VR_SRC_FILE_H
 #define VR_SRC_FILE_H
