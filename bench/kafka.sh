@@ -60,7 +60,7 @@ if [[ $store == redis ]]; then
 		redis-cli -p "$rport" ping 2>/dev/null | grep -q PONG && break
 		sleep 0.05
 	done
-	head -c 32 /dev/urandom > "$work/contact.key"
+	(umask 077 && head -c 32 /dev/urandom > "$work/contact.key")
 elif [[ $store != memory ]]; then
 	echo "kafka.sh: STORE is memory or redis" >&2
 	exit 2
@@ -80,7 +80,8 @@ if ((lines != signals)); then
 	exit 1
 fi
 echo "input: $lines Zorg signals, $(stat -c %s "$data") bytes (1% invalid)"
-[[ -s $work/key ]] || head -c 32 /dev/zero | od -An -tx1 | tr -d ' \n' > "$work/key"
+# The service refuses an all-zero key and one that others can read.
+[[ -s $work/key ]] || (umask 077 && head -c 32 /dev/urandom > "$work/key")
 
 # The mock cluster.  Commands go in through a fifo held open by fd 3 (at
 # end of input dev-kafka stops reading commands), answers come out in a file.

@@ -5,18 +5,21 @@
 set -euo pipefail
 vroeg=$1
 here=$(cd "$(dirname "$0")" && pwd)
-key=$here/scenarios/test.key
+root=$(cd "$here/.." && pwd)
 tmp=$(mktemp -d /tmp/vroeg-config.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
+key=$tmp/pseudonym.key
+(umask 077 && head -c 32 /dev/urandom > "$key")
 fail() { echo "FAIL: $*" >&2; exit 1; }
 n=0
 
-# refused NAME WANT LINES...: the config of LINES (after a common head) is
-# refused by --check and by start-up, both with a message matching WANT.
+# refused NAME WANT LINES...: the config of LINES (after a common head, with
+# KEYF as its key file if set) is refused by --check and by start-up, both
+# with a message matching WANT.
 refused() {
 	local name=$1 want=$2 conf=$tmp/$1.conf
 	shift 2
-	{ printf '[engine]\nkey.file = %s\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n' "$key"
+	{ printf '[engine]\nkey.file = %s\n[kafka]\nbootstrap.servers = 127.0.0.1:1\n' "${KEYF:-$key}"
 	  printf '%s\n' "$@"; } > "$conf"
 	if "$vroeg" run -c "$conf" --check 2> "$tmp/$name.check"; then fail "$name: --check accepted it"; fi
 	grep -q -- "$want" "$tmp/$name.check" || fail "$name: --check said: $(cat "$tmp/$name.check")"
@@ -51,6 +54,22 @@ refused feedback_loop 'feedback_loop.conf: \[connector\] feedback.topic writes t
 refused empty_topic 'empty_topic.conf:5: \[topic signals.zorg\] has no keys' \
 	"[topic signals.zorg]" "[topic signals.huur]" "partner = Huur"
 
+# Keys: readable by their owner only (unless the mount decides), not all
+# zeros, the two different, and not the public demo key.
+cp "$here/scenarios/test.key" "$tmp/shared.key" && chmod 644 "$tmp/shared.key"
+KEYF=$tmp/shared.key refused key_mode \
+	'key_mode.conf:2: \[engine\] key.file .*shared.key is readable by others than its owner (mode 644)' \
+	"[topic a]" "partner = Zorg"
+(umask 077 && head -c 32 /dev/zero > "$tmp/zero.key")
+KEYF=$tmp/zero.key refused key_zero 'key_zero.conf:2: \[engine\] key.file .*zero.key is all zeros' \
+	"[topic a]" "partner = Zorg"
+(umask 077 && cp "$root/examples/demo.key" "$tmp/demo.key")
+KEYF=$tmp/demo.key refused key_demo 'key_demo.conf:2: \[engine\] key.file .*demo.key is the public demo key' \
+	"[topic a]" "partner = Zorg"
+refused key_same 'key_same.conf:6: \[engine\] contact.key.file holds the pseudonym key' \
+	"[engine]" "contact.key.file = $key" "[store]" "url = redis://127.0.0.1:1" "[topic a]" \
+	"partner = Zorg"
+
 # The same head is fine as it is, with a BOM in front.
 printf '\xef\xbb\xbf[engine]\nkey.file = %s\n[topic signals.zorg]\npartner = Zorg\n' "$key" > "$tmp/bom.conf"
 "$vroeg" run -c "$tmp/bom.conf" --check > /dev/null || fail "a config with a UTF-8 BOM was refused"
@@ -62,7 +81,12 @@ fi
 grep -q 'VROEG_STORE_URLL matches no config key' "$tmp/env.err" || fail "env: $(cat "$tmp/env.err")"
 VROEG_STORE_URL=memory "$vroeg" run -c "$tmp/bom.conf" --check > /dev/null || fail "VROEG_STORE_URL refused"
 # A password with an '@' of its own, not written as %40, is still a password.
-VROEG_STORE_URL='redis://:p@ss@127.0.0.1:1/0' VROEG_ENGINE_CONTACT_KEY_FILE=$key \
+(umask 077 && head -c 32 /dev/urandom > "$tmp/contact.key")
+VROEG_STORE_URL='redis://:p@ss@127.0.0.1:1/0' VROEG_ENGINE_CONTACT_KEY_FILE=$tmp/contact.key \
 	"$vroeg" run -c "$tmp/bom.conf" --check > /dev/null 2> "$tmp/at.err" ||
 	fail "a password with '@' refused: $(cat "$tmp/at.err")"
-echo "$((n + 4)) passed, 0 failed"
+# A mount that decides the mode: the check can be turned off.
+printf '[engine]\nkey.file = %s\nkey.mode.check = false\n[topic a]\npartner = Zorg\n' "$tmp/shared.key" \
+	> "$tmp/mount.conf"
+"$vroeg" run -c "$tmp/mount.conf" --check > /dev/null || fail "key.mode.check = false refused"
+echo "$((n + 5)) passed, 0 failed"

@@ -55,10 +55,10 @@ for v in KAFKA_BOOTSTRAP_SERVERS STORE_URL ENGINE_KEY_FILE ENGINE_CONTACT_KEY_FI
 done
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-head -c 32 /dev/urandom >"$tmp/contact.key"
+(umask 077 && head -c 32 /dev/urandom >"$tmp/contact.key" && head -c 32 /dev/urandom >"$tmp/key")
 # The image's /var/lib/vroeg is not here: the output files go to a local stand-in too
 # (--check refuses an output path that cannot be opened).
-VROEG_ENGINE_KEY_FILE=$root/examples/demo.key VROEG_ENGINE_CONTACT_KEY_FILE=$tmp/contact.key \
+VROEG_ENGINE_KEY_FILE=$tmp/key VROEG_ENGINE_CONTACT_KEY_FILE=$tmp/contact.key \
 	VROEG_OUTPUT_DECISIONS=$tmp/decisions.jsonl VROEG_OUTPUT_CASES=$tmp/cases.jsonl \
 	"$1" run -c "$root/examples/${conf#/usr/share/vroeg/examples/}" --check >/dev/null ||
 	fail "the compose service's config does not pass vroeg run --check"

@@ -454,7 +454,7 @@ static void poll_loop(struct svc *r)
 
 /* Every module's config keys: the checker takes their union. */
 static const struct conf_key *const conf_tables[] = {
-	svc_conf_keys, store_conf_keys, sink_file_conf_keys, kafka_conf_keys,
+	svc_conf_keys, svc_key_conf_keys, store_conf_keys, sink_file_conf_keys, kafka_conf_keys,
 	mapping_conf_keys, NULL};
 
 const struct conf_key *const *run_conf_tables(void)
@@ -560,16 +560,15 @@ out:
 
 /* --check: the config, the rule file, the keys and every mapping; Kafka
  * and the store are not contacted. */
-int run_check(const struct conf *c, char *err, size_t n)
+int run_check(const struct conf *c, const struct run_opts *o, char *err, size_t n)
 {
 	struct svc *r = calloc(1, sizeof(*r));
 	struct run_result res;
-	struct run_opts o = {0};
 	int rc = VR_ENOMEM;
 	if (!r)
 		return rc;
 	r->cf = c;
-	r->o = &o;
+	r->o = o;
 	r->res = &res;
 	r->checking = true;
 	rc = check_conf(c, err, n);

@@ -19,11 +19,18 @@
 #include "pseudo.h"
 #include "summary.h"
 
+/* A key known to be public (the demo key). */
+struct run_key {
+	const void *data;
+	size_t len;
+};
+
 struct run_opts {
 	bool stop_at_end;        /* stop when every assigned partition is read to its end */
 	double max_seconds;      /* stop after this long (0: never) */
 	FILE *worklist;          /* at the end: the cases as a team's worklist */
 	struct pseudo *ps;       /* pseudonym key instead of [engine] key.file (borrowed) */
+	const struct run_key *public_keys;  /* refused as keys; ends with len 0 */
 };
 
 /* What a run did, for `vroeg demo` and tests. */
@@ -39,7 +46,7 @@ int run_service(const struct conf *c, const struct run_opts *o, struct run_resul
 
 /* The same checks as start-up without contacting Kafka or the store
  * (`vroeg run --check`): VR_OK, or an error with err. */
-int run_check(const struct conf *c, char *err, size_t n);
+int run_check(const struct conf *c, const struct run_opts *o, char *err, size_t n);
 
 /* The union of every module's config keys (conf.h), NULL-terminated. */
 const struct conf_key *const *run_conf_tables(void);

@@ -136,7 +136,7 @@ int svc_setup_engine(struct svc *r, const struct engine_observer *obs, char *err
 	const char *url = conf_get(c, "store", "url");
 	if (!url)
 		url = "memory";
-	if (load_keys(r, url, err, n))
+	if (svc_check_keys(r, err, n) || load_keys(r, url, err, n))
 		return VR_EINVAL;
 	if (r->checking)
 		return VR_OK;

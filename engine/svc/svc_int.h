@@ -78,6 +78,10 @@ extern volatile sig_atomic_t svc_stop_flag, svc_reload_flag;
 /* [engine] and [connector] (setup.c). */
 extern const struct conf_key svc_conf_keys[];
 
+/* keys.c */
+extern const struct conf_key svc_key_conf_keys[];
+int svc_check_keys(const struct svc *r, char *err, size_t n);
+
 /* setup.c */
 int svc_setup_engine(struct svc *r, const struct engine_observer *obs, char *err, size_t n);
 int svc_load_mappings(struct svc *r, char *err, size_t n);

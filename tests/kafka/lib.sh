@@ -4,12 +4,15 @@
 # here is stopped on exit.
 #
 # Set before sourcing: VROEG (the binary), WORK (the test's directory,
-# emptied here).  Sets ROOT (the repository) and KEY (the demo pseudonym key).
+# emptied here).  Sets ROOT (the repository) and KEY (a pseudonym key of the
+# test's own: the service refuses the public demo key and a key file others
+# can read).
 
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-KEY=$ROOT/examples/demo.key
 rm -rf "$WORK" && mkdir -p "$WORK"
+KEY=$WORK/pseudonym.key
+(umask 077 && head -c 32 /dev/urandom >"$KEY")
 kafka_pids=()
 
 kafka_cleanup() {
@@ -177,7 +180,7 @@ shared_store() {
 	source "$ROOT/tests/redis/lib.sh"
 	trap 'kafka_cleanup; redis_cleanup' EXIT
 	redis_start "$WORK/redis"
-	head -c 32 /dev/urandom >"$WORK/contact.key"
+	(umask 077 && head -c 32 /dev/urandom >"$WORK/contact.key")
 	SHARED=("[store]" "url = unix://$WORK/redis/redis.sock"
 		"[engine]" "contact.key.file = $WORK/contact.key")
 }
