@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "jsonw.h"
 #include "sink_int.h"
@@ -95,6 +97,65 @@ static const struct sink_ops file_ops = {
 	.error = file_error,
 	.close = file_close,
 };
+
+/* Where the last line end is in [0, size): its offset + 1, or 0. */
+static int last_line_end(int fd, off_t size, off_t *end)
+{
+	char buf[65536];
+	*end = 0;
+	for (off_t hi = size; hi > 0;) {
+		off_t lo = hi > (off_t)sizeof(buf) ? hi - (off_t)sizeof(buf) : 0;
+		ssize_t n = pread(fd, buf, (size_t)(hi - lo), lo);
+		if (n != hi - lo)
+			return VR_EIO;
+		for (ssize_t i = n - 1; i >= 0; i--)
+			if (buf[i] == '\n') {
+				*end = lo + i + 1;
+				return VR_OK;
+			}
+		hi = lo;
+	}
+	return VR_OK;
+}
+
+int sink_file_recover(struct sink *s, size_t max_bytes,
+		      void (*fn)(void *ud, const char *line, size_t len), void *ud, char *err,
+		      size_t errlen)
+{
+	struct file_sink *fs = sink_impl(s);
+	int fd = fileno(fs->f);
+	struct stat st;
+	off_t end;
+	if (fs->f == stdout || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size == 0)
+		return VR_OK;
+	if (last_line_end(fd, st.st_size, &end) != VR_OK)
+		goto fail;
+	if (end != st.st_size && ftruncate(fd, end) != 0)
+		goto fail;
+	off_t lo = end > (off_t)max_bytes ? end - (off_t)max_bytes : 0;
+	char *buf = malloc((size_t)(end - lo) + 1);
+	if (!buf) {
+		snprintf(err, errlen, "%s: out of memory", fs->path);
+		return VR_ENOMEM;
+	}
+	ssize_t n = end > lo ? pread(fd, buf, (size_t)(end - lo), lo) : 0;
+	if (n != end - lo) {
+		free(buf);
+		goto fail;
+	}
+	char *p = buf, *stop = buf + n;
+	if (lo > 0) { /* the window starts inside a line: from the next one */
+		char *nl = memchr(p, '\n', (size_t)(stop - p));
+		p = nl ? nl + 1 : stop;
+	}
+	for (char *nl; p < stop && (nl = memchr(p, '\n', (size_t)(stop - p))); p = nl + 1)
+		fn(ud, p, (size_t)(nl - p + 1));
+	free(buf);
+	return VR_OK;
+fail:
+	snprintf(err, errlen, "cannot repair %s after a stop: %s", fs->path, strerror(errno));
+	return VR_EIO;
+}
 
 struct sink *sink_file_open(const char *path, const char *mode, size_t block, char *err,
 			    size_t errlen)

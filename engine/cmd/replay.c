@@ -409,7 +409,8 @@ static int start_sets(struct replay *r, struct pseudo *ps)
 			fprintf(stderr, "vroeg replay: %s\n", err);
 			return VR_EINVAL;
 		}
-		struct engine_observer obs = {s, replay_on_decision, replay_on_case};
+		struct engine_observer obs = {.ud = s, .decision = replay_on_decision,
+					      .case_done = replay_on_case};
 		s->e = engine_new(&r->conf, s->rs, s->st, ps, &s->clk, &obs, err, sizeof(err));
 		if (s->e && r->ck)
 			engine_set_contact_key(s->e, r->ck);

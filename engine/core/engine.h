@@ -108,6 +108,16 @@ struct engine_observer {
 	/* A case that will not change any more: its household opened a new one,
 	 * or engine_flush_cases() was called. */
 	int (*case_done)(void *ud, const struct hkey *household, const struct case_rec *c);
+	/*
+	 * Optional, for output that must reach its file no later than the
+	 * state reaches the store: the same decisions and completed cases,
+	 * and then `written`, once per decided batch, before its store write
+	 * is sent (not again when only that write is repeated).  A non-zero
+	 * result stops the batch before the store sees it.
+	 */
+	int (*decision_early)(void *ud, const struct decision *d);
+	int (*case_early)(void *ud, const struct hkey *household, const struct case_rec *c);
+	int (*written)(void *ud);
 };
 
 /* One input record, borrowed for the duration of engine_process(). */

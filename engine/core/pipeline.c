@@ -223,6 +223,21 @@ static int report(struct engine *e, const struct slot *b)
 	return VR_OK;
 }
 
+/* A decided batch, to the observer's early hooks, before it is stored. */
+static int report_early(struct engine *e, const struct slot *b)
+{
+	int rc;
+	if (!e->obs.decision_early && !e->obs.case_early && !e->obs.written)
+		return VR_OK;
+	for (size_t i = 0; e->obs.decision_early && i < b->n; i++)
+		if ((rc = e->obs.decision_early(e->obs.ud, &b->decs[i])))
+			return rc;
+	for (size_t i = 0; e->obs.case_early && i < b->n_done; i++)
+		if ((rc = e->obs.case_early(e->obs.ud, &b->done[i].household, &b->done[i].c)))
+			return rc;
+	return e->obs.written ? e->obs.written(e->obs.ud) : VR_OK;
+}
+
 int engine_sync(struct engine *e)
 {
 	int rc = VR_OK;
@@ -284,6 +299,15 @@ int engine_submit(struct engine *e, const struct engine_rec *recs, size_t n)
 		return rc;
 	}
 	decide_batch(e, recs, n);
+	if ((rc = report_early(e, e->b)) != VR_OK) {
+		/* Not stored, not to be reported: as if never decided. */
+		*e->clk = clk;
+		if (e->sent_state == SENT_APPLIED) {
+			e->sent_state = SENT_NONE;
+			(void)report(e, e->sent);
+		}
+		return rc;
+	}
 	store_apply_send(e->st, &e->b->batch);
 	/* The previous batch is reported while the store writes this one. */
 	if (e->sent_state == SENT_APPLIED) {

@@ -97,24 +97,85 @@ static int send_line(struct sink *s, const struct jbuf *line)
 	return rc;
 }
 
+/* After the batch is stored: partners' feedback and dead letters (the
+ * decision lines were written before, on_decision_early). */
 static int on_decision(void *ud, const struct decision *d)
 {
 	struct svc *r = ud;
 	struct batch *b = r->deciding;
 	const struct src_msg *m = &b->msgs[r->pos++];
-	int rc = VR_OK;
 
 	summary_add_decision(&r->res->sum, d);
 	if (d->status == DEC_REJECTED)
-		rc = send_dead_letter(r, b, m, d->err);
-	else if (r->feedback && (d->status != DEC_DUPLICATE || d->original < DEC_DUPLICATE))
-		rc = send_feedback(r, b, d);
-	if (rc == VR_OK && r->fdec) {
-		jbuf_reset(&r->line);
-		emit_decision(&r->line, r->e, d);
-		rc = send_line(r->fdec, &r->line);
-	}
-	return rc;
+		return send_dead_letter(r, b, m, d->err);
+	if (r->feedback && (d->status != DEC_DUPLICATE || d->original < DEC_DUPLICATE))
+		return send_feedback(r, b, d);
+	return VR_OK;
+}
+
+/* FNV-1a over a line's bytes: to recognise a line written before a crash. */
+static uint64_t line_hash(const char *p, size_t n)
+{
+	uint64_t h = 14695981039346656037u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
+	return h;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
+}
+
+static bool written_before(const uint64_t *set, size_t n, const struct jbuf *line)
+{
+	uint64_t h = line_hash(line->p, line->len);
+	return n && bsearch(&h, set, n, sizeof(h), cmp_u64);
+}
+
+/*
+ * Before the batch is stored: its decision and case lines, and then
+ * svc_written() flushes them, so a crash can never leave state in the
+ * store whose lines are not in the files.  A batch read again after a
+ * crash decides the same lines; those the files already end with are not
+ * written twice.
+ */
+static int on_decision_early(void *ud, const struct decision *d)
+{
+	struct svc *r = ud;
+	if (!r->fdec)
+		return VR_OK;
+	jbuf_reset(&r->line);
+	emit_decision(&r->line, r->e, d);
+	if (written_before(r->written_dec, r->n_written_dec, &r->line))
+		return VR_OK;
+	return send_line(r->fdec, &r->line);
+}
+
+static int write_case(struct svc *r, const struct hkey *h, const struct case_rec *c)
+{
+	if (!r->fcases)
+		return VR_OK;
+	jbuf_reset(&r->line);
+	emit_case(&r->line, r->e, h, c);
+	if (written_before(r->written_cases, r->n_written_cases, &r->line))
+		return VR_OK;
+	return send_line(r->fcases, &r->line);
+}
+
+static int on_case_early(void *ud, const struct hkey *h, const struct case_rec *c)
+{
+	return write_case(ud, h, c);
+}
+
+static int svc_written(void *ud)
+{
+	struct svc *r = ud;
+	if ((r->fdec && sink_flush(r->fdec, 0) != VR_OK) ||
+	    (r->fcases && sink_flush(r->fcases, 0) != VR_OK))
+		return VR_EIO;
+	return VR_OK;
 }
 
 static int on_case(void *ud, const struct hkey *h, const struct case_rec *c)
@@ -123,12 +184,54 @@ static int on_case(void *ud, const struct hkey *h, const struct case_rec *c)
 	summary_add_case(&r->res->sum, c);
 	if (r->collect && worklist_add(r->collect, h, c))
 		return VR_ENOMEM;
-	if (!r->fcases)
+	/* A case of a batch was written before the batch was stored; one
+	 * still open at the end of a bounded run is written now. */
+	if (!r->flushing || !r->fcases)
 		return VR_OK;
-	jbuf_reset(&r->line);
-	emit_case(&r->line, r->e, h, c);
-	return send_line(r->fcases, &r->line) == VR_OK && sink_flush(r->fcases, 0) == VR_OK
-		       ? VR_OK : VR_EIO;
+	return write_case(r, h, c) == VR_OK && sink_flush(r->fcases, 0) == VR_OK ? VR_OK
+										: VR_EIO;
+}
+
+struct line_set {
+	uint64_t *v;
+	size_t n, cap;
+	bool nomem;
+};
+
+static void add_line(void *ud, const char *line, size_t len)
+{
+	struct line_set *s = ud;
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		uint64_t *v = realloc(s->v, cap * sizeof(*v));
+		if (!v) {
+			s->nomem = true;
+			return;
+		}
+		s->v = v;
+		s->cap = cap;
+	}
+	s->v[s->n++] = line_hash(line, len);
+}
+
+/* Lines a crash may have left: far more than the batches in flight. */
+#define RECOVER_BYTES (32u << 20)
+
+static int recover_file(struct sink *f, uint64_t **set, size_t *n, char *err, size_t errlen)
+{
+	struct line_set s = {NULL, 0, 0, false};
+	if (!f)
+		return VR_OK;
+	int rc = sink_file_recover(f, RECOVER_BYTES, add_line, &s, err, errlen);
+	if (rc == VR_OK && s.nomem) {
+		snprintf(err, errlen, "out of memory");
+		rc = VR_ENOMEM;
+	}
+	if (rc == VR_OK && s.n)
+		qsort(s.v, s.n, sizeof(*s.v), cmp_u64);
+	*set = s.v;
+	*n = s.n;
+	return rc;
 }
 
 /* ---- batches ------------------------------------------------------------ */
@@ -373,7 +476,9 @@ static int report_cases(struct svc *r)
 	if (r->o->worklist && !w)
 		return VR_ENOMEM;
 	r->collect = w;
+	r->flushing = true;
 	int rc = engine_flush_cases(r->e);
+	r->flushing = false;
 	r->collect = NULL;
 	if (rc == VR_OK && w)
 		worklist_print(w, r->o->worklist, r->e, 3);
@@ -398,6 +503,8 @@ static void teardown(struct svc *r)
 		free(b->where);
 	}
 	sink_close(r->kafka);
+	free(r->written_dec);
+	free(r->written_cases);
 	svc_teardown_engine(r);
 }
 
@@ -509,10 +616,15 @@ static int check_conf(const struct conf *c, char *err, size_t n)
 
 static int start(struct svc *r, char *err, size_t n)
 {
-	struct engine_observer obs = {r, on_decision, on_case};
+	struct engine_observer obs = {.ud = r, .decision = on_decision, .case_done = on_case,
+				      .decision_early = on_decision_early,
+				      .case_early = on_case_early, .written = svc_written};
 	if (check_conf(r->cf, err, n) || svc_setup_engine(r, &obs, err, n) || setup_batches(r) ||
 	    svc_load_mappings(r, err, n) || svc_setup_output(r, err, n) ||
-	    svc_check_topics(r, err, n) || setup_source(r, err, n))
+	    svc_check_topics(r, err, n) ||
+	    recover_file(r->fdec, &r->written_dec, &r->n_written_dec, err, n) ||
+	    recover_file(r->fcases, &r->written_cases, &r->n_written_cases, err, n) ||
+	    setup_source(r, err, n))
 		return VR_EINVAL;
 	return VR_OK;
 }

@@ -201,7 +201,7 @@ static struct sink *open_file(const struct conf *c, const char *key, char *err, 
 	char why[512], at[300];
 	if (!v || strcmp(v, "none") == 0)
 		return NULL;
-	struct sink *s = sink_file_open(v, "a", 0, why, sizeof(why));
+	struct sink *s = sink_file_open(v, "a+", 0, why, sizeof(why));
 	if (!s) {
 		conf_where(c, "output", key, at, sizeof(at));
 		snprintf(err, n, "%s: [output] %s: %s", at, key, why);

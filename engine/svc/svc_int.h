@@ -68,6 +68,12 @@ struct svc {
 	struct batch *deciding;      /* the batch the engine is reporting */
 	size_t pos;                  /* its next record */
 
+	/* Lines the files held at start-up (hashes, sorted): a batch read
+	 * again after a crash finds its lines written already. */
+	uint64_t *written_dec, *written_cases;
+	size_t n_written_dec, n_written_cases;
+	bool flushing;               /* engine_flush_cases(): cases to write now */
+
 	bool fatal;
 	bool checking;               /* --check: no store or Kafka contacted, no engine */
 	struct worklist *collect;    /* cases gathered for the closing report */

@@ -133,7 +133,7 @@ static char *run(struct store *st, size_t batch, int n, int fail_first_applies,
 	clock_init_event(&clk, 31);
 	jbuf_init(&c.out, 1 << 26);
 	jbuf_init(&c.cases_out, 1 << 26);
-	struct engine_observer obs = {&c, on_dec, on_case};
+	struct engine_observer obs = {.ud = &c, .decision = on_dec, .case_done = on_case};
 	struct ruleset *rs = ruleset_load_default(err, sizeof(err));
 	CHECK(rs != NULL);
 	c.e = engine_new(&conf, rs, st, ps, &clk, &obs, err, sizeof(err));
@@ -208,7 +208,7 @@ static void fixture_open_on(struct fixture *f, int fail_applies)
 	clock_init_event(&f->clk, 31);
 	jbuf_init(&f->c.out, 1 << 20);
 	jbuf_init(&f->c.cases_out, 1 << 20);
-	struct engine_observer obs = {&f->c, on_dec, on_case};
+	struct engine_observer obs = {.ud = &f->c, .decision = on_dec, .case_done = on_case};
 	struct store *st = f->st;
 	if (fail_applies >= 0) {
 		f->fl = (struct flaky){f->st, fail_applies, false, 0};
