@@ -100,11 +100,11 @@ echo "kills $kills, signals $total: decisions lost $lost, doubled $doubled, othe
 	"redeliveries marked $redelivered"
 ((kills >= 10)) || fail "only $kills runs were killed: the test tested too little"
 ((lost == 0 && doubled == 0 && extra == 0)) || {
-	comm -3 "$WORK/kill.dec" "$WORK/calm.dec" | grep -v '"status":"duplicate"' | head -n 4 >&2
+	comm -3 "$WORK/kill.dec" "$WORK/calm.dec" | grep -v '"status":"duplicate"' | sed -n 1,4p >&2 || true
 	fail "the decision files differ"
 }
 ((lost_cases == 0 && doubled_cases == 0 && extra_cases == 0)) || {
-	comm -3 "$WORK/kill.cases" "$WORK/calm.cases" | head -n 4 >&2
+	comm -3 "$WORK/kill.cases" "$WORK/calm.cases" | sed -n 1,4p >&2 || true
 	fail "the case files differ"
 }
 echo "ok"
