@@ -113,13 +113,20 @@ static int on_decision(void *ud, const struct decision *d)
 	return VR_OK;
 }
 
-/* FNV-1a over a line's bytes: to recognise a line written before a crash. */
+/* A line's 64-bit hash, eight bytes at a step: to recognise a line
+ * written before a crash among the files' last lines. */
 static uint64_t line_hash(const char *p, size_t n)
 {
-	uint64_t h = 14695981039346656037u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211u;
-	return h;
+	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
+	return h ^ (h >> 29);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -130,8 +137,10 @@ static int cmp_u64(const void *a, const void *b)
 
 static bool written_before(const uint64_t *set, size_t n, const struct jbuf *line)
 {
+	if (!n)
+		return false;
 	uint64_t h = line_hash(line->p, line->len);
-	return n && bsearch(&h, set, n, sizeof(h), cmp_u64);
+	return bsearch(&h, set, n, sizeof(h), cmp_u64) != NULL;
 }
 
 /*
