@@ -246,6 +246,8 @@ static enum sink_outcome attempt(struct sink *s, uint32_t idx)
 int sink_send(struct sink *s, const struct sink_msg *m, struct sink_group *g)
 {
 	uint32_t idx;
+	if (m->n_headers > SINK_HEADERS_MAX)
+		return VR_EINVAL;
 	if (s->ops->settles) {
 		/* A backend that settles at once and keeps nothing: no copy unless
 		 * the message has to wait. */

@@ -68,8 +68,8 @@ struct sink_stats {
 /*
  * Hand m to the sink as part of g (NULL: no group; retried all the same).  The sink keeps a copy
  * until the message is delivered or has failed for good; a message the
- * backend cannot take now is kept and sent again later.  VR_OK, or
- * VR_ENOMEM.
+ * backend cannot take now is kept and sent again later.  VR_OK,
+ * VR_ENOMEM, or VR_EINVAL for more than SINK_HEADERS_MAX headers.
  */
 int sink_send(struct sink *s, const struct sink_msg *m, struct sink_group *g);
 
