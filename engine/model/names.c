@@ -2,13 +2,15 @@
  * names.c - interned names (names.h): open addressing over an array of ids.
  *
  * Every household state read back interns its case's rule names, so the
- * look-up is the hot path: the hash takes eight bytes at a time and a
- * probe compares lengths before bytes.
+ * look-up is the hot path: the hash takes eight bytes at a time
+ * (vr_hash_bytes) and a probe compares lengths before bytes.
  */
 #include "names.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+#include "vr.h"
 
 struct name {
 	char *s;
@@ -22,16 +24,7 @@ static uint32_t n_slots;       /* a power of two, at least twice n_names */
 
 static uint32_t hash(const char *s, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-	return (uint32_t)(h ^ (h >> 29));
+	return (uint32_t)vr_hash_bytes(s, n);
 }
 
 static int rehash(uint32_t n)

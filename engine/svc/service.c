@@ -113,22 +113,6 @@ static int on_decision(void *ud, const struct decision *d)
 	return VR_OK;
 }
 
-/* A line's 64-bit hash, eight bytes at a step: to recognise a line
- * written before a crash among the files' last lines. */
-static uint64_t line_hash(const char *p, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdu;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, p, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53u;
-	return h ^ (h >> 29);
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -139,7 +123,7 @@ static bool written_before(const uint64_t *set, size_t n, const struct jbuf *lin
 {
 	if (!n)
 		return false;
-	uint64_t h = line_hash(line->p, line->len);
+	uint64_t h = vr_hash_bytes(line->p, line->len);
 	return bsearch(&h, set, n, sizeof(h), cmp_u64) != NULL;
 }
 
@@ -220,7 +204,7 @@ static void add_line(void *ud, const char *line, size_t len)
 		s->v = v;
 		s->cap = cap;
 	}
-	s->v[s->n++] = line_hash(line, len);
+	s->v[s->n++] = vr_hash_bytes(line, len);
 }
 
 /* Lines a crash may have left: far more than the batches in flight. */
