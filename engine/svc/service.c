@@ -181,8 +181,7 @@ static int on_case(void *ud, const struct hkey *h, const struct case_rec *c)
 	 * still open at the end of a bounded run is written now. */
 	if (!r->flushing || !r->fcases)
 		return VR_OK;
-	return write_case(r, h, c) == VR_OK && sink_flush(r->fcases, 0) == VR_OK ? VR_OK
-										: VR_EIO;
+	return write_case(r, h, c); /* flushed once, after the last (run_service) */
 }
 
 struct line_set {
@@ -391,9 +390,7 @@ static int decide_fill(struct svc *r)
 	r->deciding = NULL;
 	if (since != 0 && rc == VR_OK)
 		vlog(LOG_INFO, "store back after %.1fs; consuming again", vr_mono_now() - since);
-	/* The batch's decisions are written before its positions are stored. */
-	if (rc == VR_OK && r->fdec && sink_flush(r->fdec, 0) != VR_OK)
-		rc = VR_EIO;
+	/* Its lines were flushed before its state was stored (svc_written). */
 	if (rc != VR_OK) {
 		const char *why = r->fdec && sink_error(r->fdec)[0] ? sink_error(r->fdec)
 				  : r->fcases && sink_error(r->fcases)[0] ? sink_error(r->fcases)
