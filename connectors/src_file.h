@@ -1,5 +1,5 @@
 /*
- * src_file.h - JSONL records from a file or stdin, in batches.
+ * src_file.h - JSONL (or CSV) records from a file or stdin, in batches.
  *
  * Reads in large blocks and hands out records that point into its buffer,
  * so the engine parses them in place.  A line longer than SIG_LINE_MAX is
@@ -21,6 +21,15 @@ struct src_file;
 /* path "-" reads stdin.  Returns NULL and fills err when it cannot open. */
 struct src_file *src_file_open(const char *path, char *err, size_t errlen);
 void src_file_close(struct src_file *f);
+
+/*
+ * Read CSV records (replay --mapping of a CSV file): a line end inside a
+ * quoted value does not end the record, which then spans lines; its
+ * position is its first line.  A record still open after SIG_LINE_MAX
+ * bytes, or whose lines do not make a whole record (as many fields as the
+ * first record), is its first line alone.  VR_ENOMEM.
+ */
+int src_file_set_csv(struct src_file *f, char delim);
 
 /*
  * Fill at most max records; they stay valid until the next call.  Returns the

@@ -86,6 +86,31 @@ sed -n 3p "$tmp/m/decisions.jsonl" | grep -q "\"code\":\"mapping\",\"reason\":\"
 	fail "replay --mapping: bad row: $(sed -n 3p "$tmp/m/decisions.jsonl")"
 [[ $(grep -c '"status":"Opgepakt"' "$tmp/m/decisions.jsonl") -ge $((rows / 2)) ]] ||
 	fail "replay --mapping: too few rows picked up"
+# A spreadsheet export: a notes column whose quoted values hold line breaks
+# (one a blank line), a header over 64 KiB (an unused wide column), and a
+# stray quote that costs its own row only.  Every row is decided at the
+# line it starts on.
+wide=$(head -c 70000 /dev/zero | tr '\0' w)
+awk -v wide="$wide" 'NR == 1 { print $0 ";opmerking;" wide; next }
+	NR == 3 { print $0 ";\"belt terug\nna 17:00; zegt \"\"morgen\"\"\";"; next }
+	NR == 5 { print $0 ";\"regel 1\r\n\r\nregel 3\";"; next }
+	NR == 8 { print $0 ";\"kapot;"; next }
+	{ print $0 ";;" }' "$csv" > "$tmp/notes.csv"
+"$vroeg" replay --quiet --key-file "$key" --mapping "$root/examples/mappings/huur-csv.conf" \
+	--out "$tmp/n" "$tmp/notes.csv" || fail "replay --mapping (csv with notes) failed"
+[[ $(wc -l < "$tmp/n/decisions.jsonl") -eq $rows ]] ||
+	fail "replay --mapping notes: $(wc -l < "$tmp/n/decisions.jsonl") decisions for $rows rows"
+src() { sed -n "${1}p" "$tmp/n/decisions.jsonl" | grep -o '"source":"[^"]*"' | sed 's/.*://; s/"$//'; }
+[[ "$(src 2) $(src 3) $(src 4) $(src 5) $(src 7) $(src 8)" == "3 5 6 9 11 12" ]] ||
+	fail "replay --mapping notes: rows not at their first line: $(src 2) $(src 3) $(src 4) $(src 5) $(src 7) $(src 8)"
+sed -n 7p "$tmp/n/decisions.jsonl" | grep -q '"code":"mapping","reason":"CSV record: unterminated quoted value"' ||
+	fail "replay --mapping notes: stray quote: $(sed -n 7p "$tmp/n/decisions.jsonl")"
+# Every other row is decided as without the notes.
+"$vroeg" replay --quiet --key-file "$key" --mapping "$root/examples/mappings/huur-csv.conf" \
+	--out "$tmp/o" "$csv" || fail "replay --mapping (csv) failed"
+st() { grep -o '"status":"[^"]*"' "$1" | sed 7d; }
+[[ $(st "$tmp/n/decisions.jsonl") == $(st "$tmp/o/decisions.jsonl") ]] ||
+	fail "replay --mapping notes: rows decided differently than without notes"
 # A partner's own JSON shape.
 "$vroeg" replay --quiet --key-file "$key" --mapping "$root/examples/mappings/energie-json.conf" \
 	"$root/examples/demo/signals.energie.jsonl" > "$tmp/e.jsonl" || fail "replay --mapping (json)"

@@ -545,46 +545,89 @@ static void start_values(const struct mapping *m, struct mval *vals)
 			vals[m->fields[i].dst] = m->fields[i].cval;
 }
 
+static int too_long(size_t len, struct sig_error *err)
+{
+	err->code = REJ_TOO_LONG;
+	snprintf(err->msg, sizeof(err->msg), "message too long (%zu bytes, max %d)", len,
+		 SIG_LINE_MAX);
+	return VR_EINVAL;
+}
+
+/* CSV text into buf: a message (h NULL) or a file's row with its header. */
+static int apply_csv(const struct mapping *m, const struct map_header *h, const char *text,
+		     size_t len, struct mval *vals, struct jbuf *buf, struct sig_error *err)
+{
+	/* Decoded cells are never longer than the text, plus one NUL each. */
+	char *cells = malloc(2 * len + 2);
+	int rc;
+	if (!cells) {
+		snprintf(err->msg, sizeof(err->msg), "out of memory");
+		err->code = REJ_MAPPING;
+		return VR_ENOMEM;
+	}
+	rc = h ? map_csv_row(m, h, text, len, vals, cells, err)
+	       : map_csv(m, text, len, vals, cells, err);
+	if (rc == VR_OK)
+		rc = map_write_record(buf, vals, err);
+	free(cells);
+	return rc;
+}
+
+static void start_record(const struct mapping *m, struct jbuf *buf, struct mval *vals,
+			 struct sig_error *err)
+{
+	err->code = REJ_NONE;
+	err->msg[0] = '\0';
+	jbuf_reset(buf);
+	buf->overflow = false; /* jbuf_reset keeps it; a new record starts clean */
+	start_values(m, vals);
+}
+
 int mapping_apply(const struct mapping *m, const char *msg, size_t len, struct jbuf *buf,
 		  const char **out_data, size_t *out_len, struct sig_error *err)
 {
 	struct mval vals[CANON_COUNT];
 	int rc;
 
-	err->code = REJ_NONE;
-	err->msg[0] = '\0';
 	if (m->format == MAP_JSON) {
+		err->code = REJ_NONE;
+		err->msg[0] = '\0';
 		*out_data = msg;
 		*out_len = len;
 		return VR_OK;
 	}
-	if (len > SIG_LINE_MAX) {
-		err->code = REJ_TOO_LONG;
-		snprintf(err->msg, sizeof(err->msg), "message too long (%zu bytes, max %d)", len,
-			 SIG_LINE_MAX);
-		return VR_EINVAL;
-	}
-	jbuf_reset(buf);
-	buf->overflow = false; /* jbuf_reset keeps it; a new record starts clean */
-	start_values(m, vals);
-	if (m->format == MAP_MAPPED) {
+	start_record(m, buf, vals, err);
+	if (len > SIG_LINE_MAX)
+		return too_long(len, err);
+	if (m->format == MAP_MAPPED)
 		rc = map_json(m, msg, len, vals, buf, err);
-	} else {
-		/* Decoded cells are never longer than the message, plus one NUL each. */
-		char *cells = malloc(2 * len + 2);
-		if (!cells) {
-			snprintf(err->msg, sizeof(err->msg), "out of memory");
-			err->code = REJ_MAPPING;
-			return VR_ENOMEM;
-		}
-		rc = map_csv(m, msg, len, vals, cells, err);
-		if (rc == VR_OK)
-			rc = map_write_record(buf, vals, err);
-		free(cells);
-	}
+	else
+		rc = apply_csv(m, NULL, msg, len, vals, buf, err);
 	if (rc)
 		return rc;
 	*out_data = buf->p;
 	*out_len = buf->len;
 	return VR_OK;
+}
+
+int mapping_apply_row(const struct mapping *m, const struct map_header *h, const char *row,
+		      size_t len, struct jbuf *buf, const char **out_data, size_t *out_len,
+		      struct sig_error *err)
+{
+	struct mval vals[CANON_COUNT];
+	int rc;
+
+	start_record(m, buf, vals, err);
+	if (len > SIG_LINE_MAX)
+		return too_long(len, err);
+	if ((rc = apply_csv(m, h, row, len, vals, buf, err)))
+		return rc;
+	*out_data = buf->p;
+	*out_len = buf->len;
+	return VR_OK;
+}
+
+char mapping_csv_delim(const struct mapping *m)
+{
+	return m->delim;
 }

@@ -8,7 +8,9 @@
  *   format = json      canonical signal JSON (docs/formats.md); passed to
  *                      the engine as it is, with the topic's partner as
  *                      default (struct sig_defaults)
- *   format = csv       one CSV record per message, with a header line
+ *   format = csv       one CSV record per message (RFC 4180, read with
+ *                      libcsv: a quoted value may hold the delimiter,
+ *                      quotes and line breaks), with a header line
  *                      (csv.header = true, the default) or with the
  *                      columns named in csv.columns; csv.delimiter (',')
  *   format = mapped    a partner's own JSON shape
@@ -75,6 +77,39 @@ const struct sig_defaults *mapping_defaults(const struct mapping *m);
  */
 int mapping_apply(const struct mapping *m, const char *msg, size_t len, struct jbuf *buf,
 		  const char **out_data, size_t *out_len, struct sig_error *err);
+
+/*
+ * CSV files (replay --mapping): the header record is read once, and each
+ * row is mapped with it as the message "header + row" would be.  A header
+ * that does not serve the mapping (a column missing or named twice, a
+ * header over MAP_HEADER_MAX bytes) is not an error by itself: every row
+ * is rejected with its reason, as each Kafka message would be.  NULL only
+ * when out of memory.
+ */
+struct map_header;
+struct map_header *mapping_header_new(const struct mapping *m, const char *text, size_t len);
+void mapping_header_free(struct map_header *h);
+/* As mapping_apply, for one row of a CSV file: SIG_LINE_MAX applies to the row. */
+int mapping_apply_row(const struct mapping *m, const struct map_header *h, const char *row,
+		      size_t len, struct jbuf *buf, const char **out_data, size_t *out_len,
+		      struct sig_error *err);
+/* csv: the delimiter (csv.delimiter). */
+char mapping_csv_delim(const struct mapping *m);
+
+/*
+ * Where the records of a CSV file end, when a quoted value may hold line
+ * breaks (RFC 4180).  Feed the lines of a record one by one, without their
+ * line end: csv_ends_line() is true when the record ends with that line
+ * (its quotes are closed, or it cannot be read: the mapping then rejects
+ * it).  csv_ends_fields() counts the record's fields so far;
+ * csv_ends_reset() starts a new record.
+ */
+struct csv_ends;
+struct csv_ends *csv_ends_new(char delim);
+bool csv_ends_line(struct csv_ends *e, const char *line, size_t len);
+size_t csv_ends_fields(const struct csv_ends *e);
+void csv_ends_reset(struct csv_ends *e);
+void csv_ends_free(struct csv_ends *e);
 
 /* The keys of a [topic NAME] section (mapping_keys.c), for the config checker. */
 extern const struct conf_key mapping_conf_keys[];

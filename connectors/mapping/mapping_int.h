@@ -17,6 +17,7 @@
 #include "mapping.h"
 
 #define MAP_COLS_MAX 256        /* columns in one CSV record */
+#define MAP_HEADER_MAX (1 << 20) /* bytes in a CSV file's header record */
 #define MAP_DATE_PATTERN_MAX 32
 #define MAP_NUMBER_MAX 1000000000000000LL /* |value| of an int, cents or euros */
 
@@ -88,6 +89,9 @@ int map_convert_text(const struct mapping *m, const struct map_field *f, const c
 /* csv.c: one CSV message into vals; cells has room for 2 * len + 2 bytes. */
 int map_csv(const struct mapping *m, const char *msg, size_t len, struct mval *vals,
 	    char *cells, struct sig_error *err);
+/* csv.c: one row of a CSV file, with its file's header; cells as map_csv. */
+int map_csv_row(const struct mapping *m, const struct map_header *h, const char *row,
+		size_t len, struct mval *vals, char *cells, struct sig_error *err);
 
 /* json.c */
 /* A dotted path without empty parts (a.b.c). */

@@ -148,7 +148,7 @@ static int run_batch(struct replay *r, const struct engine_rec *recs, size_t n)
 
 /*
  * --mapping: turn the n records just read into canonical ones, in place.  A
- * CSV file's first line is its header: it is kept and put in front of every
+ * CSV file's first record is its header: it is read once and serves every
  * row, so a row maps exactly as a Kafka message of header and row would.
  * A record that does not map is rejected with code "mapping" at its line.
  * Returns the number of records left (the header is not one), or -1.
@@ -160,31 +160,21 @@ static long map_batch(struct replay *r, struct engine_rec *recs, size_t n)
 		struct engine_rec in = recs[i];
 		if (r->want_header) {
 			r->want_header = false;
-			if (in.len > SIG_LINE_MAX || !(r->header = malloc(in.len + 1))) {
-				fprintf(stderr, "vroeg replay: %s: the CSV header line is %s\n",
-					in.source, in.len > SIG_LINE_MAX ? "too long" : "out of memory");
+			if (!(r->header = mapping_header_new(r->map, in.data, in.len))) {
+				fprintf(stderr, "vroeg replay: out of memory\n");
 				return -1;
 			}
-			memcpy(r->header, in.data, in.len);
-			r->header_len = in.len;
 			continue;
 		}
 		struct engine_rec *out = &recs[k];
 		*out = in;
 		out->def = mapping_defaults(r->map);
 		if (in.len <= SIG_LINE_MAX) { /* else the engine rejects it as too long */
-			const char *msg = in.data;
-			size_t len = in.len;
-			if (r->csv_header) {
-				jbuf_reset(&r->msg);
-				jbuf_raw(&r->msg, r->header, r->header_len);
-				jbuf_raw(&r->msg, "\n", 1);
-				jbuf_raw(&r->msg, in.data, in.len);
-				msg = r->msg.p;
-				len = r->msg.len;
-			}
-			int rc = mapping_apply(r->map, msg, len, &r->mapped[k], &out->data, &out->len,
-					       &r->map_err[k]);
+			int rc = r->header ? mapping_apply_row(r->map, r->header, in.data, in.len,
+							      &r->mapped[k], &out->data,
+							      &out->len, &r->map_err[k])
+					   : mapping_apply(r->map, in.data, in.len, &r->mapped[k],
+							   &out->data, &out->len, &r->map_err[k]);
 			if (rc == VR_ENOMEM) {
 				fprintf(stderr, "vroeg replay: out of memory\n");
 				return -1;
@@ -213,6 +203,11 @@ static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 		return VR_EIO;
 	}
 	r->want_header = r->csv_header;
+	if (r->map && mapping_format(r->map) == MAP_CSV && src_file_set_csv(f, mapping_csv_delim(r->map))) {
+		fprintf(stderr, "vroeg replay: out of memory\n");
+		src_file_close(f);
+		return VR_ENOMEM;
+	}
 	while ((n = src_file_next(f, recs, r->conf.batch_size)) > 0) {
 		long m = r->map ? map_batch(r, recs, (size_t)n) : n;
 		if (m < 0) {
@@ -239,7 +234,7 @@ static int run_file(struct replay *r, const char *path, struct engine_rec *recs)
 	if (r->progress)
 		show_progress(r, f, t0, true);
 	src_file_close(f);
-	free(r->header);
+	mapping_header_free(r->header);
 	r->header = NULL;
 	return rc;
 }
@@ -443,7 +438,6 @@ static void cleanup(struct replay *r)
 		jbuf_fini(&r->mapped[i]);
 	free(r->mapped);
 	free(r->map_err);
-	jbuf_fini(&r->msg);
 	mapping_free(r->map);
 	conf_free(r->map_conf);
 	free(r->ids);
@@ -490,7 +484,6 @@ static int load_mapping(struct replay *r)
 	}
 	for (size_t i = 0; i < r->conf.batch_size; i++)
 		jbuf_init(&r->mapped[i], 2 * SIG_LINE_MAX);
-	jbuf_init(&r->msg, 2 * SIG_LINE_MAX + 2);
 	return VR_OK;
 }
 

@@ -69,10 +69,8 @@ struct replay {
 	struct conf *map_conf;
 	struct mapping *map;
 	bool csv_header;                /* each file starts with a header line */
-	char *header;                   /* the current file's, when csv_header */
-	size_t header_len;
-	bool want_header;               /* the next line is the header */
-	struct jbuf msg;                /* header + row, as one message */
+	struct map_header *header;      /* the current file's, when csv_header */
+	bool want_header;               /* the next record is the header */
 	struct jbuf *mapped;            /* per record of the batch */
 	struct sig_error *map_err;      /* per record of the batch */
 };

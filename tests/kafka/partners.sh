@@ -9,9 +9,17 @@ kafka_start --partitions 1
 demo=$ROOT/examples/demo
 
 # Huur: a housing corporation's CSV, each message its header plus one row.
+# The second message carries an extra notes column whose quoted value holds
+# line breaks, as a spreadsheet export writes it.
 header=$(head -n 1 "$demo/signals.huur.csv")
+i=0
 tail -n +2 "$demo/signals.huur.csv" | while IFS= read -r row; do
-	printf '%s\n%s\x1e' "$header" "$row"
+	i=$((i + 1))
+	if ((i == 2)); then
+		printf '%s;opmerking\r\n%s;"belt terug\r\nna 17:00; ""morgen"""\r\n\x1e' "$header" "$row"
+	else
+		printf '%s\n%s\x1e' "$header" "$row"
+	fi
 done >"$WORK/huur.msgs"
 kcat -P -b "$BOOTSTRAP" -t signals.huur -D '\x1e' -l "$WORK/huur.msgs" 2>>"$WORK/kcat.err"
 n_huur=$(($(wc -l <"$demo/signals.huur.csv") - 1))
@@ -45,6 +53,8 @@ for t in huur energie; do
 	picked=$(grep "\"source\":\"signals.$t/" "$WORK/decisions.jsonl" | grep -c '"status":"Opgepakt"' || true)
 	((picked >= 10)) || fail "signals.$t: only $picked picked up"
 done
+grep '"source":"signals.huur/0:1"' "$WORK/decisions.jsonl" | grep -q '"status":"Opgepakt"' ||
+	fail "the Huur message with a multi-line note is not decided: $(grep '"source":"signals.huur/0:1"' "$WORK/decisions.jsonl")"
 grep -q '"partner":"Huur","partner_org":"Woonstichting' "$WORK/decisions.jsonl" ||
 	fail "Huur decisions lack the organisation from the CSV"
 

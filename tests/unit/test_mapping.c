@@ -2,11 +2,13 @@
 #include <cjson/cJSON.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conf.h"
 #include "harness.h"
 #include "mapping.h"
 #include "signal.h"
+#include "src_file.h"
 #include "vr.h"
 
 /* The source tree, for the example mappings and demo data: $VROEG_SRC, or
@@ -672,11 +674,187 @@ static void test_demo_data(void)
 	free(s.text);
 }
 
+/* ---- CSV files: records over several lines, the header read once -------- */
+
+static char *write_tmp(const char *text, size_t len)
+{
+	static char path[64];
+	snprintf(path, sizeof(path), "/tmp/vroeg-test-csv-%d.csv", (int)getpid());
+	FILE *fp = fopen(path, "wb");
+	if (!fp || fwrite(text, 1, len, fp) != len || fclose(fp) != 0)
+		return NULL;
+	return path;
+}
+
+/* Read path in CSV mode, batches of max, into ids[] ("line:text" per record). */
+static size_t read_csv_file(const char *path, size_t max, char ids[][64], size_t cap)
+{
+	char e[128];
+	struct engine_rec recs[8];
+	struct src_file *f = src_file_open(path, e, sizeof(e));
+	size_t n = 0;
+	long got;
+	if (!f || src_file_set_csv(f, ';') != VR_OK)
+		return 0;
+	while ((got = src_file_next(f, recs, max)) > 0)
+		for (long i = 0; i < got && n < cap; i++, n++) {
+			const char *semi = memchr(recs[i].data, ';', recs[i].len);
+			int w = semi ? (int)(semi - recs[i].data) : (int)recs[i].len;
+			snprintf(ids[n], 64, "%ld:%.*s", recs[i].pos, w > 40 ? 40 : w,
+				 recs[i].data);
+		}
+	CHECK(got == 0);
+	src_file_close(f);
+	return n;
+}
+
+static void test_csv_file(void)
+{
+	/* A spreadsheet export: a name and a note with line breaks (one of them
+	 * blank), a blank line between rows, a stray quote that must cost its
+	 * own row only, and a last row without a line end. */
+	static const char text[] =
+		"nr;gem;eur;datum;crisis;naam;opmerking\n"               /* 1 */
+		"H-1;0344;1;05-01-2024;N;A;\"kort\"\n"                   /* 2 */
+		"H-2;0344;1;05-01-2024;N;\"Jan\r\nJansen\";\"belt terug\n" /* 3, 4 */
+		"na 17:00; zegt \"\"morgen\"\"\"\n"                       /* 5 */
+		"\n"                                                    /* 6 */
+		"H-3;0344;1;05-01-2024;N;C;\"regel1\n"                   /* 7 */
+		"\n"                                                    /* 8 */
+		"regel3\"\n"                                            /* 9 */
+		"H-4;0344;1;05-01-2024;N;D;\"kapot\n"                    /* 10 */
+		"H-5;0344;1;05-01-2024;N;E;\"\"\n"                       /* 11 */
+		"H-6;0344;1;05-01-2024;N;F;\"x\"";                       /* 12 */
+	static const char *const want[] = {"1:nr", "2:H-1", "3:H-2", "7:H-3", "10:H-4",
+					   "11:H-5", "12:H-6"};
+	char ids[16][64];
+	const char *path = write_tmp(text, sizeof(text) - 1);
+	CHECK(path != NULL);
+	if (!path)
+		return;
+	/* The same records whatever the batch size: records never split. */
+	for (size_t max = 1; max <= 8; max += 7) {
+		size_t n = read_csv_file(path, max, ids, 16);
+		CHECK_INT((long)n, (long)VR_ARRAY_LEN(want));
+		for (size_t i = 0; i < n && i < VR_ARRAY_LEN(want); i++)
+			CHECK_STR(ids[i], want[i]);
+	}
+
+	/* Each row maps with the header read once; the stray quote is rejected. */
+	struct mapping *m = load(SECTION "format = csv\ncsv.delimiter = ;\n"
+				 "field.ID = nr\nfield.client.naam = naam\n", "signals.huur");
+	CHECK(m != NULL);
+	char e[128];
+	struct src_file *f = m ? src_file_open(path, e, sizeof(e)) : NULL;
+	CHECK(f && src_file_set_csv(f, mapping_csv_delim(m)) == VR_OK);
+	struct engine_rec recs[8];
+	struct map_header *h = NULL;
+	static const char *const mapped[] = {
+		"{\"ID\":\"H-1\",\"client\":{\"naam\":\"A\"}}",
+		"{\"ID\":\"H-2\",\"client\":{\"naam\":\"Jan\\r\\nJansen\"}}",
+		"{\"ID\":\"H-3\",\"client\":{\"naam\":\"C\"}}",
+		NULL,
+		"{\"ID\":\"H-5\",\"client\":{\"naam\":\"E\"}}",
+		"{\"ID\":\"H-6\",\"client\":{\"naam\":\"F\"}}",
+	};
+	long got;
+	int row = -1; /* the header first */
+	while (f && (got = src_file_next(f, recs, 8)) > 0)
+		for (long k = 0; k < got; k++, row++) {
+			const char *data;
+			size_t len;
+			if (row < 0) {
+				h = mapping_header_new(m, recs[k].data, recs[k].len);
+				CHECK(h != NULL);
+				continue;
+			}
+			if (!h || row >= 6)
+				break;
+			int rc = mapping_apply_row(m, h, recs[k].data, recs[k].len, &out, &data,
+						   &len, &merr);
+			if (!mapped[row]) {
+				CHECK(rc == VR_EINVAL && merr.code == REJ_MAPPING &&
+				      strstr(merr.msg, "unterminated quoted value"));
+				continue;
+			}
+			CHECK_INT(rc, VR_OK);
+			if (rc == VR_OK) {
+				char copy[256];
+				snprintf(copy, sizeof(copy), "%.*s", (int)len, data);
+				CHECK_STR(copy, mapped[row]);
+			}
+		}
+	CHECK_INT(row, 6);
+	mapping_header_free(h);
+	src_file_close(f);
+
+	/* A header over SIG_LINE_MAX is read (the limit is per row); one over
+	 * MAP_HEADER_MAX, or one that lacks a column, rejects every row with
+	 * its reason instead of stopping the file. */
+	size_t big = 3 * SIG_LINE_MAX;
+	char *hdr = malloc(big + 1);
+	CHECK(hdr != NULL);
+	if (m && hdr) {
+		memset(hdr, 'x', big);
+		memcpy(hdr, "nr;naam;", 8);
+		struct map_header *wide = mapping_header_new(m, hdr, big);
+		const char *data;
+		size_t len;
+		CHECK(wide && mapping_apply_row(m, wide, "H-7;G;z", 7, &out, &data, &len, &merr) ==
+				      VR_OK);
+		mapping_header_free(wide);
+		struct map_header *huge = mapping_header_new(m, hdr, (1u << 20) + 1);
+		CHECK(huge && mapping_apply_row(m, huge, "H-7;G;z", 7, &out, &data, &len, &merr) ==
+				      VR_EINVAL);
+		CHECK(merr.code == REJ_MAPPING && strstr(merr.msg, "the CSV header is 1048577 bytes"));
+		mapping_header_free(huge);
+		struct map_header *lacks = mapping_header_new(m, "nr;name", 7);
+		CHECK(lacks && mapping_apply_row(m, lacks, "H-8;G", 5, &out, &data, &len, &merr) ==
+				       VR_EINVAL);
+		CHECK(strstr(merr.msg, "column \"naam\" is not in the CSV header") != NULL);
+		mapping_header_free(lacks);
+	}
+	free(hdr);
+	mapping_free(m);
+
+	/* Records across the reader's 4 MiB blocks: 100,000 rows of three lines. */
+	size_t rows = 100000, cap = rows * 80 + 64, len = 0;
+	char *many = malloc(cap);
+	CHECK(many != NULL);
+	if (!many)
+		return;
+	len += (size_t)snprintf(many, cap, "nr;naam;opmerking\n");
+	for (size_t i = 0; i < rows; i++)
+		len += (size_t)snprintf(many + len, cap - len,
+					"R-%zu;N;\"een notitie\nover twee\nregels; en \"\"meer\"\"\"\n", i);
+	path = write_tmp(many, len);
+	free(many);
+	f = path ? src_file_open(path, e, sizeof(e)) : NULL;
+	CHECK(f && src_file_set_csv(f, ';') == VR_OK);
+	size_t seen = 0, bad = 0;
+	while (f && (got = src_file_next(f, recs, 8)) > 0)
+		for (long i = 0; i < got; i++, seen++) {
+			char want_id[32];
+			int w = snprintf(want_id, sizeof(want_id), "R-%zu;", seen - 1);
+			long want_line = seen == 0 ? 1 : 2 + 3 * (long)(seen - 1);
+			if (seen > 0 && (recs[i].pos != want_line ||
+					 strncmp(recs[i].data, want_id, (size_t)w) != 0 ||
+					 recs[i].data[recs[i].len - 1] != '"'))
+				bad++;
+		}
+	CHECK_INT((long)seen, (long)rows + 1);
+	CHECK_INT((long)bad, 0);
+	src_file_close(f);
+	if (path)
+		unlink(path);
+}
+
 int main(void)
 {
 	jbuf_init(&out, SIG_LINE_MAX);
 	test_config();
 	test_csv();
+	test_csv_file();
 	test_mapped();
 	test_end_to_end();
 	test_mutations();
