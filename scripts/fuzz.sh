@@ -10,10 +10,10 @@ dir=$root/build-fuzz
 "$root/scripts/bootstrap.sh"
 cc=$(command -v clang-14 || command -v clang)
 CC=$cc cmake -S "$root" -B "$dir" -DCMAKE_BUILD_TYPE=Debug -DVROEG_FUZZ=ON -DVROEG_SANITIZE=ON >/dev/null
-cmake --build "$dir" -j"$(nproc)" --target fuzz_rules fuzz_signal >/dev/null
+cmake --build "$dir" -j"$(nproc)" --target fuzz_rules fuzz_signal fuzz_csv >/dev/null
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-for t in rules signal; do
+for t in rules signal csv; do
 	scratch=$(mktemp -d /tmp/vroeg-fuzz-$t.XXXXXX)
 	echo "== fuzz_$t for ${secs}s"
 	log=$dir/fuzz_$t.log
