@@ -30,6 +30,7 @@ struct src_msg {
 	const char *topic;
 	int32_t partition;
 	long long offset;
+	long long timestamp_ms;  /* the message's Kafka timestamp (ms since the epoch), 0 none */
 	const char *where;       /* "topic/partition", valid until the next src_poll() */
 	void *topic_ud;          /* what the caller registered for the topic, or NULL */
 	void *handle;            /* the backend's own message */

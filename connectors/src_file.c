@@ -135,6 +135,11 @@ static long skip_long_line(struct src_file *f, size_t have, int *rc)
 	}
 }
 
+static struct engine_rec rec_at(const char *data, size_t len, const char *name, long line)
+{
+	return (struct engine_rec){.data = data, .len = len, .source = name, .pos = line};
+}
+
 static bool is_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -169,7 +174,7 @@ static long next_lines(struct src_file *f, struct engine_rec *recs, size_t max)
 			if (rc != VR_OK)
 				return VR_EIO;
 			f->line++;
-			recs[n++] = (struct engine_rec){f->buf, (size_t)total, f->name, f->line, NULL, NULL};
+			recs[n++] = rec_at(f->buf, (size_t)total, f->name, f->line);
 			break;
 		} else {
 			if ((rc = refill(f)) != VR_OK)
@@ -181,7 +186,7 @@ static long next_lines(struct src_file *f, struct engine_rec *recs, size_t max)
 			len--;
 		if (is_blank(start, len))
 			continue;
-		recs[n++] = (struct engine_rec){start, len, f->name, f->line, NULL, NULL};
+		recs[n++] = rec_at(start, len, f->name, f->line);
 	}
 	return (long)n;
 }
@@ -215,8 +220,7 @@ static bool line_at(const struct src_file *f, size_t q, size_t *len, size_t *nex
 static void take(struct src_file *f, size_t end, size_t next, long lines,
 		 struct engine_rec *rec)
 {
-	*rec = (struct engine_rec){f->buf + f->pos, end - f->pos, f->name, f->line + 1, NULL,
-				   NULL};
+	*rec = rec_at(f->buf + f->pos, end - f->pos, f->name, f->line + 1);
 	f->consumed += next - f->pos;
 	f->pos = next;
 	f->line += lines;
@@ -294,7 +298,7 @@ static long next_csv(struct src_file *f, struct engine_rec *recs, size_t max)
 			if (rc != VR_OK)
 				return VR_EIO;
 			f->line++;
-			recs[n++] = (struct engine_rec){f->buf, (size_t)total, f->name, f->line, NULL, NULL};
+			recs[n++] = rec_at(f->buf, (size_t)total, f->name, f->line);
 			return (long)n;
 		}
 		default: /* REC_MORE */

@@ -127,6 +127,15 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		rd_kafka_assign(rk, NULL);
 }
 
+/* The message's timestamp: when the partner produced it (CreateTime) or
+ * the broker stored it (LogAppendTime); 0 when it has none. */
+static long long message_ms(const rd_kafka_message_t *m)
+{
+	rd_kafka_timestamp_type_t type;
+	int64_t ts = rd_kafka_message_timestamp(m, &type);
+	return type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE || ts <= 0 ? 0 : (long long)ts;
+}
+
 static int ksrc_poll(struct src *s, long wait_ms, struct src_msg *out)
 {
 	struct ksrc *k = s->impl;
@@ -155,6 +164,7 @@ static int ksrc_poll(struct src *s, long wait_ms, struct src_msg *out)
 	*out = (struct src_msg){
 		.payload = m->payload, .len = m->len, .key = m->key, .key_len = m->key_len,
 		.topic = topic, .partition = m->partition, .offset = (long long)m->offset,
+		.timestamp_ms = message_ms(m),
 		.where = p ? p->where : k->where, .topic_ud = p ? p->ud : topic_ud(k, topic),
 		.handle = m};
 	return 1;

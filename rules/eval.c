@@ -233,16 +233,19 @@ static vr_date add_working_days(const struct ruleset *rs, vr_date d, int n)
 enum case_priority ruleset_priority(const struct ruleset *rs, const struct rules_ctx *x,
 				    vr_date *due)
 {
+	/* The team's clock starts when the municipality received the signal,
+	 * never before its signaaldatum (received may be unknown: NONE). */
+	vr_date from = x->sig->received > x->sig->signal_date ? x->sig->received
+							      : x->sig->signal_date;
 	for (size_t i = 0; i < rs->n_prios; i++) {
 		const struct prio_rule *p = &rs->prios[i];
 		if (!holds(rs, &p->when, x))
 			continue;
-		*due = p->working ? add_working_days(rs, x->sig->signal_date, p->due)
-				  : x->sig->signal_date + p->due;
+		*due = p->working ? add_working_days(rs, from, p->due) : from + p->due;
 		return (enum case_priority)p->prio;
 	}
 	/* The checker requires a final unconditional priority; not reached. */
-	*due = x->sig->signal_date;
+	*due = from;
 	return PRIO_NORMAL;
 }
 
@@ -325,6 +328,8 @@ const char *ruleset_municipality(const struct ruleset *rs, size_t i)
 
 bool ruleset_is_holiday(const struct ruleset *rs, vr_date d)
 {
+	if (rs->nl_holidays && date_is_nl_holiday(d, rs->liberation_lustrum))
+		return true;
 	size_t lo = 0, hi = rs->n_holidays;
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;

@@ -186,6 +186,22 @@ static void set_value(struct parser *ps, size_t k, int p)
 			*(k == 8 ? &rs->retention_household
 				 : k == 9 ? &rs->retention_marks : &rs->retention_cases) = d;
 		break;
+	case 11:
+		if (lex_accept_word(ps, "nl"))
+			rs->nl_holidays = true;
+		else if (lex_accept_word(ps, "none"))
+			rs->nl_holidays = false;
+		else
+			ERR(ps, "holidays is 'nl' (the national holidays) or 'none' (only 'holiday' lines)");
+		break;
+	case 12:
+		if (lex_accept_word(ps, "yearly"))
+			rs->liberation_lustrum = false;
+		else if (lex_accept_word(ps, "lustrum"))
+			rs->liberation_lustrum = true;
+		else
+			ERR(ps, "liberation_day is 'yearly' or 'lustrum' (every 5 years)");
+		break;
 	}
 }
 
@@ -195,6 +211,7 @@ static void decl_set(struct parser *ps)
 		"threshold", "days_overdue", "repeat_window", "escalation_min_rise",
 		"matching_period", "matching_key", "consecutive_lookback", "municipalities",
 		"retention_household", "retention_marks", "retention_cases",
+		"holidays", "liberation_day",
 	};
 	char name[RULES_NAME_MAX + 1];
 	int line = ps->tok.line, col = ps->tok.col, p;
@@ -557,6 +574,8 @@ static void defaults(struct ruleset *rs, const char *name)
 	rs->retention_household = 365;
 	rs->retention_marks = 183;
 	rs->retention_cases = 548;
+	rs->nl_holidays = true;
+	rs->liberation_lustrum = false;
 }
 
 /* The names a case keeps (state.h), as ids. */

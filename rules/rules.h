@@ -87,7 +87,8 @@ bool ruleset_uses_person(const struct ruleset *rs);
 /* The first status rule that holds, and its reason ("" if none given). */
 enum rules_status ruleset_status(const struct ruleset *rs, const struct rules_ctx *ctx,
 				 const char **reason);
-/* The priority class of a signal and its due date. */
+/* The priority class of a signal and its due date, counted from its receipt
+ * (signal.received; the signaaldatum when that is not known). */
 enum case_priority ruleset_priority(const struct ruleset *rs, const struct rules_ctx *ctx,
 				    vr_date *due);
 /* Score the case in ctx->kase: fills score, rules, n_rules and the rules'

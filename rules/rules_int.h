@@ -97,8 +97,10 @@ struct ruleset {
 	enum rules_key matching_key;
 	char (*municipalities)[5];
 	size_t n_municipalities;
-	vr_date *holidays;      /* sorted */
+	vr_date *holidays;      /* sorted; the rule file's own */
 	size_t n_holidays;
+	bool nl_holidays;       /* the national ones too (date_is_nl_holiday) */
+	bool liberation_lustrum; /* 5 May only in years divisible by 5 */
 
 	struct status_rule *statuses;
 	size_t n_statuses;

@@ -4,7 +4,9 @@
  *
  * usage: scenario_project OUTDIR
  * Prints one line per decision, then one per case, with columns separated by
- * " | ".  Case ids are replaced by letters (A, B, ...) in order of first
+ * " | ".  A decision: line | ID | status | case | priority | score | received
+ * | due | rules | flags | reason (a rejected one: line | ID | rejected | code
+ * | reason).  Case ids are replaced by letters (A, B, ...) in order of first
  * appearance, so expected files do not depend on the pseudonym key and a
  * reader can see at a glance which signals share a case.
  */
@@ -105,10 +107,10 @@ static void decisions(FILE *f, char *line)
 		num(o, "score", score, sizeof(score));
 		list(o, "rules", NULL, rules, sizeof(rules));
 		list(o, "flags", NULL, flags, sizeof(flags));
-		printf("%s | %s | %s | %s | %s | %s | %s | %s | %s | %s\n", pos,
+		printf("%s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s\n", pos,
 		       str(o, "signal_id"), str(o, "status"),
 		       cJSON_IsString(cid) ? alias(cid->valuestring, a, sizeof(a)) : "-",
-		       str(o, "priority"), score, str(o, "due"), rules, flags,
+		       str(o, "priority"), score, str(o, "received"), str(o, "due"), rules, flags,
 		       str(o, "reason"));
 		cJSON_Delete(o);
 	}
@@ -140,9 +142,10 @@ static void cases(FILE *f, char *line)
 		list(o, "signals", "id", sigs, sizeof(sigs));
 		list(o, "partners", NULL, partners, sizeof(partners));
 		list(o, "rules", "name", rules, sizeof(rules));
-		snprintf(buf, sizeof(buf), "case %s | opened %s | until %s | signals %s | %s | "
-			 "bedrag %s | %s%s| %s | due %s | score %s | %s\n",
-			 al, str(o, "opened"), str(o, "matching_until"), sigs, partners, amount,
+		snprintf(buf, sizeof(buf), "case %s | opened %s | until %s | received %s | signals %s | "
+			 "%s | bedrag %s | %s%s| %s | due %s | score %s | %s\n",
+			 al, str(o, "opened"), str(o, "matching_until"), str(o, "received"), sigs,
+			 partners, amount,
 			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "opeenvolgend"))
 				 ? "opeenvolgend " : "",
 			 cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "meervoudig"))

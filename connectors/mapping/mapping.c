@@ -25,6 +25,7 @@ const struct canon map_canon[] = {
 	{"bedrag", NULL, "bedrag", CT_INT},
 	{"ontstaansdatum", NULL, "ontstaansdatum", CT_DATE},
 	{"signaaldatum", NULL, "signaaldatum", CT_DATE},
+	{"ontvangstdatum", NULL, "ontvangstdatum", CT_DATE},
 	{"crisissignaal", NULL, "crisissignaal", CT_BOOL},
 	{"warmeOverdracht", NULL, "warmeOverdracht", CT_BOOL},
 	{"eindelevering", NULL, "eindelevering", CT_BOOL},

@@ -33,7 +33,7 @@ struct canon {
 
 /* The canonical fields in output order (mapping.c). */
 extern const struct canon map_canon[];
-#define CANON_COUNT 21 /* entries of map_canon[]; mapping.c asserts the count */
+#define CANON_COUNT 22 /* entries of map_canon[]; mapping.c asserts the count */
 
 enum conv { CONV_STRING, CONV_INT, CONV_EUROS, CONV_CENTS, CONV_DATE, CONV_BOOL };
 

@@ -8,36 +8,45 @@ void clock_init_wall(struct vr_clock *c)
 {
 	c->kind = CLOCK_WALL;
 	c->now = VR_DATE_NONE;
-	c->skew = 0;
+	c->until = VR_DATE_NONE;
 }
 
 void clock_init_fixed(struct vr_clock *c, vr_date today)
 {
 	c->kind = CLOCK_FIXED;
 	c->now = today;
-	c->skew = 0;
+	c->until = VR_DATE_NONE;
 }
 
-void clock_init_event(struct vr_clock *c, int skew_days)
+void clock_init_event(struct vr_clock *c, vr_date until)
 {
 	c->kind = CLOCK_EVENT;
 	c->now = VR_DATE_NONE;
-	c->skew = skew_days;
+	c->until = until;
 }
 
-static vr_date wall_today(void)
+/* The municipalities' day of t, whatever the host's TZ says. */
+static vr_date amsterdam_day(time_t t)
 {
-	/* The municipalities' day, whatever the host's TZ says. */
 	static int tz_set;
 	if (!tz_set) {
 		setenv("TZ", "Europe/Amsterdam", 0);
 		tzset();
 		tz_set = 1;
 	}
-	time_t t = time(NULL);
 	struct tm tm;
 	localtime_r(&t, &tm);
 	return date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+static vr_date wall_today(void)
+{
+	return amsterdam_day(time(NULL));
+}
+
+vr_date clock_date_of_ms(long long ms)
+{
+	return amsterdam_day((time_t)(ms / 1000));
 }
 
 vr_date clock_today(const struct vr_clock *c)
@@ -47,8 +56,12 @@ vr_date clock_today(const struct vr_clock *c)
 
 vr_date clock_horizon(const struct vr_clock *c)
 {
-	vr_date t = clock_today(c);
-	return t == VR_DATE_NONE ? t : t + c->skew;
+	return c->kind == CLOCK_EVENT ? c->until : clock_today(c);
+}
+
+vr_date clock_receipt(const struct vr_clock *c)
+{
+	return clock_today(c);
 }
 
 void clock_observe(struct vr_clock *c, vr_date signal_date)

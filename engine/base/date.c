@@ -107,6 +107,35 @@ vr_date date_add_working_days(vr_date dt, int n)
 	return dt;
 }
 
+vr_date date_easter(int year)
+{
+	int a = year % 19, b = year / 100, c = year % 100, d = b / 4, e = b % 4;
+	int f = (b + 8) / 25, g = (b - f + 1) / 3;
+	int h = (19 * a + b - d - g + 15) % 30;
+	int i = c / 4, k = c % 4;
+	int l = (32 + 2 * e + 2 * i - h - k) % 7;
+	int m = (a + 11 * h + 22 * l) / 451;
+	int month = (h + l - 7 * m + 114) / 31, day = (h + l - 7 * m + 114) % 31 + 1;
+	return date_from_ymd(year, month, day);
+}
+
+bool date_is_nl_holiday(vr_date dt, bool liberation_lustrum)
+{
+	int y, m, d;
+	date_to_ymd(dt, &y, &m, &d);
+	if ((m == 1 && d == 1) || (m == 12 && (d == 25 || d == 26)))
+		return true;
+	if (m == 4 && (d == 26 || d == 27)) /* King's Day; the 26th when the 27th is a Sunday */
+		return date_weekday(date_from_ymd(y, 4, 27)) == 6 ? d == 26 : d == 27;
+	if (m == 5 && d == 5 && (!liberation_lustrum || y % 5 == 0))
+		return true;
+	if (m < 3 || m > 6)
+		return false;
+	vr_date easter = date_easter(y);
+	/* Easter Monday, Ascension Day, Whit Monday. */
+	return dt == easter + 1 || dt == easter + 39 || dt == easter + 50;
+}
+
 int date_age_years(vr_date birth, vr_date on)
 {
 	int by, bm, bd, oy, om, od;

@@ -43,6 +43,21 @@ bool date_is_weekend(vr_date dt);
  */
 vr_date date_add_working_days(vr_date dt, int n);
 
+/*
+ * Easter Sunday of year (Gregorian, the anonymous algorithm in Meeus'
+ * Astronomical Algorithms), for the holidays that follow it.
+ */
+vr_date date_easter(int year);
+
+/*
+ * The national holidays of the Algemene termijnenwet (DOMAIN.md, "Time
+ * limits"): New Year's Day, Easter Monday, King's Day (27 April, 26 April
+ * when the 27th is a Sunday), Liberation Day (5 May: every year, or only
+ * in years divisible by 5 when liberation_lustrum), Ascension Day, Whit
+ * Monday, Christmas Day and Boxing Day.  Good Friday is not one.
+ */
+bool date_is_nl_holiday(vr_date dt, bool liberation_lustrum);
+
 /* Whole years between birth and on (age on date `on`); negative if unborn. */
 int date_age_years(vr_date birth, vr_date on);
 

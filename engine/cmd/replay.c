@@ -45,8 +45,9 @@ static void usage(FILE *f)
 	      "                       rule set's municipalities; default: all)\n"
 	      "  --key-file PATH      pseudonym key (default: an ephemeral random key, so\n"
 	      "                       household and case ids differ between runs)\n"
-	      "  --now YYYY-MM-DD     fixed clock: reject signals dated after it\n"
-	      "                       (default: event time, see docs/replay.md)\n"
+	      "  --now YYYY-MM-DD     today, the end of the input's period: signals dated\n"
+	      "                       after it are rejected (default: none is; records are\n"
+	      "                       received in event time, see docs/replay.md)\n"
 	      "  --explain CASE_ID    explain that case's priority, team and score (on\n"
 	      "                       stdout with --out, else stderr)\n"
 	      "  --store URL          state store: memory (default), redis://host:port[/db]\n"
@@ -396,10 +397,9 @@ static int start_sets(struct replay *r, struct pseudo *ps)
 	char err[256];
 	for (int k = 0; k < r->n_sets; k++) {
 		struct rset *s = &r->sets[k];
-		if (r->now != VR_DATE_NONE)
-			clock_init_fixed(&s->clk, r->now);
-		else
-			clock_init_event(&s->clk, DEFAULT_SKEW);
+		/* Event time: a record is received no earlier than the
+		 * records before it; --now ends the period. */
+		clock_init_event(&s->clk, r->now);
 		if (!(s->st = store_open(r->store_url, err, sizeof(err)))) {
 			fprintf(stderr, "vroeg replay: %s\n", err);
 			return VR_EINVAL;

@@ -17,7 +17,6 @@
 #include "summary.h"
 
 #define OUT_MAX (64u << 20)
-#define DEFAULT_SKEW 31
 #define SETS_MAX 8
 #define ERRS_MAX (16u << 10)
 

@@ -129,6 +129,9 @@ struct engine_rec {
 	const struct sig_defaults *def;  /* the source's partner, or NULL */
 	const struct sig_error *reject;  /* rejected before the engine (a partner
 					  * format that did not map), or NULL */
+	long long received_ms;           /* when the municipality received it (a
+					  * Kafka timestamp, ms since the epoch);
+					  * 0: the record's ontvangstdatum or the clock */
 };
 
 struct engine;

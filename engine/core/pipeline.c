@@ -145,6 +145,26 @@ static uint32_t batch_intern(struct engine *e, void *base, size_t stride, size_t
 	}
 }
 
+/*
+ * When the municipality received a signal (docs/engine.md, "Order and
+ * time"): the record's ontvangstdatum, else its transport's timestamp (a
+ * Kafka message's), else the clock's receipt (today, the fixed date, event
+ * time).  Never before the signaaldatum, never after the clock's horizon
+ * (a producer whose clock runs ahead).
+ */
+static vr_date receipt(const struct engine *e, const struct engine_rec *rec,
+		       const struct signal *s)
+{
+	vr_date r = s->received, h = clock_horizon(e->clk);
+	if (r == VR_DATE_NONE && rec->received_ms > 0)
+		r = clock_date_of_ms(rec->received_ms);
+	if (r == VR_DATE_NONE)
+		r = clock_receipt(e->clk);
+	if (r != VR_DATE_NONE && h != VR_DATE_NONE && r > h)
+		r = h;
+	return r == VR_DATE_NONE || r < s->signal_date ? s->signal_date : r;
+}
+
 /* Validate and pseudonymise; gather the batch's households. */
 static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 {
@@ -166,6 +186,8 @@ static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 		if (!e->b->valid[i])
 			continue;
 		clock_observe(e->clk, s->signal_date);
+		s->received = receipt(e, &recs[i], s);
+		clock_observe(e->clk, s->received);
 		if (ruleset_matching_key(e->rs) != RULES_KEY_PERSON ||
 		    !pseudo_person(e->ps, &s->client, &e->b->hkeys[i]))
 			pseudo_household(e->ps, &s->client, &e->b->hkeys[i]);

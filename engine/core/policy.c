@@ -57,24 +57,53 @@ static bool muni_is_served(const struct engine *e, const char *code)
 	return n == 0;
 }
 
-/* Remember a pick-up of org; the oldest entry makes room when full. */
-static void hh_org_note(struct hh_state *h, uint64_t org, vr_date date, int64_t amount)
+/*
+ * The arrear a signal is about (docs/engine.md, step 6): the partner
+ * organisation, the person (the BSN, else the birth date, else the
+ * household alone) and the ontstaansdatum, as a keyed digest: it stands
+ * for a BSN, so a plain hash would give the BSN away by brute force.
+ */
+static uint64_t arrear_key(const struct engine *e, const struct signal *s)
 {
-	struct hh_org *slot = NULL;
-	for (unsigned i = 0; i < h->n_orgs && !slot; i++)
-		if (h->orgs[i].org == org)
-			slot = &h->orgs[i];
-	if (!slot && h->n_orgs < HH_ORGS_MAX)
-		slot = &h->orgs[h->n_orgs++];
-	if (!slot) {
-		slot = &h->orgs[0];
-		for (unsigned i = 1; i < h->n_orgs; i++)
-			if (h->orgs[i].picked < slot->picked)
-				slot = &h->orgs[i];
+	char buf[SIG_ORG_MAX + 40], day[VR_DATE_STRLEN], birth[VR_DATE_STRLEN] = "";
+	const char *person = s->client.bsn;
+	char kind = 'b';
+	if (!person[0] && s->client.birth != VR_DATE_NONE) {
+		person = date_format(s->client.birth, birth);
+		kind = 'g';
 	}
-	slot->org = org;
-	slot->picked = date;
-	slot->amount = amount;
+	int n = snprintf(buf, sizeof(buf), "%s%c%c%s%c%s", s->partner_org, 0, kind, person, 0,
+			 date_format(s->arrears_since, day));
+	struct hkey k;
+	uint64_t v;
+	pseudo_digest(e->ps, 'a', buf, (size_t)n, &k);
+	memcpy(&v, k.b, sizeof(v));
+	return v;
+}
+
+static struct hh_arrear *hh_arrear_find(struct hh_state *h, uint64_t key)
+{
+	for (unsigned i = 0; i < h->n_arrears; i++)
+		if (h->arrears[i].key == key)
+			return &h->arrears[i];
+	return NULL;
+}
+
+/* Remember a pick-up of an arrear; the oldest makes room when full. */
+static void hh_arrear_note(struct hh_state *h, uint64_t key, const struct signal *s,
+			   uint64_t case_seq)
+{
+	struct hh_arrear *slot = hh_arrear_find(h, key);
+	if (!slot && h->n_arrears < HH_ARREARS_MAX)
+		slot = &h->arrears[h->n_arrears++];
+	if (!slot) {
+		slot = &h->arrears[0];
+		for (unsigned i = 1; i < h->n_arrears; i++)
+			if (h->arrears[i].picked < slot->picked)
+				slot = &h->arrears[i];
+	}
+	*slot = (struct hh_arrear){key, s->signal_date, s->amount, case_seq, s->crisis,
+				   s->end_of_supply};
 }
 
 static struct hh_mark *hh_mark_find(struct hh_state *h, uint64_t id)
@@ -103,14 +132,6 @@ static void hh_mark_note(struct hh_state *h, uint64_t id, vr_date date, int rete
 	h->marks[h->n_marks++] = (struct hh_mark){id, date, HH_MARK_UNDECIDED};
 }
 
-static const struct hh_org *hh_org_find(const struct hh_state *h, uint64_t org)
-{
-	for (unsigned i = 0; i < h->n_orgs; i++)
-		if (h->orgs[i].org == org)
-			return &h->orgs[i];
-	return NULL;
-}
-
 /* Start the household's next case with s, completing the previous one. */
 static void case_open(struct engine *e, struct store_item *it, const struct signal *s)
 {
@@ -136,6 +157,7 @@ static void case_open(struct engine *e, struct store_item *it, const struct sign
 	snprintf(c->id, sizeof(c->id), "c-%.16s-%.4s%.2s%.2s", hex + 2, day, day + 5, day + 8);
 	c->seq = seq;
 	c->opened = s->signal_date;
+	c->received = s->received;
 	c->last_signal = s->signal_date;
 	c->due = VR_DATE_NONE;
 	c->opeenvolgend = opeenvolgend;
@@ -170,6 +192,7 @@ static void case_add(struct engine *e, struct case_rec *c, const struct signal *
 		cs->crisis = s->crisis;
 		cs->end_of_supply = s->end_of_supply;
 		cs->date = s->signal_date;
+		cs->received = s->received;
 		cs->amount = s->amount;
 	} else {
 		c->signals_dropped++;
@@ -182,6 +205,8 @@ static void case_add(struct engine *e, struct case_rec *c, const struct signal *
 		c->due = due;
 	if (s->signal_date > c->last_signal)
 		c->last_signal = s->signal_date;
+	if (s->received < c->received)
+		c->received = s->received;
 	c->amount = 0;
 	for (unsigned i = 0; i < c->n_orgs; i++)
 		c->amount += c->orgs[i].amount;
@@ -225,23 +250,31 @@ static bool is_onterecht(const struct ruleset *rs, const struct signal *s, char 
 	return false;
 }
 
-/* Herhaalde melding: the same org was picked up within the repeat window
- * and the amount did not rise enough.  Sets the escalation flag otherwise. */
-static bool is_repeat(const struct ruleset *rs, const struct hh_state *h, const struct signal *s,
-		      uint64_t org, struct decision *d)
+/*
+ * Herhaalde melding: the same arrear was picked up within the repeat window
+ * and the situation did not get worse: the amount did not rise enough, and
+ * it did not become a crisis or an eindelevering.  When it did, the signal
+ * is an escalation (flag escalatie) and *prev names the arrear.
+ */
+static bool is_repeat(const struct ruleset *rs, struct hh_state *h, const struct signal *s,
+		      uint64_t arrear, struct decision *d, const struct hh_arrear **prev)
 {
-	const struct hh_org *prev = hh_org_find(h, org);
+	const struct hh_arrear *a = hh_arrear_find(h, arrear);
 	char day[VR_DATE_STRLEN];
 
-	if (!prev || s->signal_date - prev->picked >= ruleset_repeat_window(rs))
+	*prev = NULL;
+	if (!a || s->signal_date - a->picked >= ruleset_repeat_window(rs))
 		return false;
-	if (s->amount - prev->amount >= ruleset_escalation_min_rise(rs)) {
+	if (s->amount - a->amount >= ruleset_escalation_min_rise(rs) || (s->crisis && !a->crisis) ||
+	    (s->end_of_supply && !a->end_of_supply)) {
 		d->flags |= FLAG_ESCALATIE;
+		*prev = a;
 		return false;
 	}
 	snprintf(d->reason, sizeof(d->reason),
-		 "same partner picked up on %s with bedrag %lld; not risen",
-		 date_format(prev->picked, day), (long long)prev->amount);
+		 "same arrear picked up on %s with bedrag %lld; not risen, no new crisis "
+		 "or eindelevering",
+		 date_format(a->picked, day), (long long)a->amount);
 	return true;
 }
 
@@ -309,30 +342,33 @@ static void decide(struct engine *e, size_t i)
 		snprintf(d->reason, sizeof(d->reason), "%s", why[0] ? why : "status rule");
 		return;
 	}
-	uint64_t org = sig_text_hash(s->partner_org);
 	/* A household already known to schuldhulpverlening goes to its
 	 * caseworker whatever the amount or an earlier signal. */
-	if (rst != RSTATUS_BEKEND) {
-		if (is_onterecht(rs, s, d->reason, sizeof(d->reason))) {
-			d->status = DEC_ONTERECHT;
-			return;
-		}
-		if (is_repeat(rs, h, s, org, d)) {
-			d->status = DEC_HERHAALD;
-			return;
-		}
+	if (rst != RSTATUS_BEKEND && is_onterecht(rs, s, d->reason, sizeof(d->reason))) {
+		d->status = DEC_ONTERECHT;
+		return;
+	}
+	uint64_t arrear = arrear_key(e, s);
+	const struct hh_arrear *esc = NULL;
+	if (rst != RSTATUS_BEKEND && is_repeat(rs, h, s, arrear, d, &esc)) {
+		d->status = DEC_HERHAALD;
+		return;
 	}
 
 	d->status = rst == RSTATUS_BEKEND ? DEC_BEKEND : DEC_OPGEPAKT;
 	if (rst == RSTATUS_BEKEND && why[0])
 		snprintf(d->reason, sizeof(d->reason), "%s", why);
 	it->dirty = true;
-	hh_org_note(h, org, s->signal_date, s->amount);
-	if (!h->has_case || s->signal_date - h->cur.opened >= ruleset_matching_period(rs)) {
+	/* An escalation of an arrear in the household's current case joins
+	 * that case, whatever its matching period: the same debt, worse. */
+	bool joins = h->has_case && ((esc && esc->case_seq == h->cur.seq) ||
+				     s->signal_date - h->cur.opened < ruleset_matching_period(rs));
+	if (!joins) {
 		case_open(e, it, s);
 		d->flags |= FLAG_NIEUWE_ZAAK;
 	}
-	case_add(e, &h->cur, s, org, &ctx);
+	hh_arrear_note(h, arrear, s, h->cur.seq);
+	case_add(e, &h->cur, s, sig_text_hash(s->partner_org), &ctx);
 	d->has_case = true;
 	dec_case_fill(&d->kase, &h->cur);
 	if (e->ck)

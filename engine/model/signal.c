@@ -509,6 +509,19 @@ int sig_from_json(const cJSON *obj, vr_date today, const struct sig_defaults *de
 			      "signaaldatum %s is in the future (latest acceptable date %s)",
 			      date_format(s->signal_date, d1), date_format(today, d2));
 	}
+	if ((rc = get_date(obj, "ontvangstdatum", false, &s->received, err)))
+		return rc;
+	if (s->received != VR_DATE_NONE) {
+		char d1[VR_DATE_STRLEN], d2[VR_DATE_STRLEN];
+		if (s->signal_date > s->received)
+			return reject(err, REJ_DATE_FUTURE,
+				      "signaaldatum %s is after ontvangstdatum %s",
+				      date_format(s->signal_date, d1), date_format(s->received, d2));
+		if (today != VR_DATE_NONE && s->received > today)
+			return reject(err, REJ_DATE_FUTURE,
+				      "ontvangstdatum %s is in the future (latest acceptable date %s)",
+				      date_format(s->received, d1), date_format(today, d2));
+	}
 	if ((rc = get_flag(obj, "crisissignaal", REJ_FLAG, &s->crisis, err)) ||
 	    (rc = get_flag(obj, "warmeOverdracht", REJ_FLAG, &s->warm_handover, err)) ||
 	    (rc = get_flag(obj, "eindelevering", REJ_FLAG, &s->end_of_supply, err)) ||

@@ -79,6 +79,9 @@ struct signal {
 	int64_t amount;                    /* whole euros */
 	vr_date arrears_since;             /* ontstaansdatum */
 	vr_date signal_date;               /* signaaldatum */
+	vr_date received;                  /* ontvangstdatum (vroeg's own, optional):
+					    * when the municipality received it;
+					    * VR_DATE_NONE when the record does not say */
 	bool crisis;                       /* crisissignaal */
 	bool warm_handover;                /* warmeOverdracht */
 	bool end_of_supply;                /* eindelevering */

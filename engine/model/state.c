@@ -6,8 +6,10 @@
 #include "names.h"
 #include "vr.h"
 
-#define STATE_VERSION 7
-/* Version 7: the top bit of a case's rule count says its rules are stored
+#define STATE_VERSION 8
+/* Version 8: arrears instead of partner organisations (repeats are per
+ * arrear), and receipt dates in the case and its signals.
+ * Version 7: the top bit of a case's rule count says its rules are stored
  * by name (points, name), not by id (id, points) as before. */
 #define RULES_BY_NAME 0x8000
 
@@ -69,6 +71,7 @@ static void encode_case(struct wbuf *w, const struct case_rec *c)
 	put_str(w, c->id);
 	put_u64(w, c->seq);
 	put_u32(w, (uint32_t)c->opened);
+	put_u32(w, (uint32_t)c->received);
 	put_u32(w, (uint32_t)c->last_signal);
 	put_u32(w, (uint32_t)c->due);
 	put_u8(w, c->opeenvolgend);
@@ -109,6 +112,7 @@ static void encode_case(struct wbuf *w, const struct case_rec *c)
 		put_u8(w, s->priority);
 		put_u8(w, (unsigned)s->crisis | (unsigned)s->end_of_supply << 1);
 		put_u32(w, (uint32_t)s->date);
+		put_u32(w, (uint32_t)s->received);
 		put_u64(w, (uint64_t)s->amount);
 	}
 	put_u16(w, c->contact_len);
@@ -122,11 +126,14 @@ size_t state_encode(const struct hh_state *s, unsigned char *buf)
 	put_u8(&w, STATE_VERSION);
 	memcpy(w.p, s->key.b, HKEY_LEN);
 	w.p += HKEY_LEN;
-	put_u8(&w, s->n_orgs);
-	for (unsigned i = 0; i < s->n_orgs; i++) {
-		put_u64(&w, s->orgs[i].org);
-		put_u32(&w, (uint32_t)s->orgs[i].picked);
-		put_u64(&w, (uint64_t)s->orgs[i].amount);
+	put_u8(&w, s->n_arrears);
+	for (unsigned i = 0; i < s->n_arrears; i++) {
+		const struct hh_arrear *a = &s->arrears[i];
+		put_u64(&w, a->key);
+		put_u32(&w, (uint32_t)a->picked);
+		put_u64(&w, (uint64_t)a->amount);
+		put_u64(&w, a->case_seq);
+		put_u8(&w, (unsigned)a->crisis | (unsigned)a->end_of_supply << 1);
 	}
 	put_u8(&w, s->n_marks);
 	for (unsigned i = 0; i < s->n_marks; i++) {
@@ -222,6 +229,7 @@ static void decode_case(struct rbuf *r, struct case_rec *c, unsigned version)
 	get_str(r, c->id, sizeof(c->id));
 	c->seq = get_u64(r);
 	c->opened = (vr_date)get_u32(r);
+	c->received = version >= 8 ? (vr_date)get_u32(r) : c->opened;
 	c->last_signal = (vr_date)get_u32(r);
 	c->due = (vr_date)get_u32(r);
 	c->opeenvolgend = get_u8(r) != 0;
@@ -269,6 +277,7 @@ static void decode_case(struct rbuf *r, struct case_rec *c, unsigned version)
 		s->crisis = f & 1;
 		s->end_of_supply = (f >> 1) & 1;
 		s->date = (vr_date)get_u32(r);
+		s->received = version >= 8 ? (vr_date)get_u32(r) : s->date;
 		s->amount = (int64_t)get_u64(r);
 		if (s->partner >= PARTNER__COUNT || s->priority >= PRIO__COUNT)
 			r->bad = true;
@@ -287,7 +296,10 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 {
 	struct rbuf r = {buf, buf + len, false};
 
-	/* Older versions are still read: version 6 is version 7 with the
+	/* Older versions are still read: version 7 is version 8 with partner
+	 * organisations where arrears are (read and forgotten: a repeat just
+	 * after the upgrade is picked up once more) and without receipts (the
+	 * signaaldatum stands in); version 6 is version 7 with the
 	 * case's rules by id only (explained with the loaded rule set's
 	 * names), version 5 is version 6 without the case's contact block
 	 * (kept under a key of its own then), version 4 is version 5 without
@@ -297,13 +309,22 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 		return VR_EPARSE;
 	memcpy(s->key.b, r.p, HKEY_LEN);
 	r.p += HKEY_LEN;
-	s->n_orgs = (uint16_t)get_u8(&r);
-	if (s->n_orgs > HH_ORGS_MAX)
+	unsigned n = get_u8(&r);
+	if (n > HH_ARREARS_MAX)
 		return VR_EPARSE;
-	for (unsigned i = 0; i < s->n_orgs; i++) {
-		s->orgs[i].org = get_u64(&r);
-		s->orgs[i].picked = (vr_date)get_u32(&r);
-		s->orgs[i].amount = (int64_t)get_u64(&r);
+	s->n_arrears = version >= 8 ? (uint16_t)n : 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct hh_arrear a = {0};
+		a.key = get_u64(&r);
+		a.picked = (vr_date)get_u32(&r);
+		a.amount = (int64_t)get_u64(&r);
+		if (version >= 8) {
+			a.case_seq = get_u64(&r);
+			unsigned f = get_u8(&r);
+			a.crisis = f & 1;
+			a.end_of_supply = (f >> 1) & 1;
+			s->arrears[i] = a;
+		}
 	}
 	s->n_marks = (uint16_t)get_u8(&r);
 	if (s->n_marks > HH_MARKS_MAX)

@@ -2,16 +2,16 @@
  * state.h - what the engine remembers per household.
  *
  * The unit of state is the household (struct hh_state, keyed by its
- * pseudonym): the signals it already had (redelivery marks), the partners
- * whose signals were picked up recently (for the herhaalde-melding rule) and
- * the household's latest case.  Older cases are
+ * pseudonym): the signals it already had (redelivery marks), the arrears
+ * picked up recently (for the herhaalde-melding rule) and the household's
+ * latest case.  Older cases are
  * complete and leave the working state (the replay writes them out; the
  * Redis store keeps them under their own keys with a retention TTL).
  *
  * Everything is fixed-size so a state can be copied with '=', stored as one
  * value and serialised without pointers.  The bounds are generous for a
  * household (DOMAIN.md: a case has a handful of signals); beyond them the
- * oldest partner entry is forgotten, and a case keeps counting signals it
+ * oldest arrear is forgotten, and a case keeps counting signals it
  * no longer lists (`signals_dropped`).  A case scores from its own table of
  * partner organisations, so an unlisted signal still counts.
  */
@@ -26,7 +26,7 @@
 #include "pseudo.h"
 #include "signal.h"
 
-#define HH_ORGS_MAX 8        /* partner orgs remembered per household */
+#define HH_ARREARS_MAX 8     /* arrears remembered per household */
 #define HH_MARKS_MAX 32      /* redelivery marks remembered per household */
 #define CASE_SIGNALS_MAX 16  /* signals listed per case */
 #define CASE_ORGS_MAX 16     /* partner orgs scored per case */
@@ -38,11 +38,18 @@
 
 enum case_priority { PRIO_NORMAL = 0, PRIO_URGENT = 1, PRIO_CRISIS = 2, PRIO__COUNT };
 
-/* The last picked-up signal of one partner organisation. */
-struct hh_org {
-	uint64_t org;        /* hash of the partner org name */
+/*
+ * The last picked-up signal of one arrear: one partner organisation's claim
+ * on one person, from one ontstaansdatum (docs/engine.md, step 6).  The key
+ * is keyed (pseudo_digest), as it stands for a BSN or a birth date.
+ */
+struct hh_arrear {
+	uint64_t key;
 	vr_date picked;      /* signaaldatum of that signal */
 	int64_t amount;      /* its bedrag */
+	uint64_t case_seq;   /* the household's case it joined (case_rec.seq) */
+	bool crisis;         /* its crisissignaal */
+	bool end_of_supply;  /* its eindelevering */
 };
 
 /* A signal this household already had: hash of (partner org, signal ID). */
@@ -63,6 +70,7 @@ struct case_signal {
 	bool crisis;
 	bool end_of_supply;
 	vr_date date;
+	vr_date received;    /* when the municipality received it */
 	int64_t amount;
 };
 
@@ -86,6 +94,8 @@ struct case_rec {
 	char id[CASE_ID_STRLEN];
 	uint64_t seq;           /* the household's case number: 1, 2, ... */
 	vr_date opened;         /* first signal's signaaldatum */
+	vr_date received;       /* the earliest receipt of its signals: the
+				 * team's clock starts here */
 	vr_date last_signal;    /* latest signaaldatum in the case */
 	vr_date due;            /* first-contact due date */
 	bool opeenvolgend;      /* an earlier case's signal within the look-back */
@@ -117,8 +127,8 @@ struct case_rec {
 
 struct hh_state {
 	struct hkey key;
-	uint16_t n_orgs;
-	struct hh_org orgs[HH_ORGS_MAX];
+	uint16_t n_arrears;
+	struct hh_arrear arrears[HH_ARREARS_MAX];
 	uint16_t n_marks;
 	struct hh_mark marks[HH_MARKS_MAX];
 	bool has_case;

@@ -116,6 +116,8 @@ void emit_decision(struct jbuf *b, const struct engine *e, const struct decision
 	jbuf_str(b, s->partner_org);
 	KEY(b, "signal_date", &first);
 	jbuf_date(b, s->signal_date);
+	KEY(b, "received", &first);
+	jbuf_date(b, s->received);
 	KEY(b, "status", &first);
 	jbuf_str(b, dec_status_name(d->status));
 	KEY(b, "case_id", &first);
@@ -171,6 +173,8 @@ static void emit_case_signals(struct jbuf *b, const struct case_rec *c)
 		jbuf_str(b, sig_partner_name((enum sig_partner)s->partner));
 		KEY(b, "date", &f2);
 		jbuf_date(b, s->date);
+		KEY(b, "received", &f2);
+		jbuf_date(b, s->received);
 		KEY(b, "bedrag", &f2);
 		jbuf_int(b, s->amount);
 		KEY(b, "priority", &f2);
@@ -233,6 +237,8 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	jbuf_date(b, c->opened);
 	KEY(b, "matching_until", &first);
 	jbuf_date(b, c->opened + ruleset_matching_period(rs) - 1);
+	KEY(b, "received", &first);
+	jbuf_date(b, c->received);
 	KEY(b, "last_signal", &first);
 	jbuf_date(b, c->last_signal);
 	KEY(b, "signals", &first);
@@ -283,7 +289,8 @@ void emit_case_text(FILE *f, const struct engine *e, const struct hkey *h,
 	fprintf(f, "Rule set: %s\n", case_ruleset(c, rs, by, sizeof(by)));
 	fprintf(f, "Opened %s; collects signals until %s", date_format(c->opened, d1),
 		date_format(c->opened + ruleset_matching_period(rs) - 1, d2));
-	fprintf(f, "; last signal %s\n", date_format(c->last_signal, d1));
+	fprintf(f, "; last signal %s; received %s\n", date_format(c->last_signal, d1),
+		date_format(c->received, d2));
 	fprintf(f, "Signals (%u):\n", c->n_signals);
 	for (unsigned i = 0; i < listed; i++) {
 		const struct case_signal *s = &c->signals[i];

@@ -545,7 +545,7 @@ static int redis_apply_send(struct store *st, const struct store_batch *b)
 		/* A completed case is stored as a state holding only that case. */
 		static struct hh_state one;
 		one.key = b->cases[i].household;
-		one.n_orgs = 0;
+		one.n_arrears = 0;
 		one.has_case = true;
 		one.cur = b->cases[i].c;
 		out_set(r, &one.key, ":case:", one.cur.id, buf, state_encode(&one, buf), b->ttl_case);

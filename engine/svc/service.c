@@ -242,7 +242,8 @@ static void batch_add(struct svc *r, const struct src_msg *m)
 	wl = wl < SVC_WHERE_MAX ? wl : SVC_WHERE_MAX - 1;
 	memcpy(b->where[i], m->where, wl);
 	b->where[i][wl] = '\0';
-	*rec = (struct engine_rec){"", 0, b->where[i], (long)m->offset, NULL, NULL};
+	*rec = (struct engine_rec){"", 0, b->where[i], (long)m->offset, NULL, NULL,
+				   m->timestamp_ms};
 	r->res->messages++;
 	if (!map) { /* subscribed by pattern, or a topic without a mapping */
 		b->pre[i].code = REJ_MAPPING;

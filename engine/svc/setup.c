@@ -66,7 +66,7 @@ static int setup_clock(struct svc *r, char *err, size_t n)
 	if (!s || strcmp(s, "wall") == 0) {
 		clock_init_wall(&r->clk);
 	} else if (strcmp(s, "event") == 0) {
-		clock_init_event(&r->clk, 31);
+		clock_init_event(&r->clk, VR_DATE_NONE);
 	} else {
 		vr_date d;
 		if (date_parse(s, strlen(s), &d) != VR_OK) {

@@ -130,7 +130,7 @@ static char *run(struct store *st, size_t batch, int n, int fail_first_applies,
 
 	engine_conf_init(&conf);
 	conf.batch_size = batch;
-	clock_init_event(&clk, 31);
+	clock_init_event(&clk, VR_DATE_NONE);
 	jbuf_init(&c.out, 1 << 26);
 	jbuf_init(&c.cases_out, 1 << 26);
 	struct engine_observer obs = {.ud = &c, .decision = on_dec, .case_done = on_case};
@@ -139,7 +139,7 @@ static char *run(struct store *st, size_t batch, int n, int fail_first_applies,
 	c.e = engine_new(&conf, rs, st, ps, &clk, &obs, err, sizeof(err));
 	for (int i = 0; i < n; i++) {
 		char *r = make_record(i);
-		recs[i] = (struct engine_rec){r, strlen(r), "t", i + 1, NULL, NULL};
+		recs[i] = (struct engine_rec){r, strlen(r), "t", i + 1, NULL, NULL, 0};
 	}
 	if (fl)
 		fl->fail_applies = fail_first_applies;
@@ -205,7 +205,7 @@ static void fixture_open_on(struct fixture *f, int fail_applies)
 	f->def = ruleset_load_default(err, sizeof(err));
 	CHECK(f->ps && f->st && f->def);
 	engine_conf_init(&conf);
-	clock_init_event(&f->clk, 31);
+	clock_init_event(&f->clk, VR_DATE_NONE);
 	jbuf_init(&f->c.out, 1 << 20);
 	jbuf_init(&f->c.cases_out, 1 << 20);
 	struct engine_observer obs = {.ud = &f->c, .decision = on_dec, .case_done = on_case};
@@ -256,11 +256,11 @@ static void test_reload(void)
 	fixture_open(&f);
 	struct ruleset *str = ruleset_load_text("s", NULL, strict, strlen(strict), err, sizeof(err));
 	CHECK(str != NULL);
-	struct engine_rec a = {r1, strlen(r1), "t", 1, NULL, NULL};
+	struct engine_rec a = {r1, strlen(r1), "t", 1, NULL, NULL, 0};
 	CHECK_INT(engine_process(f.c.e, &a, 1), VR_OK);
 	engine_set_rules(f.c.e, str);
 	CHECK(engine_get_rules(f.c.e) == str);
-	struct engine_rec b[2] = {{r2, strlen(r2), "t", 2, NULL, NULL}, {r3, strlen(r3), "t", 3, NULL, NULL}};
+	struct engine_rec b[2] = {{r2, strlen(r2), "t", 2, NULL, NULL, 0}, {r3, strlen(r3), "t", 3, NULL, NULL, 0}};
 	CHECK_INT(engine_process(f.c.e, b, 2), VR_OK);
 	CHECK_INT(engine_flush_cases(f.c.e), VR_OK);
 
@@ -326,7 +326,7 @@ static void test_reload_names(void)
 	snprintf(r[4], sizeof(r[4]), fmt, "N-5", "Zorg", "2024-02-20", 3);
 	struct engine_rec recs[5];
 	for (int i = 0; i < 5; i++)
-		recs[i] = (struct engine_rec){r[i], strlen(r[i]), "t", i + 1, NULL, NULL};
+		recs[i] = (struct engine_rec){r[i], strlen(r[i]), "t", i + 1, NULL, NULL, 0};
 
 	struct fixture f;
 	fixture_open(&f);
@@ -392,10 +392,10 @@ static void test_source_records(void)
 	struct sig_defaults zorg = {PARTNER_ZORG, "Zorgverzekeraar Noord"};
 	struct sig_error bad = {REJ_MAPPING, "column \"bsn\": missing"};
 
-	struct engine_rec a[2] = {{untyped, strlen(untyped), "t", 1, &zorg, NULL},
-				  {typed, strlen(typed), "t", 2, &zorg, NULL}};
+	struct engine_rec a[2] = {{untyped, strlen(untyped), "t", 1, &zorg, NULL, 0},
+				  {typed, strlen(typed), "t", 2, &zorg, NULL, 0}};
 	CHECK_INT(engine_process(f.c.e, a, 2), VR_OK);
-	struct engine_rec b = {"", 0, "t", 3, &zorg, &bad};
+	struct engine_rec b = {"", 0, "t", 3, &zorg, &bad, 0};
 	CHECK_INT(engine_process(f.c.e, &b, 1), VR_OK);
 	char *out = strndup(f.c.out.p, f.c.out.len);
 	char *l2 = strchr(out, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
@@ -428,7 +428,7 @@ static void test_contacts(void)
 	engine_set_contact_key(f.c.e, ck);
 	f.c.ck = ck;
 	for (int i = 0; i < 3; i++) {
-		struct engine_rec rec = {r[i], strlen(r[i]), "t", i + 1, NULL, NULL};
+		struct engine_rec rec = {r[i], strlen(r[i]), "t", i + 1, NULL, NULL, 0};
 		CHECK_INT(engine_process(f.c.e, &rec, 1), VR_OK);
 	}
 	CHECK_INT(f.c.cases, 1); /* K-3 opened a new case, completing the first */
@@ -445,20 +445,21 @@ static void test_contacts(void)
 
 /* A batch that must be decided again (the previous batch's apply failed)
  * sees the clock an undisturbed run would: the first try does not leave
- * its signal dates behind. */
+ * its signal dates behind.  C is received on its own date after A, not on
+ * B's, which the failed try had seen. */
 static void test_retry_clock(void)
 {
 	static const char *fmt =
 		"{\"ID\":\"%s\",\"signaalpartner\":{\"type\":\"Huur\"},\"gemeentecode\":"
 		"\"0344\",\"bedrag\":600,\"ontstaansdatum\":\"2023-12-01\",\"signaaldatum\":"
 		"\"%s\",\"client\":{\"postcode\":\"3511AB\",\"huisnummer\":\"%d\"}}";
-	static const char *ids[3] = {"A", "B", "C"};
-	static const char *dates[3] = {"2024-01-01", "2024-03-01", "2024-02-01"};
+	static const char *ids[3] = {"A", "C", "B"};
+	static const char *dates[3] = {"2024-01-01", "2024-02-01", "2024-03-01"};
 	char r[3][400];
 	struct engine_rec recs[3];
 	for (int i = 0; i < 3; i++) {
 		snprintf(r[i], sizeof(r[i]), fmt, ids[i], dates[i], i + 1);
-		recs[i] = (struct engine_rec){r[i], strlen(r[i]), "t", i + 1, NULL, NULL};
+		recs[i] = (struct engine_rec){r[i], strlen(r[i]), "t", i + 1, NULL, NULL, 0};
 	}
 	for (int fail = 0; fail < 2; fail++) {
 		struct fixture f;
@@ -466,18 +467,26 @@ static void test_retry_clock(void)
 		struct engine *e = f.c.e;
 		CHECK_INT(engine_submit(e, recs, 1), VR_OK);
 		int rc, tries = 0;
-		/* B is a month ahead of A: rejected; C then is not. */
 		while ((rc = engine_submit(e, recs + 1, 2)) == VR_EAGAIN && ++tries < 10)
 			;
 		CHECK_INT(rc, VR_OK);
 		CHECK_INT(tries, fail);
+		/* A later batch is received no earlier than B. */
+		char late[400];
+		snprintf(late, sizeof(late), fmt, "D", "2024-01-15", 4);
+		struct engine_rec d = {late, strlen(late), "t", 4, NULL, NULL, 0};
+		while ((rc = engine_submit(e, &d, 1)) == VR_EAGAIN && ++tries < 10)
+			;
+		CHECK_INT(rc, VR_OK);
 		CHECK_INT(engine_sync(e), VR_OK);
 		char *out = strndup(f.c.out.p, f.c.out.len);
 		char *l2 = strchr(out, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
-		const char *b_rej = "{\"signal_id\":\"B\",\"status\":\"rejected\"";
-		CHECK(strncmp(l2, b_rej, strlen(b_rej)) == 0);
-		CHECK(strncmp(l3, "{\"signal_id\":\"C\"", 16) == 0);
-		CHECK(strstr(l3, "\"status\":\"Opgepakt\"") != NULL);
+		char *l4 = strchr(l3, '\n') + 1;
+		CHECK(strncmp(l2, "{\"signal_id\":\"C\"", 16) == 0);
+		CHECK(strstr(l2, "\"received\":\"2024-02-01\"") != NULL);
+		CHECK(strstr(l3, "\"received\":\"2024-03-01\"") != NULL);
+		CHECK(strncmp(l4, "{\"signal_id\":\"D\"", 16) == 0);
+		CHECK(strstr(l4, "\"signal_date\":\"2024-01-15\",\"received\":\"2024-03-01\"") != NULL);
 		free(out);
 		fixture_close(&f);
 	}
@@ -492,7 +501,7 @@ static void test_discard(void)
 			"\"gemeentecode\":\"0344\",\"bedrag\":600,\"ontstaansdatum\":"
 			"\"2023-12-01\",\"signaaldatum\":\"2024-01-01\",\"client\":"
 			"{\"postcode\":\"3511AB\",\"huisnummer\":\"1\"}}";
-	struct engine_rec rec = {a, strlen(a), "t", 1, NULL, NULL};
+	struct engine_rec rec = {a, strlen(a), "t", 1, NULL, NULL, 0};
 	struct fixture f;
 	fixture_open_on(&f, 1);
 	CHECK_INT(engine_process(f.c.e, &rec, 1), VR_EAGAIN);

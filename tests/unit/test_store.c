@@ -29,12 +29,11 @@ static void state_n(struct hh_state *s, unsigned n)
 {
 	memset(s, 0, sizeof(*s));
 	s->key = key_n(n);
-	s->n_orgs = 1 + n % HH_ORGS_MAX;
-	for (unsigned i = 0; i < s->n_orgs; i++) {
-		s->orgs[i].org = 0x1234567890abcdefULL + i;
-		s->orgs[i].picked = 19700 + (vr_date)i;
-		s->orgs[i].amount = 100 * (int64_t)i + n;
-	}
+	s->n_arrears = 1 + n % HH_ARREARS_MAX;
+	for (unsigned i = 0; i < s->n_arrears; i++)
+		s->arrears[i] = (struct hh_arrear){0x1234567890abcdefULL + i, 19700 + (vr_date)i,
+						   100 * (int64_t)i + n, n + i, i % 2 == 0,
+						   i % 3 == 0};
 	s->n_marks = (uint16_t)(n % (HH_MARKS_MAX + 1));
 	for (unsigned i = 0; i < s->n_marks; i++)
 		s->marks[i] = (struct hh_mark){0xfeedface00000000ULL + n * 64 + i, 19000 + (vr_date)i,
@@ -45,6 +44,7 @@ static void state_n(struct hh_state *s, unsigned n)
 		snprintf(c->id, sizeof(c->id), "c-%08x-20240101", n);
 		c->seq = n % 5 + 1;
 		c->opened = 19723;
+		c->received = 19723 + (vr_date)(n % 9);
 		c->last_signal = 19730;
 		c->due = 19751;
 		c->opeenvolgend = n % 2;
@@ -87,6 +87,7 @@ static void state_n(struct hh_state *s, unsigned n)
 			cs->crisis = i & 1;
 			cs->end_of_supply = (i >> 1) & 1;
 			cs->date = 19723 + (vr_date)i;
+			cs->received = cs->date + (vr_date)(n % 40);
 			cs->amount = 100 + i;
 		}
 		/* Every other case carries a (stand-in) sealed contact block. */
@@ -136,7 +137,7 @@ static void test_codec(void)
 			buf[i] = (unsigned char)rand();
 		buf[0] = (unsigned char)(4 + t % 4); /* versions 4 to 7 */
 		if (state_decode(buf, l, &back) == VR_OK &&
-		    (back.n_orgs > HH_ORGS_MAX || back.n_marks > HH_MARKS_MAX ||
+		    (back.n_arrears > HH_ARREARS_MAX || back.n_marks > HH_MARKS_MAX ||
 		     (back.has_case && back.cur.n_signals - back.cur.signals_dropped > CASE_SIGNALS_MAX)))
 			accepted_bad++;
 	}
@@ -174,21 +175,128 @@ static void test_codec_v4(void)
 	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE);
 }
 
-/* A state stored before cases kept their contact block (version 5) reads
- * as one whose case has none. */
-static void test_codec_v5(void)
+/* Little-endian writers for encode_old(). */
+static unsigned char *put_le(unsigned char *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		*p++ = (unsigned char)(v >> (8 * i));
+	return p;
+}
+
+static unsigned char *put_s(unsigned char *p, const char *str)
+{
+	size_t n = strlen(str);
+	*p++ = (unsigned char)n;
+	memcpy(p, str, n);
+	return p + n;
+}
+
+/*
+ * The value version 5, 6 or 7 wrote for s (whose case knows its rules by
+ * id): partner entries where arrears are now (s's arrears as such), no
+ * receipts, no contact block before version 6.  Written independently of
+ * state.c, from the layouts those versions had.
+ */
+static size_t encode_old(const struct hh_state *s, unsigned version, unsigned char *buf)
+{
+	unsigned char *p = buf;
+	const struct case_rec *c = &s->cur;
+	*p++ = (unsigned char)version;
+	memcpy(p, s->key.b, HKEY_LEN);
+	p += HKEY_LEN;
+	*p++ = (unsigned char)s->n_arrears;
+	for (unsigned i = 0; i < s->n_arrears; i++) {
+		p = put_le(p, s->arrears[i].key, 8);
+		p = put_le(p, (uint32_t)s->arrears[i].picked, 4);
+		p = put_le(p, (uint64_t)s->arrears[i].amount, 8);
+	}
+	*p++ = (unsigned char)s->n_marks;
+	for (unsigned i = 0; i < s->n_marks; i++) {
+		p = put_le(p, s->marks[i].id, 8);
+		p = put_le(p, (uint32_t)s->marks[i].date, 4);
+		*p++ = s->marks[i].status;
+	}
+	*p++ = s->has_case;
+	if (!s->has_case)
+		return (size_t)(p - buf);
+	p = put_s(p, c->id);
+	p = put_le(p, c->seq, 8);
+	p = put_le(p, (uint32_t)c->opened, 4);
+	p = put_le(p, (uint32_t)c->last_signal, 4);
+	p = put_le(p, (uint32_t)c->due, 4);
+	*p++ = c->opeenvolgend;
+	*p++ = c->priority;
+	p = put_s(p, c->team);
+	p = put_le(p, (uint32_t)c->score, 4);
+	p = put_le(p, (uint64_t)c->amount, 8);
+	p = put_le(p, c->n_orgs, 2);
+	p = put_le(p, c->n_signals, 2);
+	p = put_le(p, c->signals_dropped, 2);
+	p = put_le(p, c->n_rules, 2);
+	for (unsigned i = 0; i < c->n_rules; i++) {
+		p = put_le(p, c->rules[i].rule, 2);
+		p = put_le(p, (uint16_t)c->rules[i].points, 2);
+	}
+	for (unsigned i = 0; i < c->n_orgs; i++) {
+		p = put_le(p, c->orgs[i].org, 8);
+		*p++ = c->orgs[i].partner;
+		p = put_le(p, (uint64_t)c->orgs[i].amount, 8);
+	}
+	for (unsigned i = 0; i < (unsigned)(c->n_signals - c->signals_dropped); i++) {
+		const struct case_signal *cs = &c->signals[i];
+		p = put_s(p, cs->id);
+		p = put_le(p, cs->org, 8);
+		*p++ = cs->partner;
+		*p++ = cs->priority;
+		*p++ = (unsigned char)(cs->crisis | cs->end_of_supply << 1);
+		p = put_le(p, (uint32_t)cs->date, 4);
+		p = put_le(p, (uint64_t)cs->amount, 8);
+	}
+	if (version >= 6) {
+		p = put_le(p, c->contact_len, 2);
+		memcpy(p, c->contact, c->contact_len);
+		p += c->contact_len;
+	}
+	return (size_t)(p - buf);
+}
+
+/*
+ * Values of versions 5 to 7 read as version 8 would have them: partner
+ * entries (not arrears) forgotten, the signaaldatum for every receipt;
+ * version 5 has no contact block, and its case reads as one without.
+ */
+static void test_codec_old(void)
+{
+	static struct hh_state s, back, want;
+	static unsigned char buf[STATE_ENCODED_MAX];
+	for (unsigned version = 5; version <= 7; version++) {
+		state_n(&s, version == 5 ? 4 : 5); /* 5: without a contact block */
+		CHECK(s.has_case && !s.cur.has_rule_names && s.n_arrears > 0);
+		CHECK((s.cur.contact_len > 0) == (version > 5));
+		size_t n = encode_old(&s, version, buf);
+		CHECK_INT(state_decode(buf, n, &back), VR_OK);
+		want = s;
+		want.n_arrears = 0;
+		want.cur.received = want.cur.opened;
+		for (unsigned i = 0; i < (unsigned)(want.cur.n_signals - want.cur.signals_dropped); i++)
+			want.cur.signals[i].received = want.cur.signals[i].date;
+		CHECK(state_eq(&want, &back));
+		CHECK_INT(state_decode(buf, n - 1, &back), VR_EPARSE);
+	}
+	/* Version 5 ends with the case: 2 bytes more (a contact length) are
+	 * too many for it. */
+	state_n(&s, 4);
+	size_t n = encode_old(&s, 5, buf);
+	buf[n] = buf[n + 1] = 0;
+	CHECK_INT(state_decode(buf, n + 2, &back), VR_EPARSE);
+}
+
+/* A contact block survives the round trip; a length beyond it is corrupt. */
+static void test_codec_contact(void)
 {
 	static struct hh_state s, back;
 	static unsigned char buf[STATE_ENCODED_MAX];
-	state_n(&s, 4); /* a case, no contact block */
-	CHECK(s.has_case && s.cur.contact_len == 0);
-	size_t n = state_encode(&s, buf);
-	/* The case ends the value; version 6 added its u16 contact length. */
-	CHECK(buf[n - 2] == 0 && buf[n - 1] == 0);
-	buf[0] = 5;
-	CHECK_INT(state_decode(buf, n - 2, &back), VR_OK);
-	CHECK(state_eq(&s, &back));
-	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE); /* 2 bytes too many for v5 */
+	size_t n;
 	state_n(&s, 5); /* with a block: it survives the round trip */
 	CHECK(s.has_case && s.cur.contact_len > 0);
 	n = state_encode(&s, buf);
@@ -209,7 +317,7 @@ static void test_codec_bound(void)
 	char name[CASE_RULESET_MAX + 1];
 	state_n(&s, 7);
 	struct case_rec *c = &s.cur;
-	s.n_orgs = HH_ORGS_MAX;
+	s.n_arrears = HH_ARREARS_MAX;
 	s.n_marks = HH_MARKS_MAX;
 	c->n_orgs = CASE_ORGS_MAX;
 	c->n_signals = CASE_SIGNALS_MAX;
@@ -249,7 +357,7 @@ static void test_codec_names(void)
 	state_n(&s, 7);
 	CHECK(s.has_case && s.cur.has_rule_names);
 	size_t n = state_encode(&s, buf);
-	CHECK_INT(buf[0], 7);
+	CHECK_INT(buf[0], 8);
 	CHECK_INT(state_decode(buf, n, &back), VR_OK);
 	CHECK(back.cur.has_rule_names);
 	CHECK_INT(back.cur.n_rules, 3);
@@ -270,27 +378,20 @@ static void test_codec_names(void)
 		return;
 	*len1 = CASE_RULE_NAME_MAX + 1;
 	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE);
-	/* Version 6 had no names: its count never has the top bit. */
-	*len1 = CASE_RULE_NAME_MAX;
-	buf[0] = 6;
-	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE);
 	/* A case without names (read from an older value, not scored since)
-	 * keeps its ids; such a version 7 value is a version 6 one but for
-	 * the version byte. */
+	 * keeps its ids. */
 	state_n(&s, 4);
 	CHECK(s.has_case && !s.cur.has_rule_names);
 	n = state_encode(&s, buf);
 	CHECK_INT(state_decode(buf, n, &back), VR_OK);
 	CHECK(!back.cur.has_rule_names && back.cur.rules[1].rule == 1);
-	buf[0] = 6;
-	CHECK_INT(state_decode(buf, n, &back), VR_OK);
 	CHECK(state_eq(&s, &back));
 }
 
-/* A household value written by the previous version (6, by the code of
+/* A household value written by an older version (6, by the code of
  * commit 9a2994d): a Huur case of 600 euro with the built-in rules'
  * partner:Huur (id 6) and bedrag>=500 (id 13).  It still reads, its case
- * knows the ids only, and it is written back with them. */
+ * knows the ids only, and it is written back with them (as version 8). */
 static void test_codec_v6(void)
 {
 	static const unsigned char v6[] = {
@@ -320,10 +421,16 @@ static void test_codec_v6(void)
 	CHECK_INT(back.cur.n_rules, 2);
 	CHECK(back.cur.rules[0].rule == 6 && back.cur.rules[0].points == 30);
 	CHECK(back.cur.rules[1].rule == 13 && back.cur.rules[1].points == 20);
+	/* Version 8: its partner entry (one, 2024-02-15, 600) is not an arrear
+	 * and is forgotten; the signaaldatum stands in for the receipts. */
+	CHECK_INT(back.n_arrears, 0);
+	CHECK(back.cur.received == back.cur.opened && back.cur.signals[0].received ==
+								  back.cur.signals[0].date);
+	static struct hh_state again;
 	size_t n = state_encode(&back, buf);
-	CHECK_INT(n, sizeof(v6));
-	CHECK_INT(buf[0], 7);
-	CHECK(memcmp(buf + 1, v6 + 1, sizeof(v6) - 1) == 0);
+	CHECK_INT(buf[0], 8);
+	CHECK_INT(state_decode(buf, n, &again), VR_OK);
+	CHECK(state_eq(&back, &again));
 }
 
 static int count_cb(void *ud, const struct hh_state *s)
@@ -517,7 +624,8 @@ int main(void)
 	store_redis_register();
 	test_codec();
 	test_codec_v4();
-	test_codec_v5();
+	test_codec_old();
+	test_codec_contact();
 	test_codec_bound();
 	test_codec_v6();
 	test_codec_names();
