@@ -581,8 +581,7 @@ static void test_v5_contact_upgrade(const char *sock)
 	for (unsigned n = 0; n < 2; n++) {
 		state_n(&s, 4 + 12 * n); /* 4 and 16: a case, no block, no rule names */
 		CHECK(s.has_case && s.cur.contact_len == 0);
-		size_t len = state_encode(&s, v5) - 2; /* version 5: no block length */
-		v5[0] = 5;
+		size_t len = encode_old(&s, 5, v5);
 		for (int i = 0; i < HKEY_LEN; i++)
 			snprintf(hex + 2 * i, 3, "%02x", s.key.b[i]);
 		snprintf(k, sizeof(k), "up:{%s}:hh", hex);
