@@ -7,7 +7,7 @@ set -euo pipefail
 build_packages=(
 	build-essential cmake pkg-config
 	libcjson-dev libssl-dev
-	librdkafka-dev libhiredis-dev libcurl4-openssl-dev libcsv-dev
+	librdkafka-dev libhiredis-dev libcurl4-openssl-dev libcsv-dev libsodium-dev
 )
 # What the tests need on top: clang's libFuzzer (scripts/fuzz.sh), a real redis-server.
 test_packages=(clang-14 libclang-rt-14-dev redis-server redis-tools kcat)

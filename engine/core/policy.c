@@ -60,25 +60,29 @@ static bool muni_is_served(const struct engine *e, const char *code)
 /*
  * The arrear a signal is about (docs/engine.md, step 6): the partner
  * organisation, the person (the BSN, else the birth date, else the
- * household alone) and the ontstaansdatum, as a keyed digest: it stands
- * for a BSN, so a plain hash would give the BSN away by brute force.
+ * household alone) and the ontstaansdatum, as a keyed digest
+ * (pseudo_short): it stands for a BSN, so a plain hash would give the BSN
+ * away by brute force.
  */
 static uint64_t arrear_key(const struct engine *e, const struct signal *s)
 {
-	char buf[SIG_ORG_MAX + 40], day[VR_DATE_STRLEN], birth[VR_DATE_STRLEN] = "";
-	const char *person = s->client.bsn;
-	char kind = 'b';
-	if (!person[0] && s->client.birth != VR_DATE_NONE) {
-		person = date_format(s->client.birth, birth);
-		kind = 'g';
+	/* org NUL kind person NUL date: bounded by signal.h's field sizes. */
+	char buf[SIG_ORG_MAX + 1 + 1 + VR_DATE_STRLEN + 1 + sizeof(vr_date)];
+	size_t n = strlen(s->partner_org), m;
+	memcpy(buf, s->partner_org, n + 1);
+	if (s->client.bsn[0]) {
+		buf[++n] = 'b';
+		m = strlen(s->client.bsn);
+		memcpy(buf + n + 1, s->client.bsn, m + 1);
+	} else {
+		buf[++n] = 'g';
+		m = sizeof(vr_date);
+		memcpy(buf + n + 1, &s->client.birth, m); /* VR_DATE_NONE: none */
+		buf[n + 1 + m] = '\0';
 	}
-	int n = snprintf(buf, sizeof(buf), "%s%c%c%s%c%s", s->partner_org, 0, kind, person, 0,
-			 date_format(s->arrears_since, day));
-	struct hkey k;
-	uint64_t v;
-	pseudo_digest(e->ps, 'a', buf, (size_t)n, &k);
-	memcpy(&v, k.b, sizeof(v));
-	return v;
+	n += 1 + m + 1;
+	memcpy(buf + n, &s->arrears_since, sizeof(vr_date));
+	return pseudo_short(e->ps, buf, n + sizeof(vr_date));
 }
 
 static struct hh_arrear *hh_arrear_find(struct hh_state *h, uint64_t key)

@@ -13,6 +13,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,7 @@ struct pseudo {
 	 * HMAC then costs two struct copies instead of two extra block hashes. */
 	SHA256_CTX inner;
 	SHA256_CTX outer;
+	unsigned char short_key[crypto_shorthash_KEYBYTES]; /* pseudo_short() */
 };
 
 void pseudo_free(struct pseudo *ps)
@@ -70,6 +72,12 @@ struct pseudo *pseudo_new_key(const unsigned char *key, size_t len, char *err, s
 		goto out_free;
 	OPENSSL_cleanse(k, sizeof(k));
 	OPENSSL_cleanse(pad, sizeof(pad));
+	/* The short digest's own key, derived so one key file serves both. */
+	struct hkey sk;
+	_Static_assert(sizeof(sk.b) >= crypto_shorthash_KEYBYTES, "an hkey holds a shorthash key");
+	pseudo_digest(ps, 'S', "shorthash", 9, &sk);
+	memcpy(ps->short_key, sk.b, sizeof(ps->short_key));
+	OPENSSL_cleanse(&sk, sizeof(sk));
 	return ps;
 
 out_free:
@@ -99,6 +107,15 @@ struct pseudo *pseudo_new_ephemeral(char *err, size_t errlen)
 	struct pseudo *ps = pseudo_new_key(k, sizeof(k), err, errlen);
 	OPENSSL_cleanse(k, sizeof(k));
 	return ps;
+}
+
+uint64_t pseudo_short(const struct pseudo *ps, const void *data, size_t len)
+{
+	unsigned char out[crypto_shorthash_BYTES];
+	uint64_t v;
+	crypto_shorthash(out, data, len, ps->short_key);
+	memcpy(&v, out, sizeof(v));
+	return v;
 }
 
 void pseudo_digest(const struct pseudo *ps, char ns, const void *data, size_t len,

@@ -46,6 +46,14 @@ void pseudo_free(struct pseudo *ps);
 void pseudo_household(const struct pseudo *ps, const struct sig_client *c, struct hkey *out);
 /* The person pseudonym of a BSN; returns false when the client has none. */
 bool pseudo_person(const struct pseudo *ps, const struct sig_client *c, struct hkey *out);
+/*
+ * Keyed 64-bit digest of arbitrary bytes (SipHash-2-4, libsodium's
+ * crypto_shorthash, under a key derived from the pseudonym key): for
+ * identifiers inside a household's state that stand for personal data (an
+ * arrear: partner, person, date), where 64 bits suffice and an HMAC per
+ * signal would cost a tenth of a replay.
+ */
+uint64_t pseudo_short(const struct pseudo *ps, const void *data, size_t len);
 /* Keyed 128-bit digest of arbitrary bytes in namespace `ns` (one letter). */
 void pseudo_digest(const struct pseudo *ps, char ns, const void *data, size_t len,
 		   struct hkey *out);
