@@ -69,8 +69,10 @@ enum dec_flag {
 	FLAG_INCASSO_ONVOLLEDIG = 1 << 1, /* a social-collection step not done */
 	FLAG_ESCALATIE = 1 << 2,          /* repeat with a higher bedrag */
 	FLAG_NIEUWE_ZAAK = 1 << 3,        /* this signal opened the case */
+	FLAG_LATE = 1 << 4,               /* dated before its household's latest case
+					   * opened (docs/engine.md, step 7) */
 };
-#define DEC_FLAG_COUNT 4
+#define DEC_FLAG_COUNT 5
 
 /* The case as it stood right after the decided signal. */
 struct dec_case {

@@ -37,6 +37,7 @@ const char *dec_flag_name(enum dec_flag f)
 	case FLAG_INCASSO_ONVOLLEDIG: return "incasso_onvolledig";
 	case FLAG_ESCALATIE: return "escalatie";
 	case FLAG_NIEUWE_ZAAK: return "nieuwe_zaak";
+	case FLAG_LATE: return "late";
 	}
 	return "?";
 }
@@ -145,12 +146,14 @@ static void case_open(struct engine *e, struct store_item *it, const struct sign
 	bool opeenvolgend = false;
 	char hex[HKEY_STRLEN], day[VR_DATE_STRLEN];
 
+	vr_date floor = VR_DATE_NONE;
 	if (h->has_case) {
 		struct store_case *d = &e->b->done[e->b->n_done++];
 		d->household = it->key;
 		d->c = *c;
 		seq = c->seq + 1;
 		opeenvolgend = s->signal_date - c->last_signal < ruleset_consecutive_lookback(e->rs);
+		floor = c->opened + ruleset_matching_period(e->rs);
 	}
 	memset(c, 0, sizeof(*c));
 	h->has_case = true;
@@ -162,6 +165,7 @@ static void case_open(struct engine *e, struct store_item *it, const struct sign
 	c->seq = seq;
 	c->opened = s->signal_date;
 	c->received = s->received;
+	c->floor = floor;
 	c->last_signal = s->signal_date;
 	c->due = VR_DATE_NONE;
 	c->opeenvolgend = opeenvolgend;
@@ -364,9 +368,20 @@ static void decide(struct engine *e, size_t i)
 		snprintf(d->reason, sizeof(d->reason), "%s", why);
 	it->dirty = true;
 	/* An escalation of an arrear in the household's current case joins
-	 * that case, whatever its matching period: the same debt, worse. */
+	 * that case, whatever its matching period: the same debt, worse.  A
+	 * late signal (dated before the case opened) joins it when the case
+	 * with it still fits one matching period, which then starts at the
+	 * late signal's date: the same case as had it arrived in date order. */
+	int period = ruleset_matching_period(rs);
+	bool late = h->has_case && s->signal_date < h->cur.opened;
 	bool joins = h->has_case && ((esc && esc->case_seq == h->cur.seq) ||
-				     s->signal_date - h->cur.opened < ruleset_matching_period(rs));
+				     s->signal_date - h->cur.opened < period);
+	if (late) {
+		d->flags |= FLAG_LATE;
+		if (h->cur.last_signal - s->signal_date < period &&
+		    (h->cur.floor == VR_DATE_NONE || s->signal_date >= h->cur.floor))
+			h->cur.opened = s->signal_date;
+	}
 	if (!joins) {
 		case_open(e, it, s);
 		d->flags |= FLAG_NIEUWE_ZAAK;

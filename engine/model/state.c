@@ -72,6 +72,7 @@ static void encode_case(struct wbuf *w, const struct case_rec *c)
 	put_u64(w, c->seq);
 	put_u32(w, (uint32_t)c->opened);
 	put_u32(w, (uint32_t)c->received);
+	put_u32(w, (uint32_t)c->floor);
 	put_u32(w, (uint32_t)c->last_signal);
 	put_u32(w, (uint32_t)c->due);
 	put_u8(w, c->opeenvolgend);
@@ -230,6 +231,7 @@ static void decode_case(struct rbuf *r, struct case_rec *c, unsigned version)
 	c->seq = get_u64(r);
 	c->opened = (vr_date)get_u32(r);
 	c->received = version >= 8 ? (vr_date)get_u32(r) : c->opened;
+	c->floor = version >= 8 ? (vr_date)get_u32(r) : c->opened;
 	c->last_signal = (vr_date)get_u32(r);
 	c->due = (vr_date)get_u32(r);
 	c->opeenvolgend = get_u8(r) != 0;

@@ -96,6 +96,10 @@ struct case_rec {
 	vr_date opened;         /* first signal's signaaldatum */
 	vr_date received;       /* the earliest receipt of its signals: the
 				 * team's clock starts here */
+	vr_date floor;          /* the earliest day it may start: the day after
+				 * the previous case's matching period (a late
+				 * signal moves `opened` back no further);
+				 * VR_DATE_NONE for a household's first case */
 	vr_date last_signal;    /* latest signaaldatum in the case */
 	vr_date due;            /* first-contact due date */
 	bool opeenvolgend;      /* an earlier case's signal within the look-back */

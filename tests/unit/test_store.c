@@ -45,6 +45,7 @@ static void state_n(struct hh_state *s, unsigned n)
 		c->seq = n % 5 + 1;
 		c->opened = 19723;
 		c->received = 19723 + (vr_date)(n % 9);
+		c->floor = n % 2 ? VR_DATE_NONE : 19700 - (vr_date)n;
 		c->last_signal = 19730;
 		c->due = 19751;
 		c->opeenvolgend = n % 2;
@@ -278,6 +279,7 @@ static void test_codec_old(void)
 		want = s;
 		want.n_arrears = 0;
 		want.cur.received = want.cur.opened;
+		want.cur.floor = want.cur.opened;
 		for (unsigned i = 0; i < (unsigned)(want.cur.n_signals - want.cur.signals_dropped); i++)
 			want.cur.signals[i].received = want.cur.signals[i].date;
 		CHECK(state_eq(&want, &back));
