@@ -90,11 +90,18 @@ void kafka_dev_produce_errors(struct kafka_dev *d, int n, int code)
 
 int kafka_dev_produce(struct kafka_dev *d, const char *topic, const void *data, size_t len)
 {
+	return kafka_dev_produce_at(d, topic, data, len, 0);
+}
+
+int kafka_dev_produce_at(struct kafka_dev *d, const char *topic, const void *data, size_t len,
+			 long long timestamp_ms)
+{
 	rd_kafka_resp_err_t err;
 	do {
 		err = rd_kafka_producev(d->rk, RD_KAFKA_V_TOPIC(topic),
 					RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-					RD_KAFKA_V_VALUE((void *)data, len), RD_KAFKA_V_END);
+					RD_KAFKA_V_VALUE((void *)data, len),
+					RD_KAFKA_V_TIMESTAMP((int64_t)timestamp_ms), RD_KAFKA_V_END);
 		if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL)
 			rd_kafka_poll(d->rk, 50);
 	} while (err == RD_KAFKA_RESP_ERR__QUEUE_FULL);

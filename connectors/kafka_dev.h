@@ -29,6 +29,9 @@ void kafka_dev_produce_errors(struct kafka_dev *d, int n, int code);
 
 /* Produce one message (copied) to topic, waiting while the queue is full. */
 int kafka_dev_produce(struct kafka_dev *d, const char *topic, const void *data, size_t len);
+/* The same with the message's timestamp (CreateTime, ms since the epoch; 0: now). */
+int kafka_dev_produce_at(struct kafka_dev *d, const char *topic, const void *data, size_t len,
+			 long long timestamp_ms);
 /* Wait up to ms for every produced message: VR_OK or VR_ETIMEDOUT-like VR_EIO. */
 int kafka_dev_flush(struct kafka_dev *d, int ms);
 

@@ -19,10 +19,13 @@
 #include "cmd.h"
 #include "conf.h"
 #include "demo_data.h"
+#include "jsonw.h"
 #include "kafka_dev.h"
 #include "keyfile.h"
 #include "log.h"
+#include "mapping.h"
 #include "pseudo.h"
+#include "replay_int.h"
 #include "service.h"
 #include "signal.h"
 #include "summary.h"
@@ -59,10 +62,28 @@ int demo_create_topics(struct kafka_dev *d, int partitions, char *err, size_t n)
 	return VR_OK;
 }
 
+/*
+ * When the partner sent a message: on its signaaldatum (noon UTC, the same
+ * day in Amsterdam), read through the topic's mapping, as if the partners
+ * had sent the sample over its months; 0 (now) for a record that does not
+ * map or parse (the sample's deliberate errors).
+ */
+static long long sent_at(const struct mapping *m, const char *msg, size_t len, struct jbuf *buf)
+{
+	const char *rec;
+	size_t rlen;
+	struct sig_error e;
+	static struct signal s;
+	if (!m || mapping_apply(m, msg, len, buf, &rec, &rlen, &e) != VR_OK ||
+	    sig_parse_def(rec, rlen, VR_DATE_NONE, mapping_defaults(m), &s, &e) != VR_OK)
+		return 0;
+	return (long long)s.signal_date * 86400000LL + 12 * 3600000LL;
+}
+
 /* Each line of a sample file is one message; a CSV file's first line is
  * its header, which every message repeats (one record per message). */
 static int produce_file(struct kafka_dev *d, const char *topic, const struct demo_file *f,
-			unsigned long *count)
+			const struct mapping *m, struct jbuf *jb, unsigned long *count)
 {
 	const char *p = f->data, *end = f->data + f->len;
 	const char *header = NULL;
@@ -89,11 +110,12 @@ static int produce_file(struct kafka_dev *d, const char *topic, const struct dem
 			memcpy(buf, header, hlen);
 			buf[hlen] = '\n';
 			memcpy(buf + hlen + 1, p, len);
-			if (kafka_dev_produce(d, topic, buf, hlen + 1 + len))
+			if (kafka_dev_produce_at(d, topic, buf, hlen + 1 + len,
+						 sent_at(m, buf, hlen + 1 + len, jb)))
 				return VR_EIO;
 			(*count)++;
 		} else {
-			if (kafka_dev_produce(d, topic, p, len))
+			if (kafka_dev_produce_at(d, topic, p, len, sent_at(m, p, len, jb)))
 				return VR_EIO;
 			(*count)++;
 		}
@@ -103,16 +125,25 @@ static int produce_file(struct kafka_dev *d, const char *topic, const struct dem
 }
 
 /* The demo's config: the example mappings for Huur and Energie, canonical
- * JSON for the others. */
-static int demo_config(const char *bootstrap, struct conf **out, char *err, size_t n)
+ * JSON for the others; the output files in out_dir, or none. */
+static int demo_config(const char *bootstrap, const char *out_dir, struct conf **out, char *err,
+		       size_t n)
 {
+	char output[2 * 4096 + 64] = "decisions = none\n";
+	if (out_dir && (strchr(out_dir, '\n') ||
+			(size_t)snprintf(output, sizeof(output),
+					 "decisions = %s/decisions.jsonl\ncases = %s/cases.jsonl\n",
+					 out_dir, out_dir) >= sizeof(output))) {
+		snprintf(err, n, "--out: not a usable directory name");
+		return VR_EINVAL;
+	}
 	const struct demo_file *huur = demo_file("huur-csv.conf");
 	const struct demo_file *energie = demo_file("energie-json.conf");
 	if (!huur || !energie) {
 		snprintf(err, n, "demo data missing from the binary");
 		return VR_EINVAL;
 	}
-	size_t cap = huur->len + energie->len + 4096;
+	size_t cap = huur->len + energie->len + 4096 + sizeof(output);
 	char *text = malloc(cap);
 	if (!text)
 		return VR_ENOMEM;
@@ -124,7 +155,7 @@ static int demo_config(const char *bootstrap, struct conf **out, char *err, size
 			 "linger.ms = 20\n"
 			 "log.level = warn\n"
 			 "[output]\n"
-			 "decisions = none\n"
+			 "%s"
 			 "[kafka]\n"
 			 "bootstrap.servers = %s\n"
 			 "[kafka consumer]\n"
@@ -138,7 +169,7 @@ static int demo_config(const char *bootstrap, struct conf **out, char *err, size
 			 "[topic signals.gemeentebelastingen]\n"
 			 "partner = Gemeentebelastingen\n"
 			 "organisation = Gemeente Utrecht, afdeling Belastingen\n",
-			 bootstrap);
+			 output, bootstrap);
 	memcpy(text + k, huur->data, huur->len);
 	k += (int)huur->len;
 	text[k++] = '\n';
@@ -150,10 +181,12 @@ static int demo_config(const char *bootstrap, struct conf **out, char *err, size
 }
 
 /* Every partner's sample file to its topic, in the partner's own format. */
-static int produce_sample(struct kafka_dev *d, unsigned long *produced)
+static int produce_sample(struct kafka_dev *d, const struct conf *c, unsigned long *produced)
 {
+	struct jbuf jb;
+	jbuf_init(&jb, SIG_LINE_MAX);
 	for (size_t i = 0; i < VR_ARRAY_LEN(partner_topics); i++) {
-		char name[80];
+		char name[80], err[256];
 		const char *t = partner_topics[i];
 		snprintf(name, sizeof(name), "%s.csv", t);
 		const struct demo_file *f = demo_file(name);
@@ -161,11 +194,16 @@ static int produce_sample(struct kafka_dev *d, unsigned long *produced)
 			snprintf(name, sizeof(name), "%s.jsonl", t);
 			f = demo_file(name);
 		}
-		if (!f || produce_file(d, t, f, produced)) {
+		struct mapping *m = mapping_from_conf(c, t, err, sizeof(err));
+		int rc = f && m ? produce_file(d, t, f, m, &jb, produced) : VR_EINVAL;
+		mapping_free(m);
+		if (rc) {
 			fprintf(stderr, "vroeg demo: cannot produce %s\n", t);
+			jbuf_fini(&jb);
 			return VR_EIO;
 		}
 	}
+	jbuf_fini(&jb);
 	if (kafka_dev_flush(d, 10000)) {
 		fprintf(stderr, "vroeg demo: the mock cluster did not take the sample\n");
 		return VR_EIO;
@@ -197,11 +235,12 @@ static void show_dead_letters(const char *bootstrap, unsigned long expect, FILE 
 
 static void demo_usage(FILE *f)
 {
-	fputs("usage: vroeg demo\n"
+	fputs("usage: vroeg demo [--out DIR]\n"
 	      "Runs the streaming service end to end on an in-process Kafka mock cluster:\n"
 	      "produces the bundled sample signals of five partner types in their own\n"
 	      "formats, consumes and decides them with the built-in rule set, and prints\n"
-	      "the team's worklist, the counts per status and the dead letters.\n",
+	      "the team's worklist, the counts per status and the dead letters.\n"
+	      "  --out DIR   also write the service's decisions.jsonl and cases.jsonl to DIR\n",
 	      f);
 }
 
@@ -213,11 +252,19 @@ int demo_main(int argc, char **argv)
 	struct run_result *res = calloc(1, sizeof(*res));
 	int code = 1;
 
-	if (argc > 1) {
-		demo_usage(strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ? stdout
-											  : stderr);
+	const char *out_dir = NULL;
+	if (argc == 3 && strcmp(argv[1], "--out") == 0) {
+		out_dir = argv[2];
+		if (replay_make_dir(out_dir) != VR_OK) {
+			fprintf(stderr, "vroeg demo: cannot create %s\n", out_dir);
+			free(res);
+			return 1;
+		}
+	} else if (argc > 1) {
+		bool help = strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0;
+		demo_usage(help ? stdout : stderr);
 		free(res);
-		return strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ? 0 : 2;
+		return help ? 0 : 2;
 	}
 	struct kafka_dev *d = res ? kafka_dev_start(1, err, sizeof(err)) : NULL;
 	if (!d) {
@@ -230,20 +277,19 @@ int demo_main(int argc, char **argv)
 		fprintf(stderr, "vroeg demo: cannot create the topics: %s\n", err);
 		goto out;
 	}
+	const struct demo_file *key = demo_file("demo.key");
+	if (!key || demo_config(bootstrap, out_dir, &c, err, sizeof(err)) != VR_OK) {
+		fprintf(stderr, "vroeg demo: %s\n", key ? err : "demo key missing from the binary");
+		goto out;
+	}
 	unsigned long produced = 0;
-	if (produce_sample(d, &produced) != VR_OK)
+	if (produce_sample(d, c, &produced) != VR_OK)
 		goto out;
 	printf("vroeg demo: Kafka mock cluster at %s; %lu partner messages produced on %zu "
 	       "topics\n(Huur as a housing corporation's CSV, Energie as an energy company's "
-	       "JSON, the rest canonical)\n\n",
+	       "JSON, the rest canonical), each at its signaaldatum\n\n",
 	       bootstrap, produced, VR_ARRAY_LEN(partner_topics));
 	fflush(stdout);
-
-	const struct demo_file *key = demo_file("demo.key");
-	if (!key || demo_config(bootstrap, &c, err, sizeof(err)) != VR_OK) {
-		fprintf(stderr, "vroeg demo: %s\n", err);
-		goto out;
-	}
 	if (!(ps = pseudo_new_key((const unsigned char *)key->data, key->len, err,
 				  sizeof(err)))) {
 		fprintf(stderr, "vroeg demo: %s\n", err);
