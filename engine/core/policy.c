@@ -99,6 +99,8 @@ static void hh_arrear_note(struct hh_state *h, uint64_t key, const struct signal
 			   uint64_t case_seq)
 {
 	struct hh_arrear *slot = hh_arrear_find(h, key);
+	/* The window counts from the latest pick-up, also after a late one. */
+	vr_date picked = slot && slot->picked > s->signal_date ? slot->picked : s->signal_date;
 	if (!slot && h->n_arrears < HH_ARREARS_MAX)
 		slot = &h->arrears[h->n_arrears++];
 	if (!slot) {
@@ -107,8 +109,7 @@ static void hh_arrear_note(struct hh_state *h, uint64_t key, const struct signal
 			if (h->arrears[i].picked < slot->picked)
 				slot = &h->arrears[i];
 	}
-	*slot = (struct hh_arrear){key, s->signal_date, s->amount, case_seq, s->crisis,
-				   s->end_of_supply};
+	*slot = (struct hh_arrear){key, picked, s->amount, case_seq, s->crisis, s->end_of_supply};
 }
 
 static struct hh_mark *hh_mark_find(struct hh_state *h, uint64_t id)
@@ -305,7 +306,37 @@ static void contact_note(struct engine *e, struct case_rec *c, const struct sig_
 	}
 }
 
-/* 73 lines: the steps of docs/engine.md in order, best read in one piece. */
+/*
+ * The case a picked-up signal joins (docs/engine.md, step 7), opened when
+ * needed.  An escalation of an arrear in the household's current case joins
+ * that case, whatever its matching period: the same debt, worse.  A late
+ * signal (dated before the case opened) joins it too; when the case with
+ * it still fits one matching period and the date lies past the previous
+ * case's period (the floor), the case starts at the late date: the case
+ * date order would have given.
+ */
+static void case_choose(struct engine *e, struct store_item *it, const struct signal *s,
+			const struct hh_arrear *esc, struct decision *d)
+{
+	struct case_rec *c = &it->state.cur;
+	int period = ruleset_matching_period(e->rs);
+	bool open = it->state.has_case;
+	bool joins = open && ((esc && esc->case_seq == c->seq) ||
+			      s->signal_date - c->opened < period);
+
+	if (open && s->signal_date < c->opened) {
+		d->flags |= FLAG_LATE;
+		if (c->last_signal - s->signal_date < period &&
+		    (c->floor == VR_DATE_NONE || s->signal_date >= c->floor))
+			c->opened = s->signal_date;
+	}
+	if (!joins) {
+		case_open(e, it, s);
+		d->flags |= FLAG_NIEUWE_ZAAK;
+	}
+}
+
+/* The steps of docs/engine.md in order, best read in one piece. */
 static void decide(struct engine *e, size_t i)
 {
 	struct decision *d = &e->b->decs[i];
@@ -367,25 +398,7 @@ static void decide(struct engine *e, size_t i)
 	if (rst == RSTATUS_BEKEND && why[0])
 		snprintf(d->reason, sizeof(d->reason), "%s", why);
 	it->dirty = true;
-	/* An escalation of an arrear in the household's current case joins
-	 * that case, whatever its matching period: the same debt, worse.  A
-	 * late signal (dated before the case opened) joins it when the case
-	 * with it still fits one matching period, which then starts at the
-	 * late signal's date: the same case as had it arrived in date order. */
-	int period = ruleset_matching_period(rs);
-	bool late = h->has_case && s->signal_date < h->cur.opened;
-	bool joins = h->has_case && ((esc && esc->case_seq == h->cur.seq) ||
-				     s->signal_date - h->cur.opened < period);
-	if (late) {
-		d->flags |= FLAG_LATE;
-		if (h->cur.last_signal - s->signal_date < period &&
-		    (h->cur.floor == VR_DATE_NONE || s->signal_date >= h->cur.floor))
-			h->cur.opened = s->signal_date;
-	}
-	if (!joins) {
-		case_open(e, it, s);
-		d->flags |= FLAG_NIEUWE_ZAAK;
-	}
+	case_choose(e, it, s, esc, d);
 	hh_arrear_note(h, arrear, s, h->cur.seq);
 	case_add(e, &h->cur, s, sig_text_hash(s->partner_org), &ctx);
 	d->has_case = true;

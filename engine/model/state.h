@@ -45,8 +45,8 @@ enum case_priority { PRIO_NORMAL = 0, PRIO_URGENT = 1, PRIO_CRISIS = 2, PRIO__CO
  */
 struct hh_arrear {
 	uint64_t key;
-	vr_date picked;      /* signaaldatum of that signal */
-	int64_t amount;      /* its bedrag */
+	vr_date picked;      /* the latest signaaldatum picked up */
+	int64_t amount;      /* the bedrag of the last pick-up */
 	uint64_t case_seq;   /* the household's case it joined (case_rec.seq) */
 	bool crisis;         /* its crisissignaal */
 	bool end_of_supply;  /* its eindelevering */
