@@ -117,6 +117,36 @@ static void set_municipalities(struct parser *ps)
 	lex_expect(ps, T_RB, "']'");
 }
 
+/* The settings whose value is one of two words (decl_set()'s names[k]). */
+static void set_word(struct parser *ps, size_t k)
+{
+	static const struct {
+		size_t k;
+		const char *yes, *no, *msg;
+	} words[] = {
+		{5, "person", "address", "matching_key is 'address' or 'person'"},
+		{11, "nl", "none",
+		 "holidays is 'nl' (the national holidays) or 'none' (only 'holiday' lines)"},
+		{12, "lustrum", "yearly", "liberation_day is 'yearly' or 'lustrum' (every 5 years)"},
+	};
+	struct ruleset *rs = ps->rs;
+	for (size_t i = 0; i < VR_ARRAY_LEN(words); i++) {
+		if (words[i].k != k)
+			continue;
+		bool yes = lex_accept_word(ps, words[i].yes);
+		if (!yes && !lex_accept_word(ps, words[i].no)) {
+			ERR(ps, "%s", words[i].msg);
+			return;
+		}
+		if (k == 5)
+			rs->matching_key = yes ? RULES_KEY_PERSON : RULES_KEY_ADDRESS;
+		else if (k == 11)
+			rs->nl_holidays = yes;
+		else
+			rs->liberation_lustrum = yes;
+	}
+}
+
 /* Read the value of setting names[k] (decl_set()) for partner type p or,
  * when p < 0, for every type not set on its own. */
 static void set_value(struct parser *ps, size_t k, int p)
@@ -165,12 +195,9 @@ static void set_value(struct parser *ps, size_t k, int p)
 			rs->matching_period = d;
 		break;
 	case 5:
-		if (lex_accept_word(ps, "address"))
-			rs->matching_key = RULES_KEY_ADDRESS;
-		else if (lex_accept_word(ps, "person"))
-			rs->matching_key = RULES_KEY_PERSON;
-		else
-			ERR(ps, "matching_key is 'address' or 'person'");
+	case 11:
+	case 12:
+		set_word(ps, k);
 		break;
 	case 6:
 		if (duration(ps, &d, NULL, false))
@@ -185,22 +212,6 @@ static void set_value(struct parser *ps, size_t k, int p)
 		if (duration(ps, &d, NULL, false))
 			*(k == 8 ? &rs->retention_household
 				 : k == 9 ? &rs->retention_marks : &rs->retention_cases) = d;
-		break;
-	case 11:
-		if (lex_accept_word(ps, "nl"))
-			rs->nl_holidays = true;
-		else if (lex_accept_word(ps, "none"))
-			rs->nl_holidays = false;
-		else
-			ERR(ps, "holidays is 'nl' (the national holidays) or 'none' (only 'holiday' lines)");
-		break;
-	case 12:
-		if (lex_accept_word(ps, "yearly"))
-			rs->liberation_lustrum = false;
-		else if (lex_accept_word(ps, "lustrum"))
-			rs->liberation_lustrum = true;
-		else
-			ERR(ps, "liberation_day is 'yearly' or 'lustrum' (every 5 years)");
 		break;
 	}
 }

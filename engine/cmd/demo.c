@@ -244,6 +244,23 @@ static void demo_usage(FILE *f)
 	      f);
 }
 
+/* --out DIR or --help; the exit code when the demo is not to run, else -1. */
+static int demo_args(int argc, char **argv, const char **out_dir)
+{
+	if (argc == 3 && strcmp(argv[1], "--out") == 0) {
+		*out_dir = argv[2];
+		if (replay_make_dir(*out_dir) != VR_OK) {
+			fprintf(stderr, "vroeg demo: cannot create %s\n", *out_dir);
+			return 1;
+		}
+	} else if (argc > 1) {
+		bool help = strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0;
+		demo_usage(help ? stdout : stderr);
+		return help ? 0 : 2;
+	}
+	return -1;
+}
+
 int demo_main(int argc, char **argv)
 {
 	char err[1024];
@@ -253,18 +270,10 @@ int demo_main(int argc, char **argv)
 	int code = 1;
 
 	const char *out_dir = NULL;
-	if (argc == 3 && strcmp(argv[1], "--out") == 0) {
-		out_dir = argv[2];
-		if (replay_make_dir(out_dir) != VR_OK) {
-			fprintf(stderr, "vroeg demo: cannot create %s\n", out_dir);
-			free(res);
-			return 1;
-		}
-	} else if (argc > 1) {
-		bool help = strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0;
-		demo_usage(help ? stdout : stderr);
+	int arc = demo_args(argc, argv, &out_dir);
+	if (arc >= 0) {
 		free(res);
-		return help ? 0 : 2;
+		return arc;
 	}
 	struct kafka_dev *d = res ? kafka_dev_start(1, err, sizeof(err)) : NULL;
 	if (!d) {

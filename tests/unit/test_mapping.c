@@ -787,10 +787,17 @@ static void test_csv_file(void)
 	CHECK_INT(row, 6);
 	mapping_header_free(h);
 	src_file_close(f);
+	mapping_free(m);
+}
 
-	/* A header over SIG_LINE_MAX is read (the limit is per row); one over
-	 * MAP_HEADER_MAX, or one that lacks a column, rejects every row with
-	 * its reason instead of stopping the file. */
+/* A header over SIG_LINE_MAX is read (the limit is per row); one over
+ * MAP_HEADER_MAX, or one that lacks a column, rejects every row with its
+ * reason instead of stopping the file. */
+static void test_csv_file_header(void)
+{
+	struct mapping *m = load(SECTION "format = csv\ncsv.delimiter = ;\n"
+				 "field.ID = nr\nfield.client.naam = naam\n", "signals.huur");
+	CHECK(m != NULL);
 	size_t big = 3 * SIG_LINE_MAX;
 	char *hdr = malloc(big + 1);
 	CHECK(hdr != NULL);
@@ -816,8 +823,17 @@ static void test_csv_file(void)
 	}
 	free(hdr);
 	mapping_free(m);
+}
 
-	/* Records across the reader's 4 MiB blocks: 100,000 rows of three lines. */
+/* Records across the reader's 4 MiB blocks: 100,000 rows of three lines. */
+static void test_csv_file_blocks(void)
+{
+	struct engine_rec recs[8];
+	char e[128];
+	long got;
+	struct src_file *f;
+	const char *path;
+
 	size_t rows = 100000, cap = rows * 80 + 64, len = 0;
 	char *many = malloc(cap);
 	CHECK(many != NULL);
@@ -855,6 +871,8 @@ int main(void)
 	test_config();
 	test_csv();
 	test_csv_file();
+	test_csv_file_header();
+	test_csv_file_blocks();
 	test_mapped();
 	test_end_to_end();
 	test_mutations();

@@ -104,6 +104,10 @@ static void test_errors(void)
 		     "t.rules:2:1: expected a declaration (ruleset, set, list, status, priority, "
 		     "score, route, holiday), found 'scor'");
 	expect_error(BASE "score \"a\" points 99999999999999999999\n", "t.rules:2:18: number too large");
+	expect_error(BASE "set holidays = maybe\n",
+		     "t.rules:2:16: holidays is 'nl' (the national holidays) or 'none' (only 'holiday' lines)");
+	expect_error(BASE "set liberation_day = 2025\n",
+		     "t.rules:2:22: liberation_day is 'yearly' or 'lustrum' (every 5 years)");
 	expect_error(BASE "holiday \"2024-02-30\"\n",
 		     "t.rules:2:9: holiday needs a date in quotes, \"YYYY-MM-DD\"");
 	expect_error(BASE "score \"a\" when signal.org < \"x\" points 1\n",
@@ -302,9 +306,50 @@ static void test_eval(void)
 	ruleset_free(rs);
 }
 
+/* The national holidays by default; `set holidays`, `set liberation_day`,
+ * and a crisis due date across Christmas. */
+static void test_holidays(void)
+{
+	static const char *const texts[] = {
+		"priority crisis due 3 working days\n",
+		"set holidays = none\npriority crisis due 3 working days\n",
+		"set liberation_day = lustrum\nholiday \"2024-12-27\"\n"
+		"priority crisis due 3 working days\n",
+	};
+	struct ruleset *rs[3];
+	for (int i = 0; i < 3; i++) {
+		rs[i] = load(texts[i]);
+		CHECK(rs[i] != NULL);
+		if (!rs[i])
+			return;
+	}
+	vr_date xmas = date_from_ymd(2024, 12, 25), lib26 = date_from_ymd(2026, 5, 5);
+	CHECK(ruleset_is_holiday(rs[0], xmas) && !ruleset_is_holiday(rs[1], xmas));
+	CHECK(ruleset_is_holiday(rs[0], lib26) && !ruleset_is_holiday(rs[2], lib26));
+	CHECK(ruleset_is_holiday(rs[2], date_from_ymd(2025, 5, 5)));
+	CHECK(ruleset_is_holiday(rs[2], date_from_ymd(2024, 12, 27))); /* its own */
+	struct signal s = sig(PARTNER_ZORG, 100, true);
+	s.signal_date = s.received = date_from_ymd(2024, 12, 24);
+	struct hkey h = {{1}};
+	struct rules_ctx ctx = {&s, &h, NULL, NULL};
+	vr_date due;
+	static const int want[3][3] = {{2024, 12, 31}, {2024, 12, 27}, {2025, 1, 2}};
+	for (int i = 0; i < 3; i++) {
+		CHECK_INT(ruleset_priority(rs[i], &ctx, &due), PRIO_CRISIS);
+		CHECK_INT(due, date_from_ymd(want[i][0], want[i][1], want[i][2]));
+	}
+	/* Received later than signalled: counted from the receipt. */
+	s.received = date_from_ymd(2025, 1, 3);
+	CHECK_INT(ruleset_priority(rs[0], &ctx, &due), PRIO_CRISIS);
+	CHECK_INT(due, date_from_ymd(2025, 1, 8));
+	for (int i = 0; i < 3; i++)
+		ruleset_free(rs[i]);
+}
+
 int main(void)
 {
 	test_errors();
+	test_holidays();
 	test_limits();
 	test_eval();
 	return harness_done();
