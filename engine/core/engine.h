@@ -107,7 +107,8 @@ struct engine_observer {
 	void *ud;
 	/* Once per record, in input order, after the batch is stored. */
 	int (*decision)(void *ud, const struct decision *d);
-	/* A case that will not change any more: its household opened a new one,
+	/* A case that will not change any more: a newer case pushed it out of
+	 * its household's state (which holds the two latest, for late signals),
 	 * or engine_flush_cases() was called. */
 	int (*case_done)(void *ud, const struct hkey *household, const struct case_rec *c);
 	/*

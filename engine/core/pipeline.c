@@ -390,18 +390,17 @@ struct open_case {
 	vr_date opened;
 	char id[CASE_ID_STRLEN];
 	struct hkey household;
+	bool prev;               /* the household's previous case, not its latest */
 };
 
 struct open_cases {
 	struct open_case *v;
 	size_t n, cap;
+	bool with_prev;
 };
 
-static int collect_open(void *ud, const struct hh_state *h)
+static int add_open(struct open_cases *oc, const struct hh_state *h, bool prev)
 {
-	struct open_cases *oc = ud;
-	if (!h->has_case)
-		return VR_OK;
 	if (oc->n == oc->cap) {
 		size_t cap = oc->cap ? 2 * oc->cap : 1024;
 		struct open_case *v = realloc(oc->v, cap * sizeof(*v));
@@ -410,11 +409,21 @@ static int collect_open(void *ud, const struct hh_state *h)
 		oc->v = v;
 		oc->cap = cap;
 	}
+	const struct case_rec *k = prev ? &h->prev : &h->cur;
 	struct open_case *c = &oc->v[oc->n++];
-	c->opened = h->cur.opened;
-	memcpy(c->id, h->cur.id, sizeof(c->id));
+	c->opened = k->opened;
+	memcpy(c->id, k->id, sizeof(c->id));
 	c->household = h->key;
+	c->prev = prev;
 	return VR_OK;
+}
+
+/* Both cases a household may hold; the latest only for the households list. */
+static int collect_open(void *ud, const struct hh_state *h)
+{
+	struct open_cases *oc = ud;
+	int rc = h->has_case ? add_open(oc, h, false) : VR_OK;
+	return rc == VR_OK && h->has_prev && oc->with_prev ? add_open(oc, h, true) : rc;
 }
 
 static int by_opened(const void *a, const void *b)
@@ -453,7 +462,7 @@ int engine_case_households(struct engine *e, struct hkey **keys, size_t *n)
  */
 int engine_flush_cases(struct engine *e)
 {
-	struct open_cases oc = {0};
+	struct open_cases oc = {.with_prev = true};
 	int rc = settle(e);
 	if (rc != VR_OK)
 		return rc;
@@ -467,10 +476,13 @@ int engine_flush_cases(struct engine *e)
 			e->b->items[i].key = oc.v[at + i].household;
 		if ((rc = store_load(e->st, &b)) != VR_OK)
 			break;
-		for (size_t i = 0; i < m && rc == VR_OK; i++)
-			if (e->b->items[i].found && e->b->items[i].state.has_case)
+		for (size_t i = 0; i < m && rc == VR_OK; i++) {
+			const struct hh_state *h = &e->b->items[i].state;
+			bool prev = oc.v[at + i].prev;
+			if (e->b->items[i].found && (prev ? h->has_prev : h->has_case))
 				rc = e->obs.case_done(e->obs.ud, &e->b->items[i].key,
-						       &e->b->items[i].state.cur);
+						       prev ? &h->prev : &h->cur);
+		}
 	}
 	free(oc.v);
 	return rc;

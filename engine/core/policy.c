@@ -138,38 +138,55 @@ static void hh_mark_note(struct hh_state *h, uint64_t id, vr_date date, int rete
 	h->marks[h->n_marks++] = (struct hh_mark){id, date, HH_MARK_UNDECIDED};
 }
 
-/* Start the household's next case with s, completing the previous one. */
-static void case_open(struct engine *e, struct store_item *it, const struct signal *s)
+/* A case leaves the household's state: complete, reported with the batch. */
+static struct case_rec *case_done(struct engine *e, const struct store_item *it,
+				  const struct case_rec *c)
 {
-	struct hh_state *h = &it->state;
-	struct case_rec *c = &h->cur;
-	uint64_t seq = 1;
-	bool opeenvolgend = false;
-	char hex[HKEY_STRLEN], day[VR_DATE_STRLEN];
+	struct store_case *d = &e->b->done[e->b->n_done++];
+	d->household = it->key;
+	d->c = *c;
+	return &d->c;
+}
 
-	vr_date floor = VR_DATE_NONE;
-	if (h->has_case) {
-		struct store_case *d = &e->b->done[e->b->n_done++];
-		d->household = it->key;
-		d->c = *c;
-		seq = c->seq + 1;
-		opeenvolgend = s->signal_date - c->last_signal < ruleset_consecutive_lookback(e->rs);
-		floor = c->opened + ruleset_matching_period(e->rs);
-	}
+/* c becomes the household's next case, starting with s; before is the case
+ * it follows in time, or NULL. */
+static void case_start(struct engine *e, struct store_item *it, struct case_rec *c,
+		       const struct signal *s, const struct case_rec *before)
+{
+	char hex[HKEY_STRLEN], day[VR_DATE_STRLEN];
+	bool opeenvolgend = before && s->signal_date - before->last_signal <
+					      ruleset_consecutive_lookback(e->rs);
+	vr_date floor = before ? before->opened + ruleset_matching_period(e->rs) : VR_DATE_NONE;
+
 	memset(c, 0, sizeof(*c));
-	h->has_case = true;
 	hkey_format(&it->key, hex);
 	date_format(s->signal_date, day);
 	/* c-<first 64 bits of the household pseudonym>-<yyyymmdd>: unique,
-	 * since a household opens at most one case a day. */
+	 * since no two cases of a household start on one day (a late case
+	 * starts between the periods of the cases around it). */
 	snprintf(c->id, sizeof(c->id), "c-%.16s-%.4s%.2s%.2s", hex + 2, day, day + 5, day + 8);
-	c->seq = seq;
+	c->seq = ++it->state.n_cases;
 	c->opened = s->signal_date;
 	c->received = s->received;
 	c->floor = floor;
 	c->last_signal = s->signal_date;
 	c->due = VR_DATE_NONE;
 	c->opeenvolgend = opeenvolgend;
+}
+
+/* Start the household's next case with s: the latest becomes the previous
+ * one, and the previous one is complete. */
+static void case_open(struct engine *e, struct store_item *it, const struct signal *s)
+{
+	struct hh_state *h = &it->state;
+	if (h->has_case) {
+		if (h->has_prev)
+			case_done(e, it, &h->prev);
+		h->prev = h->cur;
+		h->has_prev = true;
+	}
+	case_start(e, it, &h->cur, s, h->has_prev ? &h->prev : NULL);
+	h->has_case = true;
 }
 
 /* The org's latest amount replaces its earlier one: an escalation is the
@@ -306,34 +323,79 @@ static void contact_note(struct engine *e, struct case_rec *c, const struct sig_
 	}
 }
 
+/* Can c start on day d: c with it still within one matching period, and d
+ * past the period of the case before c? */
+static bool can_start_at(const struct case_rec *c, vr_date d, int period)
+{
+	return c->last_signal - d < period && (c->floor == VR_DATE_NONE || d >= c->floor);
+}
+
+/*
+ * The case of a late signal, dated before the household's latest case
+ * opened (docs/engine.md, step 7): the latest case when it can start that
+ * day, else the previous one when its period covers the day or it can
+ * start that day; a late case of its own when the day lies between the
+ * two (or before the household's first case), which then is the previous
+ * one.  A signal older than both joins the previous case as it is.
+ */
+static struct case_rec *late_case(struct engine *e, struct store_item *it,
+				  const struct signal *s, struct decision *d)
+{
+	struct hh_state *h = &it->state;
+	struct case_rec *p = &h->prev;
+	int period = ruleset_matching_period(e->rs);
+	vr_date day = s->signal_date;
+
+	d->flags |= FLAG_LATE;
+	if (can_start_at(&h->cur, day, period)) {
+		h->cur.opened = day;
+		return &h->cur;
+	}
+	if (h->has_prev && day >= p->opened && day - p->opened < period)
+		return p;
+	if (h->has_prev && day < p->opened && can_start_at(p, day, period)) {
+		p->opened = day;
+		return p;
+	}
+	if (h->has_prev ? day >= p->opened + period : h->cur.floor == VR_DATE_NONE) {
+		const struct case_rec *before = h->has_prev ? case_done(e, it, p) : NULL;
+		case_start(e, it, p, s, before);
+		h->has_prev = true;
+		h->cur.floor = day + period;
+		d->flags |= FLAG_NIEUWE_ZAAK;
+		return p;
+	}
+	return h->has_prev ? p : &h->cur; /* no previous case: a state older than version 8 */
+}
+
 /*
  * The case a picked-up signal joins (docs/engine.md, step 7), opened when
  * needed.  An escalation of an arrear in the household's current case joins
- * that case, whatever its matching period: the same debt, worse.  A late
- * signal (dated before the case opened) joins it too; when the case with
- * it still fits one matching period and the date lies past the previous
- * case's period (the floor), the case starts at the late date: the case
- * date order would have given.
+ * that case, whatever its matching period: the same debt, worse.
  */
-static void case_choose(struct engine *e, struct store_item *it, const struct signal *s,
-			const struct hh_arrear *esc, struct decision *d)
+static struct case_rec *case_choose(struct engine *e, struct store_item *it,
+				    const struct signal *s, const struct hh_arrear *esc,
+				    struct decision *d)
 {
-	struct case_rec *c = &it->state.cur;
-	int period = ruleset_matching_period(e->rs);
-	bool open = it->state.has_case;
-	bool joins = open && ((esc && esc->case_seq == c->seq) ||
-			      s->signal_date - c->opened < period);
-
-	if (open && s->signal_date < c->opened) {
-		d->flags |= FLAG_LATE;
-		if (c->last_signal - s->signal_date < period &&
-		    (c->floor == VR_DATE_NONE || s->signal_date >= c->floor))
-			c->opened = s->signal_date;
-	}
-	if (!joins) {
+	struct hh_state *h = &it->state;
+	if (!h->has_case) {
 		case_open(e, it, s);
 		d->flags |= FLAG_NIEUWE_ZAAK;
+		return &h->cur;
 	}
+	bool late = s->signal_date < h->cur.opened;
+	if (esc && esc->case_seq == h->cur.seq) {
+		if (late)
+			d->flags |= FLAG_LATE;
+		return &h->cur;
+	}
+	if (late)
+		return late_case(e, it, s, d);
+	if (s->signal_date - h->cur.opened < ruleset_matching_period(e->rs))
+		return &h->cur;
+	case_open(e, it, s);
+	d->flags |= FLAG_NIEUWE_ZAAK;
+	return &h->cur;
 }
 
 /* The steps of docs/engine.md in order, best read in one piece. */
@@ -398,13 +460,13 @@ static void decide(struct engine *e, size_t i)
 	if (rst == RSTATUS_BEKEND && why[0])
 		snprintf(d->reason, sizeof(d->reason), "%s", why);
 	it->dirty = true;
-	case_choose(e, it, s, esc, d);
-	hh_arrear_note(h, arrear, s, h->cur.seq);
-	case_add(e, &h->cur, s, sig_text_hash(s->partner_org), &ctx);
+	struct case_rec *c = case_choose(e, it, s, esc, d);
+	hh_arrear_note(h, arrear, s, c->seq);
+	case_add(e, c, s, sig_text_hash(s->partner_org), &ctx);
 	d->has_case = true;
-	dec_case_fill(&d->kase, &h->cur);
+	dec_case_fill(&d->kase, c);
 	if (e->ck)
-		contact_note(e, &h->cur, &s->client);
+		contact_note(e, c, &s->client);
 }
 
 void policy_decide(struct engine *e, size_t i, const struct engine_rec *rec)

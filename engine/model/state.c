@@ -8,7 +8,8 @@
 
 #define STATE_VERSION 8
 /* Version 8: arrears instead of partner organisations (repeats are per
- * arrear), and receipt dates in the case and its signals.
+ * arrear), receipt dates and a floor in the case and its signals, the
+ * previous case and the count of cases opened.
  * Version 7: the top bit of a case's rule count says its rules are stored
  * by name (points, name), not by id (id, points) as before. */
 #define RULES_BY_NAME 0x8000
@@ -145,6 +146,10 @@ size_t state_encode(const struct hh_state *s, unsigned char *buf)
 	put_u8(&w, s->has_case);
 	if (s->has_case)
 		encode_case(&w, &s->cur);
+	put_u8(&w, s->has_prev);
+	if (s->has_prev)
+		encode_case(&w, &s->prev);
+	put_u64(&w, s->n_cases);
 	return (size_t)(w.p - buf);
 }
 
@@ -339,5 +344,9 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 	s->has_case = get_u8(&r) != 0;
 	if (s->has_case)
 		decode_case(&r, &s->cur, version);
+	s->has_prev = version >= 8 && get_u8(&r) != 0;
+	if (s->has_prev)
+		decode_case(&r, &s->prev, version);
+	s->n_cases = version >= 8 ? get_u64(&r) : s->has_case ? s->cur.seq : 0;
 	return r.bad || r.p != r.end ? VR_EPARSE : VR_OK;
 }

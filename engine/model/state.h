@@ -4,7 +4,7 @@
  * The unit of state is the household (struct hh_state, keyed by its
  * pseudonym): the signals it already had (redelivery marks), the arrears
  * picked up recently (for the herhaalde-melding rule) and the household's
- * latest case.  Older cases are
+ * two latest cases (the older one for late signals).  Older cases are
  * complete and leave the working state (the replay writes them out; the
  * Redis store keeps them under their own keys with a retention TTL).
  *
@@ -135,8 +135,14 @@ struct hh_state {
 	struct hh_arrear arrears[HH_ARREARS_MAX];
 	uint16_t n_marks;
 	struct hh_mark marks[HH_MARKS_MAX];
+	uint64_t n_cases;       /* cases opened so far: the next is case n_cases + 1 */
 	bool has_case;
+	bool has_prev;
 	struct case_rec cur;    /* the latest case */
+	/* The case before it: it still takes late signals of its period
+	 * (docs/engine.md, step 7), and is complete when a newer case pushes
+	 * it out of the state. */
+	struct case_rec prev;
 };
 
 static inline bool case_is_meervoudig(const struct case_rec *c)
@@ -156,7 +162,7 @@ const char *case_priority_name(enum case_priority p);
 /* A case's names are ids in the struct but text in the value: up to a
  * length byte and 63 bytes a rule, and 128 for its rule set. */
 #define STATE_NAMES_EXTRA (CASE_RULES_MAX * (1 + CASE_RULE_NAME_MAX) + 1 + CASE_RULESET_MAX)
-#define STATE_ENCODED_MAX (sizeof(struct hh_state) + 64 + STATE_NAMES_EXTRA)
+#define STATE_ENCODED_MAX (sizeof(struct hh_state) + 64 + 2 * STATE_NAMES_EXTRA)
 size_t state_encode(const struct hh_state *s, unsigned char *buf);
 int state_decode(const unsigned char *buf, size_t len, struct hh_state *out);
 

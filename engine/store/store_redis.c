@@ -546,6 +546,8 @@ static int redis_apply_send(struct store *st, const struct store_batch *b)
 		static struct hh_state one;
 		one.key = b->cases[i].household;
 		one.n_arrears = 0;
+		one.n_cases = 0;
+		one.has_prev = false;
 		one.has_case = true;
 		one.cur = b->cases[i].c;
 		out_set(r, &one.key, ":case:", one.cur.id, buf, state_encode(&one, buf), b->ttl_case);

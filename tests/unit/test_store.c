@@ -95,6 +95,17 @@ static void state_n(struct hh_state *s, unsigned n)
 		c->contact_len = n % 2 ? (uint16_t)(29 + n * 7 % CONTACT_PLAIN_MAX) : 0;
 		for (unsigned i = 0; i < c->contact_len; i++)
 			c->contact[i] = (unsigned char)(n + 31 * i);
+		s->n_cases = c->seq;
+	}
+	/* From n = 20 on, some households hold their previous case too. */
+	s->has_prev = s->has_case && n >= 20 && n % 5 != 0;
+	if (s->has_prev) {
+		s->prev = s->cur;
+		snprintf(s->prev.id, sizeof(s->prev.id), "c-%08x-20231201", n);
+		s->prev.opened -= 60;
+		s->prev.n_signals = 1;
+		s->prev.signals_dropped = 0;
+		s->n_cases = s->cur.seq + 1;
 	}
 }
 
@@ -148,6 +159,8 @@ static void test_codec(void)
 static unsigned order_cap;
 
 /* A state stored before the marks kept their status (version 4) still reads. */
+static size_t encode_old(const struct hh_state *s, unsigned version, unsigned char *buf);
+
 static void test_codec_v4(void)
 {
 	static struct hh_state s, back;
@@ -157,16 +170,7 @@ static void test_codec_v4(void)
 	s.n_marks = 2;
 	s.marks[0] = (struct hh_mark){11, 19000, 0};
 	s.marks[1] = (struct hh_mark){12, 19001, 2};
-	size_t n = state_encode(&s, buf);
-	/* version, key, n_orgs (0), n_marks, then 8 + 4 + 1 bytes per mark */
-	size_t at = 1 + HKEY_LEN + 1 + 1, k = 0;
-	memcpy(v4, buf, at);
-	v4[0] = 4;
-	k = at;
-	for (unsigned i = 0; i < 2; i++, at += 13, k += 12)
-		memcpy(v4 + k, buf + at, 12);
-	memcpy(v4 + k, buf + at, n - at);
-	k += n - at;
+	size_t k = encode_old(&s, 4, v4), n = state_encode(&s, buf);
 	CHECK_INT(state_decode(v4, k, &back), VR_OK);
 	CHECK_INT(back.n_marks, 2);
 	CHECK(back.marks[0].id == 11 && back.marks[1].id == 12 && back.marks[1].date == 19001);
@@ -193,9 +197,10 @@ static unsigned char *put_s(unsigned char *p, const char *str)
 }
 
 /*
- * The value version 5, 6 or 7 wrote for s (whose case knows its rules by
+ * The value version 4, 5, 6 or 7 wrote for s (whose case knows its rules by
  * id): partner entries where arrears are now (s's arrears as such), no
- * receipts, no contact block before version 6.  Written independently of
+ * receipts, no previous case, no mark status before version 5, no contact
+ * block before version 6.  Written independently of
  * state.c, from the layouts those versions had.
  */
 static size_t encode_old(const struct hh_state *s, unsigned version, unsigned char *buf)
@@ -215,7 +220,8 @@ static size_t encode_old(const struct hh_state *s, unsigned version, unsigned ch
 	for (unsigned i = 0; i < s->n_marks; i++) {
 		p = put_le(p, s->marks[i].id, 8);
 		p = put_le(p, (uint32_t)s->marks[i].date, 4);
-		*p++ = s->marks[i].status;
+		if (version >= 5)
+			*p++ = s->marks[i].status;
 	}
 	*p++ = s->has_case;
 	if (!s->has_case)
@@ -280,6 +286,8 @@ static void test_codec_old(void)
 		want.n_arrears = 0;
 		want.cur.received = want.cur.opened;
 		want.cur.floor = want.cur.opened;
+		want.has_prev = false;
+		want.n_cases = want.cur.seq;
 		for (unsigned i = 0; i < (unsigned)(want.cur.n_signals - want.cur.signals_dropped); i++)
 			want.cur.signals[i].received = want.cur.signals[i].date;
 		CHECK(state_eq(&want, &back));
@@ -305,7 +313,10 @@ static void test_codec_contact(void)
 	CHECK_INT(state_decode(buf, n, &back), VR_OK);
 	CHECK_INT(back.cur.contact_len, s.cur.contact_len);
 	CHECK(memcmp(back.cur.contact, s.cur.contact, s.cur.contact_len) == 0);
-	buf[n - s.cur.contact_len - 2] ^= 0xff; /* length beyond the block */
+	/* The block ends the case; then the previous case's flag (0) and the
+	 * count of cases (8 bytes).  A length beyond the block is corrupt. */
+	CHECK(!s.has_prev);
+	buf[n - 9 - s.cur.contact_len - 2] ^= 0xff;
 	CHECK_INT(state_decode(buf, n, &back), VR_EPARSE);
 }
 
@@ -340,6 +351,8 @@ static void test_codec_bound(void)
 	memset(name, 'r', CASE_RULESET_MAX);
 	name[CASE_RULESET_MAX] = '\0';
 	c->scored_by = name_intern(name);
+	s.has_prev = true; /* both cases as large as cases get */
+	s.prev = *c;
 	memset(buf + STATE_ENCODED_MAX, 0xa5, 64);
 	size_t n = state_encode(&s, buf);
 	CHECK(n <= STATE_ENCODED_MAX);
@@ -348,6 +361,7 @@ static void test_codec_bound(void)
 	CHECK_INT(state_decode(buf, n, &back), VR_OK);
 	CHECK_INT(back.cur.n_rules, CASE_RULES_MAX);
 	CHECK_STR(name_str(back.cur.scored_by), name);
+	CHECK(back.has_prev && back.prev.n_rules == CASE_RULES_MAX);
 }
 
 /* A case keeps its rules' names (version 7), bounded like the rule
