@@ -146,10 +146,14 @@ size_t state_encode(const struct hh_state *s, unsigned char *buf)
 	put_u8(&w, s->has_case);
 	if (s->has_case)
 		encode_case(&w, &s->cur);
-	put_u8(&w, s->has_prev);
+	/* One byte for the usual household: the count of cases is its latest
+	 * case's number unless a late case was opened. */
+	uint64_t usual = s->has_case ? s->cur.seq : 0;
+	put_u8(&w, (unsigned)s->has_prev | (unsigned)(s->n_cases != usual) << 1);
 	if (s->has_prev)
 		encode_case(&w, &s->prev);
-	put_u64(&w, s->n_cases);
+	if (s->n_cases != usual)
+		put_u64(&w, s->n_cases);
 	return (size_t)(w.p - buf);
 }
 
@@ -344,9 +348,12 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 	s->has_case = get_u8(&r) != 0;
 	if (s->has_case)
 		decode_case(&r, &s->cur, version);
-	s->has_prev = version >= 8 && get_u8(&r) != 0;
+	unsigned more = version >= 8 ? get_u8(&r) : 0;
+	if (more > 3)
+		return VR_EPARSE;
+	s->has_prev = more & 1;
 	if (s->has_prev)
 		decode_case(&r, &s->prev, version);
-	s->n_cases = version >= 8 ? get_u64(&r) : s->has_case ? s->cur.seq : 0;
+	s->n_cases = more & 2 ? get_u64(&r) : s->has_case ? s->cur.seq : 0;
 	return r.bad || r.p != r.end ? VR_EPARSE : VR_OK;
 }
