@@ -187,8 +187,10 @@ static void warn_retry(struct sink *s, const struct entry *e, const char *why)
 	s->unwarned = 0;
 }
 
-/* Settle entry idx with outcome o (not SINK_INFLIGHT). */
-static void settle(struct sink *s, uint32_t idx, enum sink_outcome o, const char *why)
+/* Settle entry idx with outcome o (not SINK_INFLIGHT); a retry waits at
+ * least min_pause seconds (the receiver's Retry-After). */
+static void settle_after(struct sink *s, uint32_t idx, enum sink_outcome o, const char *why,
+			 double min_pause)
 {
 	struct entry *e = &s->e[idx];
 	bool live = wanted(e);
@@ -216,12 +218,18 @@ static void settle(struct sink *s, uint32_t idx, enum sink_outcome o, const char
 		s->st.retried++;
 		warn_retry(s, e, why);
 	}
-	double at = vr_mono_now() + (o == SINK_RETRY ? backoff(s, e->attempts) : 0.05);
+	double pause = o == SINK_RETRY ? backoff(s, e->attempts) : 0.05;
+	double at = vr_mono_now() + (pause < min_pause ? min_pause : pause);
 	e->state = E_WAITING;
 	e->retry_at = at;
 	s->waiting++;
 	if (s->waiting == 1 || at < s->next_retry)
 		s->next_retry = at;
+}
+
+static void settle(struct sink *s, uint32_t idx, enum sink_outcome o, const char *why)
+{
+	settle_after(s, idx, o, why, 0);
 }
 
 static enum sink_outcome attempt(struct sink *s, uint32_t idx)
@@ -290,12 +298,18 @@ int sink_send(struct sink *s, const struct sink_msg *m, struct sink_group *g)
 	return VR_OK;
 }
 
-void sink_outcome(struct sink *s, uint64_t ticket, enum sink_outcome o, const char *why)
+void sink_outcome_after(struct sink *s, uint64_t ticket, enum sink_outcome o, const char *why,
+			double min_pause)
 {
 	uint32_t idx = (uint32_t)ticket, gen = (uint32_t)(ticket >> 32);
 	if (idx >= s->n || s->e[idx].gen != gen || s->e[idx].state != E_INFLIGHT)
 		return;
-	settle(s, idx, o, why);
+	settle_after(s, idx, o, why, min_pause);
+}
+
+void sink_outcome(struct sink *s, uint64_t ticket, enum sink_outcome o, const char *why)
+{
+	sink_outcome_after(s, ticket, o, why, 0);
 }
 
 static void retry_due(struct sink *s)

@@ -50,5 +50,9 @@ void *sink_impl(const struct sink *s);
 /* The outcome of an accepted message: SINK_DELIVERED, SINK_RETRY or
  * SINK_FAILED (why: a reason without message content). */
 void sink_outcome(struct sink *s, uint64_t ticket, enum sink_outcome o, const char *why);
+/* The same; a SINK_RETRY waits at least min_pause seconds (the receiver
+ * said when to come back: HTTP Retry-After), else its backoff. */
+void sink_outcome_after(struct sink *s, uint64_t ticket, enum sink_outcome o, const char *why,
+			double min_pause);
 
 #endif

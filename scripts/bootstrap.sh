@@ -9,8 +9,9 @@ build_packages=(
 	libcjson-dev libssl-dev
 	librdkafka-dev libhiredis-dev libcurl4-openssl-dev libcsv-dev libsodium-dev
 )
-# What the tests need on top: clang's libFuzzer (scripts/fuzz.sh), a real redis-server.
-test_packages=(clang-14 libclang-rt-14-dev redis-server redis-tools kcat)
+# What the tests need on top: clang's libFuzzer (scripts/fuzz.sh), a real redis-server,
+# kcat as the partners' Kafka client, libmicrohttpd for the webhook receiver.
+test_packages=(clang-14 libclang-rt-14-dev redis-server redis-tools kcat libmicrohttpd-dev)
 packages=("${build_packages[@]}" "${test_packages[@]}")
 
 missing=()

@@ -1,0 +1,252 @@
+/*
+ * receiver.c - a webhook receiver for the HTTP sink's tests: a real HTTP
+ * server (libmicrohttpd) on 127.0.0.1 that answers as told and records
+ * every request.
+ *
+ * usage: receiver --log FILE [--port P] [--secret-file F] [--mode MODE]
+ *                 [--seed S] [--hang-ms N]
+ * MODE:  ok             200 to everything (the default)
+ *        status=N       N to everything
+ *        flaky          30% 500, 10% hang (--hang-ms, default 3000), the rest 200
+ *        retry-after=S  the first request of each Idempotency-Key gets 429 with
+ *                       Retry-After: S, the next ones 200
+ * Prints its URL (http://127.0.0.1:PORT/hook) on the first line of stdout
+ * and serves until SIGTERM or SIGINT.  Each request is one line of FILE:
+ *   {"t":<seconds since start>,"key":"<Idempotency-Key>","sig":<true|false|null>,
+ *    "status":<answer, 0 when it hung>,"len":<body bytes>,"body":"<sha256 hex>"}
+ * "sig" says whether X-Vroeg-Signature is the HMAC-SHA256 of the body under
+ * the secret (null without --secret-file).
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BODY_MAX (1 << 20)
+
+static FILE *reqlog;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char secret[4096];
+static size_t secret_len;
+static int mode_status = 200, retry_after = -1, hang_ms = 3000;
+static bool flaky;
+static unsigned long long rnd = 42;
+static double t0;
+static char seen[4096][64]; /* keys that had their 429 (retry-after mode) */
+static int n_seen;
+
+struct req {
+	char *body;
+	size_t len;
+	bool too_big;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/* Does the signature header match the body? -1 when there is no secret. */
+static int sig_ok(const char *sig, const struct req *r)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	char want[7 + 2 * EVP_MAX_MD_SIZE + 1] = "sha256=";
+	if (!secret_len)
+		return -1;
+	HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)r->body, r->len, md,
+	     &n);
+	hex(md, n, want + 7);
+	return sig && strcmp(sig, want) == 0;
+}
+
+/* The answer for this request; 0: hang. */
+static int decide(const char *key)
+{
+	int status = mode_status;
+	pthread_mutex_lock(&lock);
+	if (flaky) {
+		rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+		unsigned r = (unsigned)(rnd >> 33) % 100;
+		status = r < 30 ? 500 : r < 40 ? 0 : 200;
+	} else if (retry_after >= 0) {
+		bool had = false;
+		for (int i = 0; i < n_seen && !had; i++)
+			had = key && strcmp(seen[i], key) == 0;
+		status = had ? 200 : 429;
+		if (!had && key && n_seen < 4096)
+			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", key);
+	}
+	pthread_mutex_unlock(&lock);
+	return status;
+}
+
+static void record(const char *key, int sig, int status, const struct req *r)
+{
+	unsigned char md[32];
+	char h[65];
+	unsigned int n = 0;
+	EVP_Digest(r->body ? r->body : "", r->len, md, &n, EVP_sha256(), NULL);
+	hex(md, 32, h);
+	pthread_mutex_lock(&lock);
+	fprintf(reqlog, "{\"t\":%.3f,\"key\":\"%s\",\"sig\":%s,\"status\":%d,\"len\":%zu,"
+		      "\"body\":\"%s\"}\n",
+		now() - t0, key ? key : "", sig < 0 ? "null" : sig ? "true" : "false", status,
+		r->len, h);
+	fflush(reqlog);
+	pthread_mutex_unlock(&lock);
+}
+
+static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *data,
+			      size_t *size, void **state)
+{
+	struct req *r = *state;
+	(void)cls, (void)url, (void)version;
+	if (!r) {
+		if (!(r = calloc(1, sizeof(*r))))
+			return MHD_NO;
+		*state = r;
+		return MHD_YES;
+	}
+	if (*size) {
+		if (r->len + *size > BODY_MAX) {
+			r->too_big = true;
+		} else {
+			char *b = realloc(r->body, r->len + *size);
+			if (!b)
+				return MHD_NO;
+			memcpy(b + r->len, data, *size);
+			r->body = b;
+			r->len += *size;
+		}
+		*size = 0;
+		return MHD_YES;
+	}
+	const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
+	const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Vroeg-Signature");
+	int status = strcmp(method, "POST") ? 405 : r->too_big ? 413 : decide(key);
+	record(key, sig_ok(sig, r), status, r);
+	if (status == 0) {
+		struct timespec ts = {hang_ms / 1000, (long)(hang_ms % 1000) * 1000000L};
+		nanosleep(&ts, NULL);
+		status = 200; /* too late: the sender gave up */
+	}
+	static const char ok[] = "{\"ok\":true}", err[] = "{\"error\":\"try again\"}";
+	const char *text = status < 300 ? ok : err;
+	struct MHD_Response *resp = MHD_create_response_from_buffer(
+		strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	if (status == 429) {
+		char v[16];
+		snprintf(v, sizeof(v), "%d", retry_after);
+		MHD_add_response_header(resp, "Retry-After", v);
+	}
+	enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static void done(void *cls, struct MHD_Connection *c, void **state,
+		 enum MHD_RequestTerminationCode code)
+{
+	struct req *r = *state;
+	(void)cls, (void)c, (void)code;
+	if (r) {
+		free(r->body);
+		free(r);
+	}
+	*state = NULL;
+}
+
+static int read_secret(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	secret_len = fread(secret, 1, sizeof(secret), f);
+	fclose(f);
+	return secret_len ? 0 : -1;
+}
+
+static int parse_args(int argc, char **argv, int *port, const char **log)
+{
+	for (int i = 1; i + 1 < argc; i += 2) {
+		const char *a = argv[i], *v = argv[i + 1];
+		if (strcmp(a, "--port") == 0)
+			*port = atoi(v);
+		else if (strcmp(a, "--log") == 0)
+			*log = v;
+		else if (strcmp(a, "--secret-file") == 0 && read_secret(v) != 0)
+			return -1;
+		else if (strcmp(a, "--seed") == 0)
+			rnd = strtoull(v, NULL, 10);
+		else if (strcmp(a, "--hang-ms") == 0)
+			hang_ms = atoi(v);
+		else if (strcmp(a, "--mode") == 0) {
+			if (strncmp(v, "status=", 7) == 0)
+				mode_status = atoi(v + 7);
+			else if (strncmp(v, "retry-after=", 12) == 0)
+				retry_after = atoi(v + 12);
+			else if (strcmp(v, "flaky") == 0)
+				flaky = true;
+			else if (strcmp(v, "ok") != 0)
+				return -1;
+		} else if (strcmp(a, "--secret-file") != 0)
+			return -1;
+	}
+	return *log ? 0 : -1;
+}
+
+int main(int argc, char **argv)
+{
+	int port = 0;
+	const char *log = NULL;
+	if (parse_args(argc, argv, &port, &log) != 0 || !(reqlog = fopen(log, "a"))) {
+		fprintf(stderr, "usage: receiver --log FILE [--port P] [--secret-file F] "
+				"[--mode ok|status=N|flaky|retry-after=S] [--seed S] [--hang-ms N]\n");
+		return 2;
+	}
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL); /* the server's threads inherit it */
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	t0 = now();
+	struct MHD_Daemon *d = MHD_start_daemon(
+		MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+		answer, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+		MHD_OPTION_NOTIFY_COMPLETED, done, NULL, MHD_OPTION_CONNECTION_TIMEOUT, 30u,
+		MHD_OPTION_END);
+	if (!d) {
+		fprintf(stderr, "receiver: cannot listen on 127.0.0.1:%d\n", port);
+		return 1;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+	printf("http://127.0.0.1:%u/hook\n", info ? (unsigned)info->port : (unsigned)port);
+	fflush(stdout);
+	int sig = 0;
+	sigwait(&set, &sig);
+	MHD_stop_daemon(d);
+	fclose(reqlog);
+	return 0;
+}
