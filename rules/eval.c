@@ -56,7 +56,7 @@ static int64_t field(const struct rules_ctx *x, unsigned f, uint32_t arg)
 	case F_CASE_AMOUNT: return c ? c->amount : VAL_UNKNOWN;
 	case F_CASE_AMOUNT_OF: return c ? case_amount_of(c, arg) : VAL_UNKNOWN;
 	case F_CASE_PARTNERS: return c ? case_partner_mask(c) : 0;
-	case F_CASE_PARTNER_COUNT: return c ? c->n_orgs : VAL_UNKNOWN;
+	case F_CASE_PARTNER_COUNT: return c ? case_partner_orgs(c) : VAL_UNKNOWN;
 	case F_CASE_SIGNAL_COUNT: return c ? c->n_signals : VAL_UNKNOWN;
 	case F_CASE_OPEENVOLGEND: return c ? c->opeenvolgend : VAL_UNKNOWN;
 	case F_CASE_MEERVOUDIG: return c ? case_is_meervoudig(c) : VAL_UNKNOWN;

@@ -59,15 +59,14 @@ static bool muni_is_served(const struct engine *e, const char *code)
 }
 
 /*
- * The arrear a signal is about (docs/engine.md, step 6): the partner
- * organisation, the person (the BSN, else the birth date, else the
- * household alone) and the ontstaansdatum, as a keyed digest
- * (pseudo_short): it stands for a BSN, so a plain hash would give the BSN
- * away by brute force.
+ * Keyed digests (pseudo_short) of who owes whom: the partner organisation
+ * and the person (the BSN, else the birth date, else the household alone),
+ * and with the ontstaansdatum the arrear (docs/engine.md, step 6).  They
+ * stand for a BSN, so a plain hash would give the BSN away by brute force.
  */
-static uint64_t arrear_key(const struct engine *e, const struct signal *s)
+static uint64_t debt_key(const struct engine *e, const struct signal *s, bool arrear)
 {
-	/* org NUL kind person NUL date: bounded by signal.h's field sizes. */
+	/* org NUL kind person NUL [date]: bounded by signal.h's field sizes. */
 	char buf[SIG_ORG_MAX + 1 + 1 + VR_DATE_STRLEN + 1 + sizeof(vr_date)];
 	size_t n = strlen(s->partner_org), m;
 	memcpy(buf, s->partner_org, n + 1);
@@ -82,8 +81,11 @@ static uint64_t arrear_key(const struct engine *e, const struct signal *s)
 		buf[n + 1 + m] = '\0';
 	}
 	n += 1 + m + 1;
-	memcpy(buf + n, &s->arrears_since, sizeof(vr_date));
-	return pseudo_short(e->ps, buf, n + sizeof(vr_date));
+	if (arrear) {
+		memcpy(buf + n, &s->arrears_since, sizeof(vr_date));
+		n += sizeof(vr_date);
+	}
+	return pseudo_short(e->ps, buf, n);
 }
 
 static struct hh_arrear *hh_arrear_find(struct hh_state *h, uint64_t key)
@@ -189,22 +191,24 @@ static void case_open(struct engine *e, struct store_item *it, const struct sign
 	h->has_case = true;
 }
 
-/* The org's latest amount replaces its earlier one: an escalation is the
- * same arrear grown, not a second debt. */
-static void case_org_note(struct case_rec *c, const struct signal *s, uint64_t org)
+/* The org's latest amount for this person replaces its earlier one: a
+ * partner reports what the person owes it now, and an escalation is the
+ * same debt grown, not a second one.  Another person's debt adds. */
+static void case_org_note(struct case_rec *c, const struct signal *s, uint64_t org,
+			  uint64_t who)
 {
 	for (unsigned i = 0; i < c->n_orgs; i++) {
-		if (c->orgs[i].org == org) {
+		if (c->orgs[i].who == who) {
 			c->orgs[i].amount = s->amount;
 			return;
 		}
 	}
 	if (c->n_orgs < CASE_ORGS_MAX)
-		c->orgs[c->n_orgs++] = (struct case_org){org, (uint8_t)s->partner, s->amount};
+		c->orgs[c->n_orgs++] = (struct case_org){org, who, (uint8_t)s->partner, s->amount};
 }
 
 static void case_add(struct engine *e, struct case_rec *c, const struct signal *s, uint64_t org,
-		     struct rules_ctx *ctx)
+		     uint64_t who, struct rules_ctx *ctx)
 {
 	vr_date due;
 	enum case_priority p = ruleset_priority(e->rs, ctx, &due);
@@ -224,7 +228,7 @@ static void case_add(struct engine *e, struct case_rec *c, const struct signal *
 		c->signals_dropped++;
 	}
 	c->n_signals++;
-	case_org_note(c, s, org);
+	case_org_note(c, s, org, who);
 	if (p > c->priority)
 		c->priority = (uint8_t)p;
 	if (c->due == VR_DATE_NONE || due < c->due)
@@ -449,7 +453,7 @@ static void decide(struct engine *e, size_t i)
 		d->status = DEC_ONTERECHT;
 		return;
 	}
-	uint64_t arrear = arrear_key(e, s);
+	uint64_t arrear = debt_key(e, s, true);
 	const struct hh_arrear *esc = NULL;
 	if (rst != RSTATUS_BEKEND && is_repeat(rs, h, s, arrear, d, &esc)) {
 		d->status = DEC_HERHAALD;
@@ -462,7 +466,7 @@ static void decide(struct engine *e, size_t i)
 	it->dirty = true;
 	struct case_rec *c = case_choose(e, it, s, esc, d);
 	hh_arrear_note(h, arrear, s, c->seq);
-	case_add(e, c, s, sig_text_hash(s->partner_org), &ctx);
+	case_add(e, c, s, sig_text_hash(s->partner_org), debt_key(e, s, false), &ctx);
 	d->has_case = true;
 	dec_case_fill(&d->kase, c);
 	if (e->ck)

@@ -103,6 +103,7 @@ static void encode_case(struct wbuf *w, const struct case_rec *c)
 	}
 	for (unsigned i = 0; i < c->n_orgs; i++) {
 		put_u64(w, c->orgs[i].org);
+		put_u64(w, c->orgs[i].who);
 		put_u8(w, c->orgs[i].partner);
 		put_u64(w, (uint64_t)c->orgs[i].amount);
 	}
@@ -273,6 +274,7 @@ static void decode_case(struct rbuf *r, struct case_rec *c, unsigned version)
 	c->scored_by = c->has_rule_names ? get_name(r, CASE_RULESET_MAX) : NAME_NONE;
 	for (unsigned i = 0; i < c->n_orgs; i++) {
 		c->orgs[i].org = get_u64(r);
+		c->orgs[i].who = version >= 8 ? get_u64(r) : c->orgs[i].org; /* person unknown */
 		c->orgs[i].partner = (uint8_t)get_u8(r);
 		c->orgs[i].amount = (int64_t)get_u64(r);
 		if (c->orgs[i].partner >= PARTNER__COUNT)

@@ -74,9 +74,12 @@ struct case_signal {
 	int64_t amount;
 };
 
-/* A partner organisation in a case, with its latest amount. */
+/* What one partner organisation claims from one person in a case, with its
+ * latest amount: the case total sums these (an organisation's later signal
+ * about the same person replaces its amount; another person's adds). */
 struct case_org {
 	uint64_t org;
+	uint64_t who;        /* organisation and person, keyed (pseudo_short) */
 	uint8_t partner;     /* enum sig_partner */
 	int64_t amount;
 };
@@ -106,8 +109,8 @@ struct case_rec {
 	uint8_t priority;       /* enum case_priority */
 	char team[CASE_TEAM_MAX + 1]; /* from the rule set's routes */
 	int32_t score;          /* all fired rules, listed or not */
-	int64_t amount;         /* sum of each org's latest bedrag */
-	uint16_t n_orgs;        /* distinct partner orgs */
+	int64_t amount;         /* sum of each org's latest bedrag per person */
+	uint16_t n_orgs;        /* entries of orgs[]: an organisation per person */
 	uint16_t n_signals;     /* listed + dropped */
 	uint16_t signals_dropped;
 	uint16_t n_rules;
@@ -145,9 +148,22 @@ struct hh_state {
 	struct case_rec prev;
 };
 
+/* The distinct partner organisations of a case (case.partner_count). */
+static inline unsigned case_partner_orgs(const struct case_rec *c)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < c->n_orgs; i++) {
+		unsigned j = 0;
+		while (j < i && c->orgs[j].org != c->orgs[i].org)
+			j++;
+		n += j == i;
+	}
+	return n;
+}
+
 static inline bool case_is_meervoudig(const struct case_rec *c)
 {
-	return c->n_orgs >= 2;
+	return case_partner_orgs(c) >= 2;
 }
 
 const char *case_priority_name(enum case_priority p);

@@ -248,7 +248,7 @@ void emit_case(struct jbuf *b, const struct engine *e, const struct hkey *h,
 	KEY(b, "partners", &first);
 	emit_case_partners(b, c);
 	KEY(b, "partner_count", &first);
-	jbuf_int(b, c->n_orgs);
+	jbuf_int(b, case_partner_orgs(c));
 	KEY(b, "bedrag", &first);
 	jbuf_int(b, c->amount);
 	KEY(b, "crisis", &first);
@@ -302,8 +302,9 @@ void emit_case_text(FILE *f, const struct engine *e, const struct hkey *h,
 	if (c->signals_dropped)
 		fprintf(f, "  ... and %u more, not listed\n", c->signals_dropped);
 	fprintf(f, "Partner organisations: %u%s; amount counted: %lld euro "
-		   "(each organisation's latest bedrag)\n",
-		c->n_orgs, case_is_meervoudig(c) ? " (meervoudig)" : "", (long long)c->amount);
+		   "(each organisation's latest bedrag per person)\n",
+		case_partner_orgs(c), case_is_meervoudig(c) ? " (meervoudig)" : "",
+		(long long)c->amount);
 	if (c->opeenvolgend)
 		fprintf(f, "Opeenvolgend: the household's previous case had a signal within %d days\n",
 			ruleset_consecutive_lookback(rs));

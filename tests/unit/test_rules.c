@@ -270,8 +270,8 @@ static void test_eval(void)
 	static struct case_rec c;
 	memset(&c, 0, sizeof(c));
 	c.n_orgs = 2;
-	c.orgs[0] = (struct case_org){1, PARTNER_HUUR, 1200};
-	c.orgs[1] = (struct case_org){2, PARTNER_WATER, 300};
+	c.orgs[0] = (struct case_org){1, 1, PARTNER_HUUR, 1200};
+	c.orgs[1] = (struct case_org){2, 2, PARTNER_WATER, 300};
 	c.amount = 1500;
 	ctx.kase = &c;
 	ruleset_score(rs, &ctx, &c);

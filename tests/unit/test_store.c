@@ -54,7 +54,7 @@ static void state_n(struct hh_state *s, unsigned n)
 		c->amount = 1550;
 		c->n_orgs = (uint16_t)(n % (CASE_ORGS_MAX + 1));
 		for (unsigned i = 0; i < c->n_orgs; i++)
-			c->orgs[i] = (struct case_org){0xabcdef00ULL + i, (uint8_t)(i % PARTNER__COUNT),
+			c->orgs[i] = (struct case_org){0xabcdef00ULL + i, 0x5100ULL + i, (uint8_t)(i % PARTNER__COUNT),
 						       (int64_t)(50 * i)};
 		c->n_signals = (uint16_t)(1 + n % 20);
 		c->signals_dropped = c->n_signals > CASE_SIGNALS_MAX ? c->n_signals - CASE_SIGNALS_MAX : 0;
@@ -288,6 +288,8 @@ static void test_codec_old(void)
 		want.cur.floor = want.cur.opened;
 		want.has_prev = false;
 		want.n_cases = want.cur.seq;
+		for (unsigned i = 0; i < want.cur.n_orgs; i++)
+			want.cur.orgs[i].who = want.cur.orgs[i].org; /* the person is unknown */
 		for (unsigned i = 0; i < (unsigned)(want.cur.n_signals - want.cur.signals_dropped); i++)
 			want.cur.signals[i].received = want.cur.signals[i].date;
 		CHECK(state_eq(&want, &back));
