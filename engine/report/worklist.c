@@ -44,17 +44,18 @@ int worklist_add(struct worklist *w, const struct hkey *h, const struct case_rec
 	return VR_OK;
 }
 
-/* Most urgent first: priority, score, due date, then case id (total). */
+/* Most urgent first: priority class, due date (now that it counts from
+ * receipt, the team's real deadline), score, then case id (total). */
 static int case_cmp(const void *a, const void *b)
 {
 	const struct case_rec *x = &((const struct case_copy *)a)->c;
 	const struct case_rec *y = &((const struct case_copy *)b)->c;
 	if (x->priority != y->priority)
 		return x->priority > y->priority ? -1 : 1;
-	if (x->score != y->score)
-		return x->score > y->score ? -1 : 1;
 	if (x->due != y->due)
 		return x->due < y->due ? -1 : 1;
+	if (x->score != y->score)
+		return x->score > y->score ? -1 : 1;
 	return strcmp(x->id, y->id);
 }
 
