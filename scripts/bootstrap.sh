@@ -10,8 +10,10 @@ build_packages=(
 	librdkafka-dev libhiredis-dev libcurl4-openssl-dev libcsv-dev libsodium-dev
 )
 # What the tests need on top: clang's libFuzzer (scripts/fuzz.sh), a real redis-server,
-# kcat as the partners' Kafka client, libmicrohttpd for the webhook receiver.
-test_packages=(clang-14 libclang-rt-14-dev redis-server redis-tools kcat libmicrohttpd-dev)
+# kcat as the partners' Kafka client, libmicrohttpd for the webhook receiver,
+# python3-jsonschema to check every task against docs/task.schema.json.
+test_packages=(clang-14 libclang-rt-14-dev redis-server redis-tools kcat libmicrohttpd-dev
+	python3-jsonschema)
 packages=("${build_packages[@]}" "${test_packages[@]}")
 
 missing=()

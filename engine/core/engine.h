@@ -99,6 +99,14 @@ struct decision {
 	enum dec_status original;     /* DEC_DUPLICATE: the status the signal got
 				       * when first decided; DEC__COUNT unknown */
 	char reason[SIG_REASON_MAX];  /* why not picked up; "" otherwise */
+	vr_date today;                /* the clock's today when this record was
+				       * read (event time includes it): what
+				       * happens next to its case (dispatch.h)
+				       * happens from this day on */
+	/* The whole case as it stood right after this signal, when the
+	 * observer asks for it (with_cases); NULL otherwise or without a
+	 * case.  Valid during the observer call. */
+	const struct case_rec *case_after;
 };
 
 /* Who hears the engine's results (not a sink: sinks deliver output,
@@ -121,6 +129,9 @@ struct engine_observer {
 	int (*decision_early)(void *ud, const struct decision *d);
 	int (*case_early)(void *ud, const struct hkey *household, const struct case_rec *c);
 	int (*written)(void *ud);
+	/* Fill decision.case_after (a copy of the case per picked-up signal:
+	 * for dispatch, which builds tasks from it). */
+	bool with_cases;
 };
 
 /* One input record, borrowed for the duration of engine_process(). */

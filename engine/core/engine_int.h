@@ -36,6 +36,8 @@ struct engine {
 		struct decision *decs;
 		struct store_case *done;
 		size_t n_done;
+		struct case_rec *after;   /* record -> its case after it, when
+					   * the observer wants them (with_cases) */
 		size_t n;                 /* records */
 	} slots[2];
 	struct slot *b;               /* the batch being decided */

@@ -73,6 +73,7 @@ void engine_free(struct engine *e)
 		free(b->items);
 		free(b->decs);
 		free(b->done);
+		free(b->after);
 	}
 	free(e->ht);
 	free(e);
@@ -113,8 +114,10 @@ struct engine *engine_new(const struct engine_conf *conf, const struct ruleset *
 		b->items = calloc(n, sizeof(*b->items));
 		b->decs = calloc(n, sizeof(*b->decs));
 		b->done = calloc(n, sizeof(*b->done));
+		b->after = obs->with_cases ? calloc(n, sizeof(*b->after)) : NULL;
 		if (!b->sigs || !b->errs || !b->valid || !b->hkeys || !b->item_of ||
-		    !b->mark_id || !b->items || !b->decs || !b->done)
+		    !b->mark_id || !b->items || !b->decs || !b->done ||
+		    (obs->with_cases && !b->after))
 			goto out_nomem;
 		b->batch.items = b->items;
 	}
@@ -188,6 +191,7 @@ static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 		clock_observe(e->clk, s->signal_date);
 		s->received = receipt(e, &recs[i], s);
 		clock_observe(e->clk, s->received);
+		e->b->decs[i].today = clock_today(e->clk);
 		if (ruleset_matching_key(e->rs) != RULES_KEY_PERSON ||
 		    !pseudo_person(e->ps, &s->client, &e->b->hkeys[i]))
 			pseudo_household(e->ps, &s->client, &e->b->hkeys[i]);

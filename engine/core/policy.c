@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "names.h"
 #include "vr.h"
 
 static const char *const status_names[DEC__COUNT] = {
@@ -217,6 +218,7 @@ static void case_add(struct engine *e, struct case_rec *c, const struct signal *
 		struct case_signal *cs = &c->signals[c->n_signals - c->signals_dropped];
 		memcpy(cs->id, s->id, sizeof(cs->id));
 		cs->org = org;
+		cs->org_name = name_intern(s->partner_org);
 		cs->partner = (uint8_t)s->partner;
 		cs->priority = (uint8_t)p;
 		cs->crisis = s->crisis;
@@ -471,6 +473,10 @@ static void decide(struct engine *e, size_t i)
 	dec_case_fill(&d->kase, c);
 	if (e->ck)
 		contact_note(e, c, &s->client);
+	if (e->b->after) {
+		e->b->after[i] = *c;
+		d->case_after = &e->b->after[i];
+	}
 }
 
 void policy_decide(struct engine *e, size_t i, const struct engine_rec *rec)

@@ -72,7 +72,7 @@ size_t contact_plain(const struct sig_client *c, char *out, size_t len)
 	bool first = true;
 	char day[VR_DATE_STRLEN];
 
-	if (!c->name[0] && !c->phone[0] && !c->email[0] && !c->bsn[0])
+	if (!c->name[0] && !c->phone[0] && !c->email[0] && !c->bsn[0] && !c->postcode[0])
 		return 0;
 	jbuf_init(&b, CONTACT_PLAIN_MAX);
 	jbuf_raw(&b, "{", 1);
@@ -91,6 +91,19 @@ size_t contact_plain(const struct sig_client *c, char *out, size_t len)
 	if (c->email[0]) {
 		jbuf_key(&b, "email", &first);
 		jbuf_str(&b, c->email);
+	}
+	if (c->postcode[0]) {
+		/* The address the team visits or writes to. */
+		jbuf_key(&b, "postcode", &first);
+		jbuf_str(&b, c->postcode);
+		if (c->huisnummer[0]) {
+			jbuf_key(&b, "huisnummer", &first);
+			jbuf_str(&b, c->huisnummer);
+		}
+		if (c->toevoeging[0]) {
+			jbuf_key(&b, "toevoeging", &first);
+			jbuf_str(&b, c->toevoeging);
+		}
 	}
 	if (c->birth != VR_DATE_NONE) {
 		jbuf_key(&b, "geboortedatum", &first);

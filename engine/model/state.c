@@ -6,7 +6,7 @@
 #include "names.h"
 #include "vr.h"
 
-#define STATE_VERSION 8
+#define STATE_VERSION 9
 /* Version 8: arrears instead of partner organisations (repeats are per
  * arrear), receipt dates and a floor in the case and its signals, the
  * previous case and the count of cases opened.
@@ -117,6 +117,7 @@ static void encode_case(struct wbuf *w, const struct case_rec *c)
 		put_u32(w, (uint32_t)s->date);
 		put_u32(w, (uint32_t)s->received);
 		put_u64(w, (uint64_t)s->amount);
+		put_name(w, s->org_name);
 	}
 	put_u16(w, c->contact_len);
 	memcpy(w->p, c->contact, c->contact_len);
@@ -209,9 +210,13 @@ static uint64_t get_u64(struct rbuf *r)
 
 /* A name of at most max bytes, interned where it stands in the value; an
  * empty or overlong one, or a full name table, makes the value corrupt. */
-static uint16_t get_name(struct rbuf *r, size_t max)
+/* A name, or NAME_NONE for an empty one when optional (an organisation's
+ * name that an older value did not have). */
+static uint16_t get_name_opt(struct rbuf *r, size_t max, bool optional)
 {
 	size_t n = get_u8(r);
+	if (n == 0 && optional && !r->bad)
+		return NAME_NONE;
 	uint16_t id = NAME_NONE;
 	if (n <= max && need(r, n)) {
 		id = name_intern_n((const char *)r->p, n);
@@ -220,6 +225,11 @@ static uint16_t get_name(struct rbuf *r, size_t max)
 	if (id == NAME_NONE)
 		r->bad = true;
 	return id;
+}
+
+static uint16_t get_name(struct rbuf *r, size_t max)
+{
+	return get_name_opt(r, max, false);
 }
 
 static void get_str(struct rbuf *r, char *dst, size_t cap)
@@ -292,6 +302,7 @@ static void decode_case(struct rbuf *r, struct case_rec *c, unsigned version)
 		s->date = (vr_date)get_u32(r);
 		s->received = version >= 8 ? (vr_date)get_u32(r) : s->date;
 		s->amount = (int64_t)get_u64(r);
+		s->org_name = version >= 9 ? get_name_opt(r, SIG_ORG_MAX, true) : NAME_NONE;
 		if (s->partner >= PARTNER__COUNT || s->priority >= PRIO__COUNT)
 			r->bad = true;
 	}
@@ -309,7 +320,9 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 {
 	struct rbuf r = {buf, buf + len, false};
 
-	/* Older versions are still read: version 7 is version 8 with partner
+	/* Older versions are still read: version 8 is version 9 without the
+	 * signals' organisation names (a task then names the partner type
+	 * only); version 7 is version 8 with partner
 	 * organisations where arrears are (read and forgotten: a repeat just
 	 * after the upgrade is picked up once more) and without receipts (the
 	 * signaaldatum stands in); version 6 is version 7 with the

@@ -65,6 +65,9 @@ struct hh_mark {
 struct case_signal {
 	char id[SIG_ID_MAX + 1];
 	uint64_t org;
+	uint16_t org_name;   /* the organisation's name, interned (names.h):
+			      * the team reads who signalled; NAME_NONE in a
+			      * value older than state version 9 */
 	uint8_t partner;     /* enum sig_partner */
 	uint8_t priority;    /* enum case_priority of this signal alone */
 	bool crisis;
@@ -177,7 +180,8 @@ const char *case_priority_name(enum case_priority p);
  */
 /* A case's names are ids in the struct but text in the value: up to a
  * length byte and 63 bytes a rule, and 128 for its rule set. */
-#define STATE_NAMES_EXTRA (CASE_RULES_MAX * (1 + CASE_RULE_NAME_MAX) + 1 + CASE_RULESET_MAX)
+#define STATE_NAMES_EXTRA (CASE_RULES_MAX * (1 + CASE_RULE_NAME_MAX) + 1 + CASE_RULESET_MAX + \
+			   CASE_SIGNALS_MAX * (1 + SIG_ORG_MAX))
 #define STATE_ENCODED_MAX (sizeof(struct hh_state) + 64 + 2 * STATE_NAMES_EXTRA)
 size_t state_encode(const struct hh_state *s, unsigned char *buf);
 int state_decode(const unsigned char *buf, size_t len, struct hh_state *out);

@@ -90,6 +90,15 @@ static void state_n(struct hh_state *s, unsigned n)
 			cs->date = 19723 + (vr_date)i;
 			cs->received = cs->date + (vr_date)(n % 40);
 			cs->amount = 100 + i;
+			/* Two in three name their organisation (version 9);
+			 * the rest read from an older value, without. */
+			char org[SIG_ORG_MAX + 1];
+			snprintf(org, sizeof(org), "Woonstichting %u", (n + i) % 5);
+			if (n == 8 && i == 0) { /* as long as organisation names get */
+				memset(org, 'o', SIG_ORG_MAX);
+				org[SIG_ORG_MAX] = '\0';
+			}
+			cs->org_name = n % 3 ? name_intern(org) : NAME_NONE;
 		}
 		/* Every other case carries a (stand-in) sealed contact block. */
 		c->contact_len = n % 2 ? (uint16_t)(29 + n * 7 % CONTACT_PLAIN_MAX) : 0;
@@ -147,7 +156,7 @@ static void test_codec(void)
 		size_t l = (size_t)(rand() % 300);
 		for (size_t i = 0; i < l; i++)
 			buf[i] = (unsigned char)rand();
-		buf[0] = (unsigned char)(4 + t % 4); /* versions 4 to 7 */
+		buf[0] = (unsigned char)(4 + t % 6); /* versions 4 to 9 */
 		if (state_decode(buf, l, &back) == VR_OK &&
 		    (back.n_arrears > HH_ARREARS_MAX || back.n_marks > HH_MARKS_MAX ||
 		     (back.has_case && back.cur.n_signals - back.cur.signals_dropped > CASE_SIGNALS_MAX)))
@@ -268,8 +277,8 @@ static size_t encode_old(const struct hh_state *s, unsigned version, unsigned ch
 }
 
 /*
- * Values of versions 5 to 7 read as version 8 would have them: partner
- * entries (not arrears) forgotten, the signaaldatum for every receipt;
+ * Values of versions 5 to 7 read as version 9 would have them: partner
+ * entries (not arrears) forgotten, no organisation names, the signaaldatum for every receipt;
  * version 5 has no contact block, and its case reads as one without.
  */
 static void test_codec_old(void)
@@ -290,8 +299,10 @@ static void test_codec_old(void)
 		want.n_cases = want.cur.seq;
 		for (unsigned i = 0; i < want.cur.n_orgs; i++)
 			want.cur.orgs[i].who = want.cur.orgs[i].org; /* the person is unknown */
-		for (unsigned i = 0; i < (unsigned)(want.cur.n_signals - want.cur.signals_dropped); i++)
+		for (unsigned i = 0; i < (unsigned)(want.cur.n_signals - want.cur.signals_dropped); i++) {
 			want.cur.signals[i].received = want.cur.signals[i].date;
+			want.cur.signals[i].org_name = NAME_NONE; /* named since version 9 */
+		}
 		CHECK(state_eq(&want, &back));
 		CHECK_INT(state_decode(buf, n - 1, &back), VR_EPARSE);
 	}
@@ -337,8 +348,12 @@ static void test_codec_bound(void)
 	c->n_orgs = CASE_ORGS_MAX;
 	c->n_signals = CASE_SIGNALS_MAX;
 	c->signals_dropped = 0;
-	for (unsigned i = 0; i < CASE_SIGNALS_MAX; i++)
+	for (unsigned i = 0; i < CASE_SIGNALS_MAX; i++) {
 		memset(c->signals[i].id, 'i', SIG_ID_MAX), c->signals[i].id[SIG_ID_MAX] = '\0';
+		memset(name, 'A' + (char)i, SIG_ORG_MAX);
+		name[SIG_ORG_MAX] = '\0';
+		c->signals[i].org_name = name_intern(name);
+	}
 	memset(c->id, 'c', CASE_ID_STRLEN - 1);
 	memset(c->team, 't', CASE_TEAM_MAX);
 	c->contact_len = CONTACT_SEALED_MAX;
@@ -375,7 +390,7 @@ static void test_codec_names(void)
 	state_n(&s, 7);
 	CHECK(s.has_case && s.cur.has_rule_names);
 	size_t n = state_encode(&s, buf);
-	CHECK_INT(buf[0], 8);
+	CHECK_INT(buf[0], 9);
 	CHECK_INT(state_decode(buf, n, &back), VR_OK);
 	CHECK(back.cur.has_rule_names);
 	CHECK_INT(back.cur.n_rules, 3);
@@ -446,7 +461,7 @@ static void test_codec_v6(void)
 								  back.cur.signals[0].date);
 	static struct hh_state again;
 	size_t n = state_encode(&back, buf);
-	CHECK_INT(buf[0], 8);
+	CHECK_INT(buf[0], 9);
 	CHECK_INT(state_decode(buf, n, &again), VR_OK);
 	CHECK(state_eq(&back, &again));
 }

@@ -1,0 +1,59 @@
+/*
+ * dispatch_int.h - what dispatch.c (life cycle, release) and queue.c (the
+ * team queues) share.  Private to engine/dispatch.
+ */
+#ifndef VR_DISPATCH_INT_H
+#define VR_DISPATCH_INT_H
+
+#include "dispatch.h"
+#include "jsonw.h"
+
+struct team;
+
+/* A case dispatch knows. */
+struct dcase {
+	char id[CASE_ID_STRLEN];
+	enum case_status status;
+	unsigned version;         /* of its latest task; 0 while queued */
+	vr_date queued;           /* the day it entered the queue */
+	struct hkey household;
+	struct team *team;        /* its queue while queued */
+	size_t heap_pos;          /* in team->heap; SIZE_MAX when not queued */
+	struct case_rec *snap;    /* the latest case, while queued */
+};
+
+struct team {
+	char name[CASE_TEAM_MAX + 1];
+	long capacity;            /* per working day; DISPATCH_UNLIMITED */
+	struct dcase **heap;      /* release order: heap[0] goes next */
+	size_t n_heap, cap_heap;
+	struct {                  /* the day's figures so far */
+		size_t arrived, released, released_crisis, late;
+	} day;
+	int *waits;               /* the day's waits in days */
+	size_t n_waits, cap_waits;
+};
+
+struct dispatch {
+	struct dispatch_conf conf;
+	const struct engine *e;
+	const struct contact_key *ck;
+	struct dispatch_observer obs;
+	struct dcase **table;     /* open addressing by id */
+	size_t n, cap;
+	struct team teams[DISPATCH_TEAMS_MAX];
+	size_t n_teams;
+	vr_date last;             /* the latest day reached */
+	bool last_working;        /* it had a morning release */
+	struct jbuf json;
+	struct dispatch_stats stats;
+};
+
+/* Does a go out before b?  Priority class, due date, score, case id. */
+bool queue_before(const struct case_rec *a, const struct case_rec *b);
+/* Put x in t's queue, or move it to where its case now belongs. */
+int queue_put(struct team *t, struct dcase *x);
+/* Take x out of t's queue (nothing when it is not in it). */
+void queue_remove(struct team *t, struct dcase *x);
+
+#endif
