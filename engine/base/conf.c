@@ -415,6 +415,10 @@ static bool section_is(const char *pattern, const char *section)
 	size_t n = strlen(pattern);
 	if (n >= 2 && strcmp(pattern + n - 2, " *") == 0)
 		return strncmp(section, pattern, n - 1) == 0 && section[n - 1];
+	/* "sink.*": every "sink.NAME" */
+	if (n >= 2 && strcmp(pattern + n - 2, ".*") == 0)
+		return strncmp(section, pattern, n - 1) == 0 && section[n - 1] &&
+		       !strchr(section, ' ');
 	return strcmp(section, pattern) == 0;
 }
 

@@ -87,7 +87,8 @@ enum conf_type {
 };
 
 struct conf_key {
-	const char *section;  /* "engine"; "topic *": every section "topic NAME" */
+	const char *section;  /* "engine"; "topic *": every section "topic NAME";
+			       * "sink.*": every section "sink.NAME" */
 	const char *key;      /* "batch"; "field.": every key with that prefix; "*" any */
 	enum conf_type type;
 	const char *def;      /* the default, as documentation; NULL: none or required */

@@ -26,17 +26,20 @@
 #include "jsonw.h"
 #include "mapping.h"
 #include "rules.h"
+#include "service.h"
 #include "sink_file.h"
 #include "src_file.h"
 #include "summary.h"
+#include "task_out.h"
 #include "vr.h"
 
 
 static void usage(FILE *f)
 {
 	fputs("usage: vroeg replay [options] FILE...   (FILE may be - for stdin)\n"
-	      "  --out DIR            write decisions.jsonl, cases.jsonl, rejects.jsonl and\n"
-	      "                       summary.json to DIR (default: decisions to stdout)\n"
+	      "  --out DIR            write decisions.jsonl, cases.jsonl, rejects.jsonl,\n"
+	      "                       tasks.jsonl, queues.jsonl and summary.json to DIR\n"
+	      "                       (default: decisions to stdout)\n"
 	      "  --rules FILE         decide with this rule file (default: the built-in\n"
 	      "                       rules/default.rules); repeat it to compare rule sets\n"
 	      "                       side by side: DIR/<name>/ each, plus DIR/comparison.json\n"
@@ -58,6 +61,13 @@ static void usage(FILE *f)
 	      "  --mapping FILE       the input is in a partner's format: FILE is a mapping\n"
 	      "                       with one [topic NAME] section (docs/connectors.md),\n"
 	      "                       e.g. a CSV export with its header line\n"
+	      "  --capacity TEAM=N    the team takes N cases per working day (repeatable;\n"
+	      "                       default unlimited); crisis cases go out at once\n"
+	      "  --sink URL           deliver the tasks also to file:PATH or http(s)://URL\n"
+	      "                       (repeatable; one rule set)\n"
+	      "  -c, --config FILE    [team NAME] capacity and [sink.NAME] sections of a\n"
+	      "                       config (docs/dispatch.md)\n"
+	      "  --no-tasks           decide only: no queues, no tasks.jsonl/queues.jsonl\n"
 	      "  --batch N            records per batch (default 1024)\n"
 	      "  --progress | --no-progress   progress line on stderr (default: if a tty)\n"
 	      "  --quiet              no summary on stderr\n",
@@ -254,6 +264,20 @@ static int parse_option(struct replay *r, const char *a, const char *v)
 		r->mapping_file = v;
 	} else if (strcmp(a, "--explain") == 0) {
 		r->explain = v;
+	} else if (strcmp(a, "--capacity") == 0) {
+		char err[160];
+		if (dispatch_conf_parse(&r->dconf, v, err, sizeof(err)) != VR_OK) {
+			fprintf(stderr, "vroeg replay: --capacity %s: %s\n", v, err);
+			return 2;
+		}
+	} else if (strcmp(a, "--sink") == 0) {
+		if (r->n_sink_urls == SINKS_MAX) {
+			fprintf(stderr, "vroeg replay: at most %d --sink\n", SINKS_MAX);
+			return 2;
+		}
+		r->sink_urls[r->n_sink_urls++] = v;
+	} else if (strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) {
+		r->conf_file = v;
 	} else if (strcmp(a, "--store-wait") == 0) {
 		char *end;
 		long n = strtol(v, &end, 10);
@@ -300,6 +324,7 @@ static int parse_option(struct replay *r, const char *a, const char *v)
 static int parse_args(struct replay *r, int argc, char **argv)
 {
 	engine_conf_init(&r->conf);
+	dispatch_conf_init(&r->dconf);
 	r->store_url = "memory";
 	r->store_wait = 300;
 	r->now = VR_DATE_NONE;
@@ -318,7 +343,9 @@ static int parse_args(struct replay *r, int argc, char **argv)
 			r->progress = 0;
 		} else if (strcmp(a, "--quiet") == 0) {
 			r->quiet = true;
-		} else if (a[0] == '-' && a[1] == '-') {
+		} else if (strcmp(a, "--no-tasks") == 0) {
+			r->no_tasks = true;
+		} else if ((a[0] == '-' && a[1] == '-') || strcmp(a, "-c") == 0) {
 			if (i + 1 >= argc) {
 				fprintf(stderr, "vroeg replay: %s needs a value\n", a);
 				return 2;
@@ -341,6 +368,15 @@ static int parse_args(struct replay *r, int argc, char **argv)
 	}
 	if (r->n_sets > 1 && !r->out_dir) {
 		fprintf(stderr, "vroeg replay: comparing rule sets needs --out DIR\n");
+		return 2;
+	}
+	if (r->n_sets > 1 && (r->n_sink_urls || r->conf_file)) {
+		fprintf(stderr, "vroeg replay: --sink and -c deliver one rule set's tasks; "
+				"compare rule sets without them\n");
+		return 2;
+	}
+	if (r->no_tasks && (r->n_sink_urls || r->conf_file)) {
+		fprintf(stderr, "vroeg replay: --no-tasks makes no tasks for --sink or -c\n");
 		return 2;
 	}
 	if (r->n_sets > 1 && !store_url_is_memory(r->store_url)) {
@@ -404,8 +440,9 @@ static int start_sets(struct replay *r, struct pseudo *ps)
 			fprintf(stderr, "vroeg replay: %s\n", err);
 			return VR_EINVAL;
 		}
+		bool tasks = !r->no_tasks && (r->out_dir || (k == 0 && r->tout));
 		struct engine_observer obs = {.ud = s, .decision = replay_on_decision,
-					      .case_done = replay_on_case};
+					      .case_done = replay_on_case, .with_cases = tasks};
 		s->e = engine_new(&r->conf, s->rs, s->st, ps, &s->clk, &obs, err, sizeof(err));
 		if (s->e && r->ck)
 			engine_set_contact_key(s->e, r->ck);
@@ -415,7 +452,7 @@ static int start_sets(struct replay *r, struct pseudo *ps)
 			fprintf(stderr, "vroeg replay: %s\n", s->e ? "out of memory" : err);
 			return VR_ENOMEM;
 		}
-		if (replay_open_set_outputs(r, s))
+		if (replay_open_set_outputs(r, s) || (tasks && replay_start_dispatch(r, s)))
 			return VR_EIO;
 	}
 	return VR_OK;
@@ -440,8 +477,48 @@ static void cleanup(struct replay *r)
 	free(r->map_err);
 	mapping_free(r->map);
 	conf_free(r->map_conf);
+	task_out_free(r->tout);
+	conf_free(r->cfg);
 	free(r->ids);
 	free(r->files);
+}
+
+/* -c FILE's [team NAME] and [sink.NAME] sections (the service's config
+ * may be given: its other sections are checked and left alone), then each
+ * --sink: the first rule set's task sinks. */
+static int load_dispatch(struct replay *r)
+{
+	char err[512];
+	if (r->conf_file) {
+		struct dispatch_conf mine = r->dconf; /* --capacity wins */
+		if (!(r->cfg = conf_load(r->conf_file, err, sizeof(err))) ||
+		    conf_check(r->cfg, run_conf_tables(), err, sizeof(err)) ||
+		    dispatch_conf_load(&r->dconf, r->cfg, err, sizeof(err))) {
+			fprintf(stderr, "vroeg replay: %s\n", err);
+			return VR_EINVAL;
+		}
+		for (size_t i = 0; i < mine.n_teams; i++)
+			dispatch_conf_set(&r->dconf, mine.teams[i].name, mine.teams[i].capacity);
+	}
+	if (!r->conf_file && !r->n_sink_urls)
+		return VR_OK;
+	if (!(r->tout = task_out_new()))
+		return VR_ENOMEM;
+	if (r->cfg && task_out_add_conf(r->tout, r->cfg, err, sizeof(err)) != VR_OK) {
+		fprintf(stderr, "vroeg replay: %s: %s\n", r->conf_file, err);
+		return VR_EINVAL;
+	}
+	for (int i = 0; i < r->n_sink_urls; i++) {
+		if (task_out_add_url(r->tout, r->sink_urls[i], err, sizeof(err)) != VR_OK) {
+			fprintf(stderr, "vroeg replay: --sink %s\n", err);
+			return VR_EINVAL;
+		}
+	}
+	if (!task_out_count(r->tout)) {
+		task_out_free(r->tout);
+		r->tout = NULL;
+	}
+	return VR_OK;
 }
 
 /* --mapping FILE: its one [topic NAME] section, and scratch for a batch. */
@@ -499,7 +576,8 @@ int replay_main(int argc, char **argv)
 		free(r.files);
 		return rc < 0 ? 0 : rc;
 	}
-	if (load_rules(&r) != VR_OK || (r.mapping_file && load_mapping(&r) != VR_OK))
+	if (load_rules(&r) != VR_OK || (r.mapping_file && load_mapping(&r) != VR_OK) ||
+	    load_dispatch(&r) != VR_OK)
 		goto out;
 	ps = r.key_file ? pseudo_new_file(r.key_file, err, sizeof(err))
 			: pseudo_new_ephemeral(err, sizeof(err));
@@ -510,8 +588,9 @@ int replay_main(int argc, char **argv)
 	if (!r.key_file && !r.quiet)
 		fprintf(stderr, "vroeg replay: no --key-file; using an ephemeral key "
 				"(pseudonyms differ between runs)\n");
-	/* Contact details are kept only where state outlives the run. */
-	if (!store_url_is_memory(r.store_url)) {
+	/* Contact details are kept where state outlives the run, and for the
+	 * tasks the run delivers (--sink, -c). */
+	if (!store_url_is_memory(r.store_url) || r.tout) {
 		/* Redis killed mid-write must be waited out, not kill the replay. */
 		signal(SIGPIPE, SIG_IGN);
 		r.ck = r.contact_key_file ? contact_key_file(r.contact_key_file, err, sizeof(err))

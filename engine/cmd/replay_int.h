@@ -9,16 +9,19 @@
 #include <stdio.h>
 
 #include "compare.h"
+#include "dispatch.h"
 #include "engine.h"
 #include "jsonw.h"
 #include "mapping.h"
 #include "rules.h"
 #include "sink.h"
 #include "summary.h"
+#include "task_out.h"
 
 #define OUT_MAX (64u << 20)
 #define SETS_MAX 8
 #define ERRS_MAX (16u << 10)
+#define SINKS_MAX 8
 
 struct replay;
 
@@ -34,6 +37,8 @@ struct rset {
 	struct summary sum;
 	struct jbuf line;               /* one decision or case line */
 	struct sink *fdec, *fcases, *frej;  /* file sinks (connectors/sink_file.h) */
+	struct dispatch *disp;          /* queues and tasks, unless --no-tasks */
+	struct sink *ftasks, *fqueues;  /* DIR/tasks.jsonl, DIR/queues.jsonl */
 	char dir[4096];
 	enum dec_status *status;        /* per record of the current batch */
 	size_t pos;                     /* records of the batch seen so far */
@@ -55,6 +60,13 @@ struct replay {
 	const char *contact_key_file;
 	struct contact_key *ck;
 	const char *explain;            /* case id to explain, or NULL */
+	bool no_tasks;                  /* --no-tasks: decide only */
+	struct dispatch_conf dconf;     /* --capacity, [team NAME] */
+	const char *sink_urls[SINKS_MAX];  /* --sink */
+	int n_sink_urls;
+	const char *conf_file;          /* -c: [team NAME] and [sink.NAME] */
+	struct conf *cfg;
+	struct task_out *tout;          /* the first rule set's task sinks */
 	int explained;
 
 	struct rset sets[SETS_MAX];
@@ -76,6 +88,8 @@ struct replay {
 
 int replay_on_decision(void *ud, const struct decision *d);
 int replay_on_case(void *ud, const struct hkey *h, const struct case_rec *c);
+/* Dispatch for set s: its queues and task outputs. */
+int replay_start_dispatch(struct replay *r, struct rset *s);
 int replay_make_dir(const char *dir);
 FILE *replay_open_out(const char *dir, const char *name);
 int replay_open_set_outputs(struct replay *r, struct rset *s);

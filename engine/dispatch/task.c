@@ -15,7 +15,8 @@
 static void task_rules(struct jbuf *b, const struct engine *e, const struct case_rec *c)
 {
 	bool first = true;
-	jbuf_key(b, "score", &first);
+	jbuf_raw(b, "{", 1);
+	jbuf_key(b, "total", &first);
 	jbuf_int(b, c->score);
 	jbuf_key(b, "rules", &first);
 	jbuf_raw(b, "[", 1);

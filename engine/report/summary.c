@@ -33,6 +33,8 @@ void summary_add_case(struct summary *s, const struct case_rec *c)
 	s->households += c->seq == 1;
 }
 
+static void tasks_json(const struct summary *s, struct jbuf *b, bool *first);
+
 void summary_json(const struct summary *s, struct jbuf *b)
 {
 	bool first = true, f2;
@@ -98,7 +100,33 @@ void summary_json(const struct summary *s, struct jbuf *b)
 	jbuf_raw(b, "}", 1);
 	jbuf_key(b, "households", &first);
 	jbuf_int(b, (long long)s->households);
+	if (s->has_tasks)
+		tasks_json(s, b, &first);
 	jbuf_lit(b, "}\n");
+}
+
+void summary_set_tasks(struct summary *s, const struct dispatch_stats *t)
+{
+	s->has_tasks = true;
+	s->tasks = *t;
+}
+
+static void tasks_json(const struct summary *s, struct jbuf *b, bool *first)
+{
+	bool f = true;
+	jbuf_key(b, "tasks", first);
+	jbuf_raw(b, "{", 1);
+	jbuf_key(b, "queued", &f);
+	jbuf_int(b, (long long)s->tasks.queued);
+	jbuf_key(b, "released", &f);
+	jbuf_int(b, (long long)s->tasks.tasks);
+	jbuf_key(b, "released_late", &f);
+	jbuf_int(b, (long long)s->tasks.late);
+	jbuf_key(b, "versions", &f);
+	jbuf_int(b, (long long)s->tasks.versions);
+	jbuf_key(b, "still_queued", &f);
+	jbuf_int(b, (long long)s->tasks.in_queue);
+	jbuf_raw(b, "}", 1);
 }
 
 static double pct(size_t part, size_t whole)
@@ -121,4 +149,8 @@ void summary_print(const struct summary *s, FILE *f)
 		   "opeenvolgend %zu) in %zu households\n",
 		s->cases, s->case_priority[PRIO_CRISIS], s->case_priority[PRIO_URGENT],
 		s->case_priority[PRIO_NORMAL], s->meervoudig, s->opeenvolgend, s->households);
+	if (s->has_tasks)
+		fprintf(f, "tasks: %zu cases released to their teams (%zu after their due date), "
+			   "%zu task versions; %zu still queued\n",
+			s->tasks.tasks, s->tasks.late, s->tasks.versions, s->tasks.in_queue);
 }

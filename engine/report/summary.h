@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "dispatch.h"
 #include "engine.h"
 #include "jsonw.h"
 
@@ -24,11 +25,14 @@ struct summary {
 	size_t case_priority[PRIO__COUNT];
 	size_t meervoudig, opeenvolgend;
 	size_t households;       /* households with at least one case */
+	bool has_tasks;          /* dispatch ran: its figures */
+	struct dispatch_stats tasks;
 };
 
 void summary_init(struct summary *s);
 void summary_add_decision(struct summary *s, const struct decision *d);
 void summary_add_case(struct summary *s, const struct case_rec *c);
+void summary_set_tasks(struct summary *s, const struct dispatch_stats *t);
 /* One JSON object, newline-terminated. */
 void summary_json(const struct summary *s, struct jbuf *b);
 /* A short human-readable report. */

@@ -37,6 +37,7 @@
 #include "sink_kafka.h"
 #include "src_kafka.h"
 #include "store.h"
+#include "task_out.h"
 #include "vr.h"
 #include "worklist.h"
 
@@ -553,7 +554,7 @@ static void poll_loop(struct svc *r)
 /* Every module's config keys: the checker takes their union. */
 static const struct conf_key *const conf_tables[] = {
 	svc_conf_keys, svc_key_conf_keys, store_conf_keys, sink_file_conf_keys, kafka_conf_keys,
-	mapping_conf_keys, NULL};
+	mapping_conf_keys, dispatch_team_keys, task_out_conf_keys, NULL};
 
 const struct conf_key *const *run_conf_tables(void)
 {

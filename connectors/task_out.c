@@ -1,0 +1,189 @@
+/* task_out.c - the sinks follow-up tasks go to (task_out.h). */
+#include "task_out.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonw.h"
+#include "sink_file.h"
+#include "sink_http.h"
+#include "vr.h"
+
+#define TASK_SINKS_MAX 8
+
+const struct conf_key task_out_conf_keys[] = {
+	{"sink.*", "type", CONF_STR, NULL, "file or http (kafka and zgw: not yet)", 0, 0},
+	{"sink.*", "path", CONF_STR, NULL, "type file: the JSON lines file tasks are appended to",
+	 0, 0},
+	{"sink.*", "url", CONF_STR, NULL, "type http: the webhook tasks are POSTed to", 0, 0},
+	{"sink.*", "secret.file", CONF_STR, NULL,
+	 "type http: HMAC key for X-Vroeg-Signature (raw or hex, 16+ bytes)", 0, 0},
+	{"sink.*", "token.file", CONF_STR, NULL, "type http: bearer token (first line)", 0, 0},
+	{"sink.*", "ca.file", CONF_STR, NULL, "type http: extra CA bundle (a private CA)", 0, 0},
+	{"sink.*", "timeout.ms", CONF_LONG, "30000", "type http: a request's whole time", 100,
+	 600000},
+	{"sink.*", "connect.timeout.ms", CONF_LONG, "5000", "type http: connecting", 100,
+	 600000},
+	{NULL, NULL, 0, NULL, NULL, 0, 0},
+};
+
+struct task_out {
+	struct {
+		struct sink *s;
+		struct sink_group g;
+		bool lines;     /* a file: one line per task */
+	} v[TASK_SINKS_MAX];
+	size_t n;
+	struct jbuf line;
+};
+
+struct task_out *task_out_new(void)
+{
+	struct task_out *o = calloc(1, sizeof(*o));
+	if (o)
+		jbuf_init(&o->line, 1u << 20);
+	return o;
+}
+
+void task_out_free(struct task_out *o)
+{
+	if (!o)
+		return;
+	for (size_t i = 0; i < o->n; i++)
+		sink_close(o->v[i].s);
+	jbuf_fini(&o->line);
+	free(o);
+}
+
+size_t task_out_count(const struct task_out *o)
+{
+	return o->n;
+}
+
+static int add(struct task_out *o, struct sink *s, bool lines, char *err, size_t errlen)
+{
+	if (!s)
+		return VR_EINVAL;
+	if (o->n == TASK_SINKS_MAX) {
+		sink_close(s);
+		snprintf(err, errlen, "at most %d task sinks", TASK_SINKS_MAX);
+		return VR_ELIMIT;
+	}
+	memset(&o->v[o->n], 0, sizeof(o->v[0]));
+	o->v[o->n].s = s;
+	o->v[o->n++].lines = lines;
+	return VR_OK;
+}
+
+int task_out_add_url(struct task_out *o, const char *url, char *err, size_t errlen)
+{
+	if (strncmp(url, "file:", 5) == 0 && url[5])
+		return add(o, sink_file_open(url + 5, "a", 0, err, errlen), true, err, errlen);
+	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) {
+		struct sink_http_conf c = {.url = url};
+		return add(o, sink_http_open(&c, "tasks", err, errlen), false, err, errlen);
+	}
+	snprintf(err, errlen, "sink %s: expected file:PATH or http(s)://...", url);
+	return VR_EINVAL;
+}
+
+/* One [sink.NAME] section. */
+static int add_section(struct task_out *o, const struct conf *cf, const char *sec, char *err,
+		       size_t errlen)
+{
+	const char *type = conf_get(cf, sec, "type");
+	if (!type) {
+		snprintf(err, errlen, "[%s]: type is required (file or http)", sec);
+		return VR_EINVAL;
+	}
+	if (strcmp(type, "file") == 0) {
+		const char *path = conf_get(cf, sec, "path");
+		if (!path) {
+			snprintf(err, errlen, "[%s]: type file needs path", sec);
+			return VR_EINVAL;
+		}
+		return add(o, sink_file_open(path, "a", 0, err, errlen), true, err, errlen);
+	}
+	if (strcmp(type, "http") == 0) {
+		long t, ct;
+		struct sink_http_conf c = {
+			.url = conf_get(cf, sec, "url"),
+			.secret_file = conf_get(cf, sec, "secret.file"),
+			.token_file = conf_get(cf, sec, "token.file"),
+			.ca_file = conf_get(cf, sec, "ca.file"),
+		};
+		if (conf_get_long(cf, sec, "timeout.ms", 100, 600000, 30000, &t, err, errlen) ||
+		    conf_get_long(cf, sec, "connect.timeout.ms", 100, 600000, 5000, &ct, err,
+				  errlen))
+			return VR_EINVAL;
+		c.timeout_ms = t;
+		c.connect_timeout_ms = ct;
+		if (!c.url) {
+			snprintf(err, errlen, "[%s]: type http needs url", sec);
+			return VR_EINVAL;
+		}
+		return add(o, sink_http_open(&c, sec, err, errlen), false, err, errlen);
+	}
+	snprintf(err, errlen, "[%s]: type %s is not available here (file or http)", sec, type);
+	return VR_EINVAL;
+}
+
+int task_out_add_conf(struct task_out *o, const struct conf *cf, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < conf_count(cf); i++) {
+		const struct conf_entry *en = conf_at(cf, i);
+		if (strncmp(en->section, "sink.", 5) != 0 || strcmp(en->key, "type") != 0)
+			continue;
+		int rc = add_section(o, cf, en->section, err, errlen);
+		if (rc != VR_OK)
+			return rc;
+	}
+	return VR_OK;
+}
+
+int task_out_send(struct task_out *o, const struct dispatch_task *t)
+{
+	for (size_t i = 0; i < o->n; i++) {
+		struct sink_msg m = {NULL, t->task_id, strlen(t->task_id), t->json, t->len, NULL, 0};
+		if (o->v[i].lines) {
+			jbuf_reset(&o->line);
+			jbuf_raw(&o->line, t->json, t->len);
+			jbuf_raw(&o->line, "\n", 1);
+			if (!jbuf_ok(&o->line))
+				return VR_ENOMEM;
+			m.body = o->line.p;
+			m.len = o->line.len;
+		}
+		int rc = sink_send(o->v[i].s, &m, &o->v[i].g);
+		if (rc != VR_OK)
+			return rc;
+		sink_poll(o->v[i].s, 0);
+	}
+	return VR_OK;
+}
+
+int task_out_finish(struct task_out *o, long wait_ms, unsigned long *pending,
+		    unsigned long *failed)
+{
+	double end = vr_mono_now() + (double)wait_ms / 1000;
+	bool done;
+	do {
+		done = true;
+		for (size_t i = 0; i < o->n; i++) {
+			if (!sink_group_done(&o->v[i].g)) {
+				sink_poll(o->v[i].s, 20);
+				done = false;
+			}
+		}
+	} while (!done && vr_mono_now() < end);
+	*pending = *failed = 0;
+	int rc = done ? VR_OK : VR_EAGAIN;
+	for (size_t i = 0; i < o->n; i++) {
+		*pending += (unsigned long)o->v[i].g.pending;
+		*failed += o->v[i].g.failed;
+		if (sink_flush(o->v[i].s, 0) == VR_EIO)
+			rc = VR_EIO;
+	}
+	return rc;
+}

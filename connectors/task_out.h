@@ -1,0 +1,43 @@
+/*
+ * task_out.h - where follow-up tasks go: the sinks a config's [sink.NAME]
+ * sections or a --sink URL declare (docs/dispatch.md).
+ *
+ *   [sink.team-webhook]          --sink https://case-system.example.nl/hook
+ *   type = http                  --sink file:/var/lib/vroeg/tasks.jsonl
+ *   url = https://...
+ *   secret.file = /etc/vroeg/webhook.secret
+ *
+ * Every task goes to every sink, keyed by its task_id (the HTTP sink's
+ * Idempotency-Key); a file sink writes one JSON line per task.  A task a
+ * sink refuses for good is counted and named in the log, and the others go
+ * on.  Types: file, http; kafka and zgw are the service's (not yet here).
+ */
+#ifndef VR_TASK_OUT_H
+#define VR_TASK_OUT_H
+
+#include <stddef.h>
+
+#include "conf.h"
+#include "dispatch.h"
+
+struct task_out;
+
+extern const struct conf_key task_out_conf_keys[];
+
+struct task_out *task_out_new(void);
+void task_out_free(struct task_out *o);
+/* "file:PATH" or "http(s)://...": VR_EINVAL with err. */
+int task_out_add_url(struct task_out *o, const char *url, char *err, size_t errlen);
+/* Every [sink.NAME] section of cf. */
+int task_out_add_conf(struct task_out *o, const struct conf *cf, char *err, size_t errlen);
+size_t task_out_count(const struct task_out *o);
+
+/* Hand task t to every sink (copied); serves what is ready. */
+int task_out_send(struct task_out *o, const struct dispatch_task *t);
+/* Wait up to wait_ms for every task to be delivered or failed for good:
+ * VR_OK, VR_EAGAIN when time ran out (*pending left), VR_EIO when a sink
+ * cannot deliver at all.  *failed: tasks refused for good. */
+int task_out_finish(struct task_out *o, long wait_ms, unsigned long *pending,
+		    unsigned long *failed);
+
+#endif
