@@ -1,0 +1,341 @@
+/* test_dispatch.c - team queues, release and task versions (dispatch.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dispatch.h"
+#include "harness.h"
+#include "vr.h"
+
+/* What the observer heard. */
+struct heard {
+	char ids[64][48];        /* task ids in order */
+	vr_date day[64];
+	size_t n;
+	struct dispatch_day days[64];
+	char day_team[64][32];
+	size_t n_days;
+};
+
+static int on_task(void *ud, const struct dispatch_task *t)
+{
+	struct heard *h = ud;
+	CHECK(t->len > 0 && t->json[0] == '{' && t->json[t->len - 1] == '}');
+	CHECK(strstr(t->json, t->task_id) != NULL);
+	if (h->n < 64) {
+		snprintf(h->ids[h->n], sizeof(h->ids[0]), "%s", t->task_id);
+		h->day[h->n++] = t->day;
+	}
+	return VR_OK;
+}
+
+static int on_day(void *ud, const struct dispatch_day *d)
+{
+	struct heard *h = ud;
+	if (h->n_days < 64) {
+		snprintf(h->day_team[h->n_days], sizeof(h->day_team[0]), "%s", d->team);
+		h->days[h->n_days++] = *d;
+	}
+	return VR_OK;
+}
+
+static struct engine *eng;
+static struct store *st;
+static struct ruleset *rs;
+static struct pseudo *ps;
+static struct vr_clock clk;
+
+static int no_dec(void *ud, const struct decision *d)
+{
+	(void)ud, (void)d;
+	return VR_OK;
+}
+
+static int no_case(void *ud, const struct hkey *h, const struct case_rec *c)
+{
+	(void)ud, (void)h, (void)c;
+	return VR_OK;
+}
+
+/* An engine for the rule set's calendar and names; it decides nothing. */
+static void setup(void)
+{
+	static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
+	char err[256];
+	struct engine_conf conf;
+	struct engine_observer obs = {.decision = no_dec, .case_done = no_case};
+	engine_conf_init(&conf);
+	clock_init_event(&clk, VR_DATE_NONE);
+	ps = pseudo_new_key(key, 32, err, sizeof(err));
+	rs = ruleset_load_default(err, sizeof(err));
+	st = store_open("memory", err, sizeof(err));
+	eng = engine_new(&conf, rs, st, ps, &clk, &obs, err, sizeof(err));
+	CHECK(eng != NULL);
+}
+
+static vr_date day(const char *s)
+{
+	vr_date d;
+	CHECK_INT(date_parse(s, strlen(s), &d), VR_OK);
+	return d;
+}
+
+static struct case_rec mk(const char *id, enum case_priority p, const char *due, int score,
+			  const char *team)
+{
+	struct case_rec c;
+	memset(&c, 0, sizeof(c));
+	snprintf(c.id, sizeof(c.id), "%s", id);
+	c.priority = (uint8_t)p;
+	c.due = day(due);
+	c.score = score;
+	c.received = day("2024-03-01");
+	c.n_signals = 1;
+	snprintf(c.signals[0].id, sizeof(c.signals[0].id), "S-%s", id);
+	c.signals[0].date = c.signals[0].received = c.received;
+	snprintf(c.team, sizeof(c.team), "%s", team);
+	return c;
+}
+
+/* The decision that changed case c, on day `today`. */
+static int feed(struct dispatch *d, const struct case_rec *c, const char *today)
+{
+	struct decision dec;
+	memset(&dec, 0, sizeof(dec));
+	dec.status = DEC_OPGEPAKT;
+	dec.has_case = true;
+	dec.case_after = c;
+	dec.today = day(today);
+	return dispatch_decision(d, &dec);
+}
+
+static struct dispatch *open_d(struct heard *h, const char *caps)
+{
+	struct dispatch_conf conf;
+	char err[128];
+	dispatch_conf_init(&conf);
+	if (caps)
+		CHECK_INT(dispatch_conf_parse(&conf, caps, err, sizeof(err)), VR_OK);
+	struct dispatch_observer obs = {h, on_task, on_day};
+	memset(h, 0, sizeof(*h));
+	return dispatch_new(&conf, eng, NULL, &obs, err, sizeof(err));
+}
+
+/* Priority class, then due date, then score, then case id; a team's
+ * capacity per working morning; nothing on a weekend. */
+static void test_order_and_capacity(void)
+{
+	struct heard h;
+	struct dispatch *d = open_d(&h, "wijk=2");
+	/* Friday 1 March 2024: five cases for team wijk. */
+	struct case_rec a = mk("c-a", PRIO_NORMAL, "2024-03-29", 10, "wijk");
+	struct case_rec b = mk("c-b", PRIO_URGENT, "2024-04-05", 0, "wijk");
+	struct case_rec c = mk("c-c", PRIO_NORMAL, "2024-03-20", 0, "wijk");
+	struct case_rec e = mk("c-e", PRIO_NORMAL, "2024-03-29", 30, "wijk");
+	struct case_rec f = mk("c-f", PRIO_NORMAL, "2024-03-29", 10, "wijk");
+	feed(d, &a, "2024-03-01");
+	feed(d, &b, "2024-03-01");
+	feed(d, &c, "2024-03-01");
+	feed(d, &e, "2024-03-01");
+	feed(d, &f, "2024-03-01");
+	CHECK_INT(h.n, 0); /* none on the day they arrive */
+	dispatch_advance(d, day("2024-03-03")); /* the weekend */
+	CHECK_INT(h.n, 0);
+	dispatch_advance(d, day("2024-03-04")); /* Monday: two */
+	CHECK_INT(h.n, 2);
+	CHECK_STR(h.ids[0], "c-b.v1");       /* urgent first */
+	CHECK_STR(h.ids[1], "c-c.v1");       /* then the earliest due */
+	dispatch_advance(d, day("2024-03-05"));
+	CHECK_INT(h.n, 4);
+	CHECK_STR(h.ids[2], "c-e.v1");       /* then the highest score */
+	CHECK_STR(h.ids[3], "c-a.v1");       /* then the case id */
+	dispatch_advance(d, day("2024-03-06"));
+	CHECK_INT(h.n, 5);
+	CHECK_STR(h.ids[4], "c-f.v1");
+	CHECK(h.day[4] == day("2024-03-06"));
+	dispatch_finish(d);
+	/* Day figures: Friday 5 arrived, none released; Saturday and Sunday
+	 * quiet (not reported); Monday 2 released, 3 left, waits 3 days. */
+	CHECK_INT(h.n_days, 4);
+	CHECK(!h.days[0].working && h.days[0].arrived == 5 && h.days[0].depth == 5);
+	CHECK(h.days[1].date == day("2024-03-04") && h.days[1].working);
+	CHECK_INT(h.days[1].released, 2);
+	CHECK_INT(h.days[1].depth, 3);
+	CHECK_INT(h.days[1].wait_p50, 3);
+	CHECK_INT(h.days[1].capacity, 2);
+	CHECK(h.days[3].date == day("2024-03-06"));
+	CHECK_INT(h.days[3].depth, 0);
+	struct dispatch_stats s;
+	dispatch_stats(d, &s);
+	CHECK_INT(s.queued, 5);
+	CHECK_INT(s.tasks, 5);
+	CHECK_INT(s.in_queue, 0);
+	CHECK_INT(s.late, 0);
+	dispatch_free(d);
+}
+
+/* Crisis goes out at once, weekend or not; a queued case that changes moves
+ * in place; once released, each change is a new version. */
+static void test_crisis_moves_versions(void)
+{
+	struct heard h;
+	struct dispatch *d = open_d(&h, "wijk=1");
+	struct case_rec a = mk("c-a", PRIO_NORMAL, "2024-03-29", 10, "wijk");
+	struct case_rec b = mk("c-b", PRIO_NORMAL, "2024-03-29", 20, "wijk");
+	feed(d, &a, "2024-03-01");
+	feed(d, &b, "2024-03-01");
+	a.score = 50; /* a new partner: a now goes before b */
+	a.n_signals = 2;
+	feed(d, &a, "2024-03-02");
+	CHECK_INT(h.n, 0); /* a change while queued is no task */
+	struct case_rec k = mk("c-k", PRIO_CRISIS, "2024-03-06", 0, "wijk");
+	feed(d, &k, "2024-03-02"); /* a Saturday */
+	CHECK_INT(h.n, 1);
+	CHECK_STR(h.ids[0], "c-k.v1");
+	CHECK(h.day[0] == day("2024-03-02"));
+	dispatch_advance(d, day("2024-03-04"));
+	CHECK_INT(h.n, 2);
+	CHECK_STR(h.ids[1], "c-a.v1");
+	/* b escalates to crisis while queued: out at once. */
+	b.priority = PRIO_CRISIS;
+	feed(d, &b, "2024-03-04");
+	CHECK_INT(h.n, 3);
+	CHECK_STR(h.ids[2], "c-b.v1");
+	/* a changes after release: version 2, the same day, capacity or not. */
+	a.n_signals = 3;
+	feed(d, &a, "2024-03-04");
+	CHECK_INT(h.n, 4);
+	CHECK_STR(h.ids[3], "c-a.v2");
+	feed(d, &a, "2024-03-05");
+	CHECK_STR(h.ids[4], "c-a.v3");
+	struct dispatch_stats s;
+	dispatch_stats(d, &s);
+	CHECK_INT(s.tasks, 3);
+	CHECK_INT(s.versions, 5);
+	dispatch_free(d);
+}
+
+/* Holidays of the rule set's calendar have no release; a case released
+ * after its due date counts as late; teams are separate queues. */
+static void test_holiday_late_teams(void)
+{
+	struct heard h;
+	struct dispatch *d = open_d(&h, "noord=0");
+	struct case_rec a = mk("c-a", PRIO_NORMAL, "2024-03-29", 10, "zuid");
+	struct case_rec n = mk("c-n", PRIO_NORMAL, "2024-03-29", 10, "noord");
+	feed(d, &a, "2024-03-28");
+	feed(d, &n, "2024-03-28");
+	/* Good Friday 29 March is a working day; Easter Monday 1 April is not. */
+	dispatch_advance(d, day("2024-03-29"));
+	CHECK_INT(h.n, 1);
+	CHECK_STR(h.ids[0], "c-a.v1");
+	struct case_rec b = mk("c-b", PRIO_NORMAL, "2024-03-29", 10, "zuid");
+	feed(d, &b, "2024-03-29");
+	dispatch_advance(d, day("2024-04-01"));
+	CHECK_INT(h.n, 1);
+	dispatch_advance(d, day("2024-04-02"));
+	CHECK_INT(h.n, 2);
+	CHECK_STR(h.ids[1], "c-b.v1");
+	dispatch_finish(d);
+	struct dispatch_stats s;
+	dispatch_stats(d, &s);
+	CHECK_INT(s.late, 1);        /* c-b, due 29 March, out on 2 April */
+	CHECK_INT(s.in_queue, 1);    /* noord takes none */
+	long cap;
+	CHECK_INT(dispatch_n_teams(d), 2);
+	CHECK_STR(dispatch_team(d, 1, &cap), "noord");
+	CHECK_INT(cap, 0);
+	dispatch_free(d);
+}
+
+static int count_q(void *ud, const struct dispatch_queued *q)
+{
+	size_t *n = ud;
+	CHECK_INT(q->position, *n + 1);
+	(*n)++;
+	return VR_OK;
+}
+
+/* Many cases in random order come out in one total order, whatever order
+ * they arrived and were changed in. */
+static void test_heap_order(void)
+{
+	struct heard h;
+	struct dispatch *d = open_d(&h, "t=0");
+	static struct case_rec c[300];
+	srand(3);
+	for (int i = 0; i < 300; i++) {
+		char id[16];
+		snprintf(id, sizeof(id), "c-%03d", (i * 7919) % 300);
+		c[i] = mk(id, (enum case_priority)(rand() % 2), "2024-03-29", rand() % 50, "t");
+		c[i].due += rand() % 20;
+		feed(d, &c[i], "2024-03-01");
+	}
+	for (int i = 0; i < 300; i += 3) { /* changes move cases in place */
+		c[i].score = rand() % 50;
+		feed(d, &c[i], "2024-03-01");
+	}
+	size_t n = 0;
+	CHECK_INT(dispatch_queue_walk(d, "t", count_q, &n), VR_OK);
+	CHECK_INT(n, 300);
+	dispatch_free(d);
+	/* Released one a day with capacity 1 they come in that order. */
+	d = open_d(&h, "t=64");
+	for (int i = 0; i < 300; i++)
+		feed(d, &c[i], "2024-03-01");
+	dispatch_advance(d, day("2024-03-04"));
+	CHECK_INT(h.n, 64);
+	int bad = 0;
+	for (size_t i = 1; i < h.n; i++) {
+		const struct case_rec *x = NULL, *y = NULL;
+		for (int j = 0; j < 300; j++) {
+			if (strncmp(h.ids[i - 1], c[j].id, strlen(c[j].id)) == 0)
+				x = &c[j];
+			if (strncmp(h.ids[i], c[j].id, strlen(c[j].id)) == 0)
+				y = &c[j];
+		}
+		bad += !x || !y || (y->priority > x->priority) ||
+		       (y->priority == x->priority &&
+			(y->due < x->due || (y->due == x->due && y->score > x->score)));
+	}
+	CHECK_INT(bad, 0);
+	dispatch_free(d);
+}
+
+static void test_conf(void)
+{
+	struct dispatch_conf c;
+	char err[128];
+	dispatch_conf_init(&c);
+	CHECK_INT(dispatch_conf_parse(&c, "wijk-noord=12", err, sizeof(err)), VR_OK);
+	CHECK_INT(dispatch_conf_parse(&c, "wijk-noord=unlimited", err, sizeof(err)), VR_OK);
+	CHECK_INT(c.n_teams, 1);
+	CHECK_INT(c.teams[0].capacity, DISPATCH_UNLIMITED);
+	CHECK_INT(dispatch_conf_parse(&c, "wijk", err, sizeof(err)), VR_EINVAL);
+	CHECK(strstr(err, "TEAM=N") != NULL);
+	CHECK_INT(dispatch_conf_parse(&c, "wijk=-3", err, sizeof(err)), VR_EINVAL);
+	CHECK_INT(dispatch_conf_parse(&c, "wijk=3x", err, sizeof(err)), VR_EINVAL);
+	CHECK_INT(dispatch_conf_parse(&c, "=3", err, sizeof(err)), VR_EINVAL);
+	CHECK_INT(dispatch_conf_parse(&c, "a b=3", err, sizeof(err)), VR_EINVAL);
+	static const char text[] = "[team noord]\ncapacity = 7\n[team zuid]\ncapacity = x\n";
+	struct conf *cf = conf_parse(text, strlen(text), "t.conf", err, sizeof(err));
+	CHECK(cf != NULL);
+	CHECK_INT(dispatch_conf_load(&c, cf, err, sizeof(err)), VR_EINVAL);
+	CHECK(strstr(err, "capacity") != NULL);
+	conf_free(cf);
+	CHECK_INT(c.teams[1].capacity, 7);
+}
+
+int main(void)
+{
+	setup();
+	test_order_and_capacity();
+	test_crisis_moves_versions();
+	test_holiday_late_teams();
+	test_heap_order();
+	test_conf();
+	engine_free(eng);
+	store_close(st);
+	ruleset_free(rs);
+	pseudo_free(ps);
+	return harness_done();
+}
