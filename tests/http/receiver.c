@@ -4,7 +4,7 @@
  * every request.
  *
  * usage: receiver --log FILE [--port P] [--secret-file F] [--mode MODE]
- *                 [--seed S] [--hang-ms N]
+ *                 [--seed S] [--hang-ms N] [--bodies FILE]
  * MODE:  ok             200 to everything (the default)
  *        status=N       N to everything
  *        flaky          30% 500, 10% hang (--hang-ms, default 3000), the rest 200
@@ -15,7 +15,9 @@
  *   {"t":<seconds since start>,"key":"<Idempotency-Key>","sig":<true|false|null>,
  *    "status":<answer, 0 when it hung>,"len":<body bytes>,"body":"<sha256 hex>"}
  * "sig" says whether X-Vroeg-Signature is the HMAC-SHA256 of the body under
- * the secret (null without --secret-file).
+ * the secret (null without --secret-file).  With --bodies, the body of
+ * every request answered 2xx is one more line of that file (a task sink's
+ * JSON, for the schema check).
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -32,7 +34,7 @@
 
 #define BODY_MAX (1 << 20)
 
-static FILE *reqlog;
+static FILE *reqlog, *bodies;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char secret[4096];
 static size_t secret_len;
@@ -110,6 +112,11 @@ static void record(const char *key, int sig, int status, const struct req *r)
 		now() - t0, key ? key : "", sig < 0 ? "null" : sig ? "true" : "false", status,
 		r->len, h);
 	fflush(reqlog);
+	if (bodies && status >= 200 && status < 300) {
+		fwrite(r->body ? r->body : "", 1, r->len, bodies);
+		fputc('\n', bodies);
+		fflush(bodies);
+	}
 	pthread_mutex_unlock(&lock);
 }
 
@@ -194,7 +201,10 @@ static int parse_args(int argc, char **argv, int *port, const char **log)
 			*port = atoi(v);
 		else if (strcmp(a, "--log") == 0)
 			*log = v;
-		else if (strcmp(a, "--secret-file") == 0 && read_secret(v) != 0)
+		else if (strcmp(a, "--bodies") == 0) {
+			if (!(bodies = fopen(v, "a")))
+				return -1;
+		} else if (strcmp(a, "--secret-file") == 0 && read_secret(v) != 0)
 			return -1;
 		else if (strcmp(a, "--seed") == 0)
 			rnd = strtoull(v, NULL, 10);

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# tests/http/sink_http.sh RECEIVER SEND_HTTP WORK - the HTTP sink against a
+# tests/http/sink_http.sh RECEIVER SEND_HTTP WORK VROEG - the HTTP sink against a
 # real HTTP server on 127.0.0.1 (tests/http/receiver.c, libmicrohttpd):
 # every task delivered, signed and keyed; 5xx, hangs and a receiver that is
 # down are retried until delivered; Retry-After is honoured; a 404 fails
-# for good at once.  Every process started here is stopped on exit.
+# for good at once; replay's tasks through a [sink.NAME] of type http reach
+# a flaky receiver, each valid against the task schema.  Every process
+# started here is stopped on exit.
 set -euo pipefail
-RECEIVER=$1 SEND=$2 WORK=$3
+RECEIVER=$1 SEND=$2 WORK=$3 VROEG=$4
+here=$(cd "$(dirname "$0")/.." && pwd)
 rm -rf "$WORK" && mkdir -p "$WORK"
 (umask 077 && head -c 32 /dev/urandom >"$WORK/secret")
 pids=()
@@ -83,4 +86,26 @@ wait "$sender" || fail "down: $(cat "$WORK/down.out")"
 out=$(cat "$WORK/down.out")
 [[ $(field delivered "$out") -eq 20 && $(field retried "$out") -ge 20 ]] || fail "down: $out"
 [[ $(grep -o '"key":"[^"]*"' "$WORK/back.log" | sort -u | wc -l) -eq 20 ]] || fail "down: keys"
+
+# 6. Replay's tasks to a webhook that fails 30% and hangs 10%: each task
+# answered 200, signed, keyed by its task_id, valid against the schema.
+"$VROEG" gen --households 3000 --months 3 --seed 5 --out "$WORK/in.jsonl"
+start_receiver tasks --mode flaky --seed 3 --hang-ms 2000 --bodies "$WORK/bodies.jsonl"
+cat >"$WORK/hook.conf" <<CONF
+[sink.team-webhook]
+type = http
+url = $URL
+secret.file = $WORK/secret
+timeout.ms = 1000
+CONF
+"$VROEG" replay --quiet --key-file "$here/scenarios/test.key" --now 2024-03-31 -c "$WORK/hook.conf" \
+	--out "$WORK/replay" "$WORK/in.jsonl" || fail "replay to the webhook"
+n=$(wc -l <"$WORK/replay/tasks.jsonl")
+[[ $n -ge 50 ]] || fail "replay made only $n tasks"
+python3 "$here/check_tasks.py" --contact --min "$n" "$WORK/bodies.jsonl" || fail "webhook tasks"
+ok_keys=$(grep '"status":200' "$WORK/tasks.log" | grep -o '"key":"[^"]*"' | sort -u | wc -l)
+[[ $ok_keys -eq $n ]] || fail "webhook: $ok_keys of $n tasks answered 200"
+[[ $(grep -c '"sig":false' "$WORK/tasks.log" || true) -eq 0 ]] || fail "webhook: bad signature"
+cmp -s <(grep -o '"task_id":"[^"]*"' "$WORK/replay/tasks.jsonl" | sort) \
+	<(grep -o '"task_id":"[^"]*"' "$WORK/bodies.jsonl" | sort -u) || fail "webhook: other task ids"
 echo "sink_http: ok"
