@@ -163,6 +163,12 @@ int task_out_send(struct task_out *o, const struct dispatch_task *t)
 	return VR_OK;
 }
 
+void task_out_poll(struct task_out *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		sink_poll(o->v[i].s, 0);
+}
+
 int task_out_finish(struct task_out *o, long wait_ms, unsigned long *pending,
 		    unsigned long *failed)
 {

@@ -34,6 +34,9 @@ size_t task_out_count(const struct task_out *o);
 
 /* Hand task t to every sink (copied); serves what is ready. */
 int task_out_send(struct task_out *o, const struct dispatch_task *t);
+/* Serve the sinks' outcomes and retries that are ready (the service's
+ * loop). */
+void task_out_poll(struct task_out *o);
 /* Wait up to wait_ms for every task to be delivered or failed for good:
  * VR_OK, VR_EAGAIN when time ran out (*pending left), VR_EIO when a sink
  * cannot deliver at all.  *failed: tasks refused for good. */

@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "cmd.h"
 #include "conf.h"
 #include "demo_data.h"
@@ -30,6 +32,9 @@
 #include "signal.h"
 #include "summary.h"
 #include "vr.h"
+
+/* The demo team takes this many cases per working day. */
+#define DEMO_CAPACITY 8
 
 
 static const char *const partner_topics[] = {"signals.huur", "signals.energie",
@@ -126,14 +131,19 @@ static int produce_file(struct kafka_dev *d, const char *topic, const struct dem
 
 /* The demo's config: the example mappings for Huur and Energie, canonical
  * JSON for the others; the output files in out_dir, or none. */
-static int demo_config(const char *bootstrap, const char *out_dir, struct conf **out, char *err,
-		       size_t n)
+static int demo_config(const char *bootstrap, const char *out_dir, const char *task_dir,
+		       struct conf **out, char *err, size_t n)
 {
-	char output[2 * 4096 + 64] = "decisions = none\n";
-	if (out_dir && (strchr(out_dir, '\n') ||
-			(size_t)snprintf(output, sizeof(output),
-					 "decisions = %s/decisions.jsonl\ncases = %s/cases.jsonl\n",
-					 out_dir, out_dir) >= sizeof(output))) {
+	char output[3 * 4096 + 160] = "decisions = none\n";
+	char tasks[4096 + 160];
+	if ((out_dir && (strchr(out_dir, '\n') ||
+			 (size_t)snprintf(output, sizeof(output),
+					  "decisions = %s/decisions.jsonl\ncases = %s/cases.jsonl\n",
+					  out_dir, out_dir) >= sizeof(output))) ||
+	    strchr(task_dir, '\n') ||
+	    (size_t)snprintf(tasks, sizeof(tasks),
+			     "[team default]\ncapacity = %d\n[sink.team]\ntype = file\n"
+			     "path = %s/tasks.jsonl\n", DEMO_CAPACITY, task_dir) >= sizeof(tasks)) {
 		snprintf(err, n, "--out: not a usable directory name");
 		return VR_EINVAL;
 	}
@@ -143,7 +153,7 @@ static int demo_config(const char *bootstrap, const char *out_dir, struct conf *
 		snprintf(err, n, "demo data missing from the binary");
 		return VR_EINVAL;
 	}
-	size_t cap = huur->len + energie->len + 4096 + sizeof(output);
+	size_t cap = huur->len + energie->len + 4096 + sizeof(output) + sizeof(tasks);
 	char *text = malloc(cap);
 	if (!text)
 		return VR_ENOMEM;
@@ -155,6 +165,7 @@ static int demo_config(const char *bootstrap, const char *out_dir, struct conf *
 			 "linger.ms = 20\n"
 			 "log.level = warn\n"
 			 "[output]\n"
+			 "%s"
 			 "%s"
 			 "[kafka]\n"
 			 "bootstrap.servers = %s\n"
@@ -169,7 +180,7 @@ static int demo_config(const char *bootstrap, const char *out_dir, struct conf *
 			 "[topic signals.gemeentebelastingen]\n"
 			 "partner = Gemeentebelastingen\n"
 			 "organisation = Gemeente Utrecht, afdeling Belastingen\n",
-			 output, bootstrap);
+			 output, tasks, bootstrap);
 	memcpy(text + k, huur->data, huur->len);
 	k += (int)huur->len;
 	text[k++] = '\n';
@@ -233,14 +244,70 @@ static void show_dead_letters(const char *bootstrap, unsigned long expect, FILE 
 		       print_dead_letter, f);
 }
 
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : "?";
+}
+
+/* One task line, as the team's case system received it. */
+static void show_task(FILE *f, const cJSON *t)
+{
+	char partners[128] = "";
+	const cJSON *sg, *sc = cJSON_GetObjectItemCaseSensitive(t, "score");
+	const cJSON *total = cJSON_GetObjectItemCaseSensitive(sc, "total");
+	cJSON_ArrayForEach(sg, cJSON_GetObjectItemCaseSensitive(t, "signals"))
+	{
+		const char *p = jstr(sg, "partner");
+		size_t at = strlen(partners);
+		if (!strstr(partners, p))
+			snprintf(partners + at, sizeof(partners) - at, "%s%s", at ? "," : "", p);
+	}
+	const cJSON *contact = cJSON_GetObjectItemCaseSensitive(t, "contact");
+	fprintf(f, "  %-10s  %-31s %-6s  %-10s %5d  %-24.24s %s\n", jstr(t, "issued"),
+		jstr(t, "task_id"), jstr(t, "priority"), jstr(t, "due"),
+		cJSON_IsNumber(total) ? total->valueint : 0, partners,
+		cJSON_IsObject(contact) ? "contact block" : "no contact");
+}
+
+/* The tasks the file sink received: read back from its file. */
+static int show_tasks(const char *path, FILE *f)
+{
+	FILE *in = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0, n = 0;
+	if (!in) {
+		fprintf(stderr, "vroeg demo: no tasks file %s: %s\n", path, strerror(errno));
+		return VR_EIO;
+	}
+	fprintf(f, "\nTasks delivered to the team's file sink, in the order released:\n"
+		   "  %-10s  %-31s %-6s  %-10s %5s  %-24s %s\n",
+		"issued", "task", "prio", "due", "score", "partners", "for the team");
+	while (getline(&line, &cap, in) > 0) {
+		cJSON *t = cJSON_Parse(line);
+		if (t)
+			show_task(f, t);
+		n += t != NULL;
+		cJSON_Delete(t);
+	}
+	free(line);
+	fclose(in);
+	fprintf(f, "  (%zu tasks: crisis cases at once, the others %d a working day from the "
+		   "next working morning)\n", n, DEMO_CAPACITY);
+	return VR_OK;
+}
+
 static void demo_usage(FILE *f)
 {
 	fputs("usage: vroeg demo [--out DIR]\n"
 	      "Runs the streaming service end to end on an in-process Kafka mock cluster:\n"
 	      "produces the bundled sample signals of five partner types in their own\n"
-	      "formats, consumes and decides them with the built-in rule set, and prints\n"
-	      "the team's worklist, the counts per status and the dead letters.\n"
-	      "  --out DIR   also write the service's decisions.jsonl and cases.jsonl to DIR\n",
+	      "formats, consumes and decides them with the built-in rule set, queues the\n"
+	      "cases for the team (capacity 8 a working day, crisis at once), runs the\n"
+	      "next working morning's release, and prints the counts per status, the dead\n"
+	      "letters, the tasks delivered to a file sink and the queue that is left.\n"
+	      "  --out DIR   also write the service's decisions.jsonl, cases.jsonl and\n"
+	      "              tasks.jsonl (the file sink) to DIR\n",
 	      f);
 }
 
@@ -261,12 +328,50 @@ static int demo_args(int argc, char **argv, const char **out_dir)
 	return -1;
 }
 
+/* Where the file sink writes: --out DIR, or a directory of this run. */
+static const char *task_dir_of(const char *out_dir, char *tmp)
+{
+	if (out_dir)
+		return out_dir;
+	strcpy(tmp, "/tmp/vroeg-demo.XXXXXX");
+	return mkdtemp(tmp);
+}
+
+static void remove_task_dir(const char *out_dir, const char *dir)
+{
+	char path[64];
+	if (out_dir || !dir)
+		return;
+	snprintf(path, sizeof(path), "%s/tasks.jsonl", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* The run's closing report: counts, dead letters, tasks and queues. */
+static void demo_report(const struct run_result *res, const char *bootstrap,
+			const char *task_dir, const char *queues)
+{
+	char path[4200];
+	printf("\nSignals consumed: %lu messages in %lu batches; %lu feedback events to the "
+	       "partners (feedback.<type>)\n\n",
+	       res->messages, res->batches, res->feedback);
+	summary_print(&res->sum, stdout);
+	show_dead_letters(bootstrap, res->dead_letters, stdout);
+	snprintf(path, sizeof(path), "%s/tasks.jsonl", task_dir);
+	show_tasks(path, stdout);
+	printf("\nThe queue after the next working morning's release, crisis first:\n%s",
+	       queues ? queues : "");
+}
+
 int demo_main(int argc, char **argv)
 {
-	char err[1024];
+	char err[1024], tmp[32];
 	struct conf *c = NULL;
 	struct pseudo *ps = NULL;
 	struct run_result *res = calloc(1, sizeof(*res));
+	char *queues = NULL;
+	size_t queues_len = 0;
+	FILE *qf = NULL;
 	int code = 1;
 
 	const char *out_dir = NULL;
@@ -275,10 +380,13 @@ int demo_main(int argc, char **argv)
 		free(res);
 		return arc;
 	}
-	struct kafka_dev *d = res ? kafka_dev_start(1, err, sizeof(err)) : NULL;
+	const char *task_dir = task_dir_of(out_dir, tmp);
+	struct kafka_dev *d = res && task_dir ? kafka_dev_start(1, err, sizeof(err)) : NULL;
 	if (!d) {
-		fprintf(stderr, "vroeg demo: %s\n", res ? err : "out of memory");
+		fprintf(stderr, "vroeg demo: %s\n", !res ? "out of memory" : !task_dir ?
+			strerror(errno) : err);
 		free(res);
+		remove_task_dir(out_dir, task_dir);
 		return 1;
 	}
 	const char *bootstrap = kafka_dev_bootstraps(d);
@@ -287,7 +395,7 @@ int demo_main(int argc, char **argv)
 		goto out;
 	}
 	const struct demo_file *key = demo_file("demo.key");
-	if (!key || demo_config(bootstrap, out_dir, &c, err, sizeof(err)) != VR_OK) {
+	if (!key || demo_config(bootstrap, out_dir, task_dir, &c, err, sizeof(err)) != VR_OK) {
 		fprintf(stderr, "vroeg demo: %s\n", key ? err : "demo key missing from the binary");
 		goto out;
 	}
@@ -296,34 +404,35 @@ int demo_main(int argc, char **argv)
 		goto out;
 	printf("vroeg demo: Kafka mock cluster at %s; %lu partner messages produced on %zu "
 	       "topics\n(Huur as a housing corporation's CSV, Energie as an energy company's "
-	       "JSON, the rest canonical), each at its signaaldatum\n\n",
+	       "JSON, the rest canonical), each at its signaaldatum\n",
 	       bootstrap, produced, VR_ARRAY_LEN(partner_topics));
 	fflush(stdout);
 	if (!(ps = pseudo_new_key((const unsigned char *)key->data, key->len, err,
-				  sizeof(err)))) {
-		fprintf(stderr, "vroeg demo: %s\n", err);
+				  sizeof(err))) || !(qf = open_memstream(&queues, &queues_len))) {
+		fprintf(stderr, "vroeg demo: %s\n", ps ? "out of memory" : err);
 		goto out;
 	}
-	struct run_opts o = {.stop_at_end = true, .max_seconds = 120, .worklist = stdout,
-			     .ps = ps};
-	printf("The team's worklist, most urgent first:\n\n");
+	struct run_opts o = {.stop_at_end = true, .max_seconds = 120, .queues = qf,
+			     .next_morning = true, .ps = ps};
 	if (run_service(c, &o, res) != 0) {
 		fprintf(stderr, "vroeg demo: the service stopped with an error\n");
 		goto out;
 	}
-	printf("\nSignals consumed: %lu messages in %lu batches; %lu feedback events to the "
-	       "partners (feedback.<type>)\n\n",
-	       res->messages, res->batches, res->feedback);
-	summary_print(&res->sum, stdout);
-	show_dead_letters(bootstrap, res->dead_letters, stdout);
-	code = res->messages == produced ? 0 : 1;
-	if (code)
+	fclose(qf);
+	qf = NULL;
+	demo_report(res, bootstrap, task_dir, queues);
+	code = res->messages == produced && !res->tasks_failed ? 0 : 1;
+	if (res->messages != produced)
 		fprintf(stderr, "vroeg demo: produced %lu messages but consumed %lu\n", produced,
 			res->messages);
 out:
+	if (qf)
+		fclose(qf);
+	free(queues);
 	conf_free(c);
 	pseudo_free(ps);
 	kafka_dev_free(d);
 	free(res);
+	remove_task_dir(out_dir, task_dir);
 	return code;
 }

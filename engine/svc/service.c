@@ -107,6 +107,8 @@ static int on_decision(void *ud, const struct decision *d)
 	const struct src_msg *m = &b->msgs[r->pos++];
 
 	summary_add_decision(&r->res->sum, d);
+	if (r->disp && dispatch_decision(r->disp, d) != VR_OK)
+		return VR_ENOMEM;
 	if (d->status == DEC_REJECTED)
 		return send_dead_letter(r, b, m, d->err);
 	if (r->feedback && (d->status != DEC_DUPLICATE || d->original < DEC_DUPLICATE))
@@ -495,6 +497,7 @@ static void teardown(struct svc *r)
 		free(b->where);
 	}
 	sink_close(r->kafka);
+	svc_teardown_tasks(r);
 	free(r->written_dec);
 	free(r->written_cases);
 	svc_teardown_engine(r);
@@ -534,6 +537,7 @@ static void poll_loop(struct svc *r)
 		bool at_end = r->o->stop_at_end && src_at_end(r->src);
 		if ((full || lingered || (n > 0 && at_end)) && decide_fill(r) != VR_OK)
 			break;
+		svc_tasks_poll(r);
 		/* Bounded: with every slot in flight, wait for the oldest. */
 		if (r->inflight &&
 		    retire(r, r->inflight == INFLIGHT_MAX ? INFLIGHT_MAX - 1 : INFLIGHT_MAX) != VR_OK)
@@ -596,7 +600,8 @@ static int check_conf(const struct conf *c, char *err, size_t n)
 {
 	const char *url = conf_get(c, "store", "url");
 	char at[300], why[512];
-	if (set_log_level(c, err, n) || conf_check(c, conf_tables, err, n))
+	if (set_log_level(c, err, n) || conf_check(c, conf_tables, err, n) ||
+	    svc_check_tasks(c, err, n))
 		return VR_EINVAL;
 	if (url && store_check_url(url, why, sizeof(why)) != VR_OK) {
 		conf_where(c, "store", "url", at, sizeof(at));
@@ -610,8 +615,10 @@ static int start(struct svc *r, char *err, size_t n)
 {
 	struct engine_observer obs = {.ud = r, .decision = on_decision, .case_done = on_case,
 				      .decision_early = on_decision_early,
-				      .case_early = on_case_early, .written = svc_written};
-	if (check_conf(r->cf, err, n) || svc_setup_engine(r, &obs, err, n) || setup_batches(r) ||
+				      .case_early = on_case_early, .written = svc_written,
+				      .with_cases = svc_wants_tasks(r->cf)};
+	if (check_conf(r->cf, err, n) || svc_setup_engine(r, &obs, err, n) ||
+	    svc_setup_tasks(r, err, n) || setup_batches(r) ||
 	    svc_load_mappings(r, err, n) || svc_setup_output(r, err, n) ||
 	    svc_check_topics(r, err, n) ||
 	    recover_file(r->fdec, &r->written_dec, &r->n_written_dec, err, n) ||
@@ -644,6 +651,8 @@ int run_service(const struct conf *c, const struct run_opts *o, struct run_resul
 	src_commit_sync(r->src);
 	if (!r->fatal && (o->stop_at_end || o->worklist))
 		report_cases(r);
+	if (!r->fatal)
+		svc_tasks_finish(r);
 	if ((r->fdec && sink_flush(r->fdec, 0)) || (r->fcases && sink_flush(r->fcases, 0)))
 		vlog(LOG_ERROR, "cannot write output");
 	struct sink_stats ks;

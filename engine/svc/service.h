@@ -31,6 +31,8 @@ struct run_opts {
 	FILE *worklist;          /* at the end: the cases as a team's worklist */
 	struct pseudo *ps;       /* pseudonym key instead of [engine] key.file (borrowed) */
 	const struct run_key *public_keys;  /* refused as keys; ends with len 0 */
+	FILE *queues;            /* at the end: the team queues ([team], [sink.NAME]) */
+	bool next_morning;       /* at the end: run the next working morning's release */
 };
 
 /* What a run did, for `vroeg demo` and tests. */
@@ -38,6 +40,8 @@ struct run_result {
 	struct summary sum;
 	unsigned long messages, dead_letters, feedback, batches;
 	unsigned long output_failed;  /* dead letters and feedback failed for good */
+	unsigned long tasks;          /* task versions handed to the task sinks */
+	unsigned long tasks_failed;   /* not delivered at the end */
 };
 
 /* Run the service on a parsed config until SIGTERM/SIGINT (or opts).

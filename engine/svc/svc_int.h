@@ -7,6 +7,7 @@
 
 #include <signal.h>
 
+#include "dispatch.h"
 #include "engine.h"
 #include "jsonw.h"
 #include "mapping.h"
@@ -14,6 +15,7 @@
 #include "service.h"
 #include "sink.h"
 #include "src.h"
+#include "task_out.h"
 
 #define SVC_TOPICS_MAX 64
 #define SVC_WHERE_MAX 300
@@ -77,6 +79,10 @@ struct svc {
 	bool fatal;
 	bool checking;               /* --check: no store or Kafka contacted, no engine */
 	struct worklist *collect;    /* cases gathered for the closing report */
+
+	/* [team NAME] and [sink.NAME]: queues and task sinks (tasks.c) */
+	struct dispatch *disp;
+	struct task_out *tout;
 };
 
 extern volatile sig_atomic_t svc_stop_flag, svc_reload_flag;
@@ -97,5 +103,13 @@ int svc_check_output(const struct conf *c, char *err, size_t n);
 int svc_setup_output(struct svc *r, char *err, size_t n);
 void svc_reload_rules(struct svc *r);
 void svc_teardown_engine(struct svc *r);
+
+/* tasks.c */
+bool svc_wants_tasks(const struct conf *c);
+int svc_check_tasks(const struct conf *c, char *err, size_t n);
+int svc_setup_tasks(struct svc *r, char *err, size_t n);
+void svc_tasks_poll(struct svc *r);
+void svc_tasks_finish(struct svc *r);
+void svc_teardown_tasks(struct svc *r);
 
 #endif
