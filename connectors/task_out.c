@@ -88,45 +88,66 @@ int task_out_add_url(struct task_out *o, const char *url, char *err, size_t errl
 	return VR_EINVAL;
 }
 
-/* One [sink.NAME] section. */
+/* What a section of this type needs, checked before anything opens. */
+static int section_ok(const struct conf *cf, const char *sec, char *err, size_t errlen)
+{
+	const char *type = conf_get(cf, sec, "type");
+	const char *url = conf_get(cf, sec, "url");
+	char at[300];
+	conf_where(cf, sec, "type", at, sizeof(at));
+	if (!type) {
+		snprintf(err, errlen, "%s: [%s]: type is required (file or http)", at, sec);
+	} else if (strcmp(type, "file") == 0) {
+		if (conf_get(cf, sec, "path"))
+			return VR_OK;
+		snprintf(err, errlen, "%s: [%s]: type file needs path", at, sec);
+	} else if (strcmp(type, "http") == 0) {
+		if (url && (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0))
+			return VR_OK;
+		snprintf(err, errlen, "%s: [%s]: type http needs url = http(s)://...", at, sec);
+	} else {
+		snprintf(err, errlen, "%s: [%s]: type %s is not available here (file or http)", at,
+			 sec, type);
+	}
+	return VR_EINVAL;
+}
+
+int task_out_check_conf(const struct conf *cf, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < conf_count(cf); i++) {
+		const struct conf_entry *en = conf_at(cf, i);
+		bool first = strncmp(en->section, "sink.", 5) == 0;
+		for (size_t j = 0; first && j < i; j++)
+			first = strcmp(conf_at(cf, j)->section, en->section) != 0;
+		if (first && section_ok(cf, en->section, err, errlen) != VR_OK)
+			return VR_EINVAL;
+	}
+	return VR_OK;
+}
+
+/* One [sink.NAME] section (checked: task_out_check_conf). */
 static int add_section(struct task_out *o, const struct conf *cf, const char *sec, char *err,
 		       size_t errlen)
 {
 	const char *type = conf_get(cf, sec, "type");
-	if (!type) {
-		snprintf(err, errlen, "[%s]: type is required (file or http)", sec);
+	if (section_ok(cf, sec, err, errlen) != VR_OK)
 		return VR_EINVAL;
-	}
-	if (strcmp(type, "file") == 0) {
-		const char *path = conf_get(cf, sec, "path");
-		if (!path) {
-			snprintf(err, errlen, "[%s]: type file needs path", sec);
-			return VR_EINVAL;
-		}
-		return add(o, sink_file_open(path, "a", 0, err, errlen), true, err, errlen);
-	}
-	if (strcmp(type, "http") == 0) {
-		long t, ct;
-		struct sink_http_conf c = {
-			.url = conf_get(cf, sec, "url"),
-			.secret_file = conf_get(cf, sec, "secret.file"),
-			.token_file = conf_get(cf, sec, "token.file"),
-			.ca_file = conf_get(cf, sec, "ca.file"),
-		};
-		if (conf_get_long(cf, sec, "timeout.ms", 100, 600000, 30000, &t, err, errlen) ||
-		    conf_get_long(cf, sec, "connect.timeout.ms", 100, 600000, 5000, &ct, err,
-				  errlen))
-			return VR_EINVAL;
-		c.timeout_ms = t;
-		c.connect_timeout_ms = ct;
-		if (!c.url) {
-			snprintf(err, errlen, "[%s]: type http needs url", sec);
-			return VR_EINVAL;
-		}
-		return add(o, sink_http_open(&c, sec, err, errlen), false, err, errlen);
-	}
-	snprintf(err, errlen, "[%s]: type %s is not available here (file or http)", sec, type);
-	return VR_EINVAL;
+	if (strcmp(type, "file") == 0)
+		return add(o, sink_file_open(conf_get(cf, sec, "path"), "a", 0, err, errlen), true,
+			   err, errlen);
+	long t, ct;
+	struct sink_http_conf c = {
+		.url = conf_get(cf, sec, "url"),
+		.secret_file = conf_get(cf, sec, "secret.file"),
+		.token_file = conf_get(cf, sec, "token.file"),
+		.ca_file = conf_get(cf, sec, "ca.file"),
+	};
+	if (conf_get_long(cf, sec, "timeout.ms", 100, 600000, 30000, &t, err, errlen) ||
+	    conf_get_long(cf, sec, "connect.timeout.ms", 100, 600000, 5000, &ct, err, errlen))
+		return VR_EINVAL;
+	c.timeout_ms = t;
+	c.connect_timeout_ms = ct;
+	return add(o, sink_http_open(&c, sec, err, errlen), false, err, errlen);
 }
 
 int task_out_add_conf(struct task_out *o, const struct conf *cf, char *err, size_t errlen)

@@ -31,6 +31,9 @@ int task_out_add_url(struct task_out *o, const char *url, char *err, size_t errl
 /* Every [sink.NAME] section of cf. */
 int task_out_add_conf(struct task_out *o, const struct conf *cf, char *err, size_t errlen);
 size_t task_out_count(const struct task_out *o);
+/* The [sink.NAME] sections without opening anything (--check): a known
+ * type and the keys it needs. */
+int task_out_check_conf(const struct conf *cf, char *err, size_t errlen);
 
 /* Hand task t to every sink (copied); serves what is ready. */
 int task_out_send(struct task_out *o, const struct dispatch_task *t);

@@ -29,6 +29,10 @@ bool svc_wants_tasks(const struct conf *c)
 int svc_check_tasks(const struct conf *c, char *err, size_t n)
 {
 	const char *url = conf_get(c, "store", "url");
+	struct dispatch_conf dc;
+	dispatch_conf_init(&dc);
+	if (task_out_check_conf(c, err, n) || dispatch_conf_load(&dc, c, err, n))
+		return VR_EINVAL;
 	if (!svc_wants_tasks(c) || !url || store_url_is_memory(url))
 		return VR_OK;
 	snprintf(err, n, "%s: [sink.NAME] and [team NAME] need the memory store for now: the "
