@@ -144,6 +144,9 @@ void dispatch_free(struct dispatch *d)
 		free(d->teams[i].heap);
 		free(d->teams[i].waits);
 	}
+	for (size_t i = 0; i < d->n_spare; i++)
+		free(d->spare[i]);
+	free(d->spare);
 	free(d->table);
 	jbuf_fini(&d->json);
 	free(d);
@@ -173,7 +176,8 @@ static int emit_task(struct dispatch *d, const struct dcase *x, const struct cas
 	d->stats.versions++;
 	rc = d->obs.task(d->obs.ud, &t);
 	/* The task held the household's contact details in the clear. */
-	OPENSSL_cleanse(d->json.p, d->json.len);
+	if (d->ck && c->contact_len)
+		OPENSSL_cleanse(d->json.p, d->json.len);
 	return rc;
 }
 
@@ -189,6 +193,27 @@ static int waits_add(struct team *t, int wait)
 	}
 	t->waits[t->n_waits++] = wait;
 	return VR_OK;
+}
+
+/* A case copy for a queued case: a released one's, or a new one. */
+static struct case_rec *snap_get(struct dispatch *d)
+{
+	return d->n_spare ? d->spare[--d->n_spare] : malloc(sizeof(struct case_rec));
+}
+
+static void snap_put(struct dispatch *d, struct case_rec *c)
+{
+	if (d->n_spare == d->cap_spare) {
+		size_t cap = d->cap_spare ? 2 * d->cap_spare : 64;
+		struct case_rec **v = realloc(d->spare, cap * sizeof(*v));
+		if (!v) {
+			free(c);
+			return;
+		}
+		d->spare = v;
+		d->cap_spare = cap;
+	}
+	d->spare[d->n_spare++] = c;
 }
 
 /* Release queued entry x of team t on day: version 1 of its task. */
@@ -208,7 +233,7 @@ static int release(struct dispatch *d, struct team *t, struct dcase *x, vr_date 
 	int rc = waits_add(t, wait < 0 ? 0 : wait);
 	if (rc == VR_OK)
 		rc = emit_task(d, x, c, day);
-	free(x->snap);
+	snap_put(d, x->snap);
 	x->snap = NULL;
 	return rc;
 }
@@ -227,9 +252,12 @@ static int case_changed(struct dispatch *d, const struct hkey *hh, const struct 
 		x->version++;
 		return emit_task(d, x, c, day);
 	}
-	if (!x->snap && !(x->snap = malloc(sizeof(*x->snap))))
+	if (!x->snap && !(x->snap = snap_get(d)))
 		return VR_ENOMEM;
 	*x->snap = *c;
+	x->priority = c->priority;
+	x->due = c->due;
+	x->score = c->score;
 	x->household = *hh;
 	if (added) {
 		x->queued = day;

@@ -12,6 +12,10 @@ struct team;
 
 /* A case dispatch knows. */
 struct dcase {
+	/* The queue order's key, from the latest case (queue_before). */
+	uint8_t priority;
+	vr_date due;
+	int32_t score;
 	char id[CASE_ID_STRLEN];
 	enum case_status status;
 	unsigned version;         /* of its latest task; 0 while queued */
@@ -47,10 +51,12 @@ struct dispatch {
 	bool last_working;        /* it had a morning release */
 	struct jbuf json;
 	struct dispatch_stats stats;
+	struct case_rec **spare;  /* copies of released cases, for reuse */
+	size_t n_spare, cap_spare;
 };
 
 /* Does a go out before b?  Priority class, due date, score, case id. */
-bool queue_before(const struct case_rec *a, const struct case_rec *b);
+bool queue_before(const struct dcase *a, const struct dcase *b);
 /* Put x in t's queue, or move it to where its case now belongs. */
 int queue_put(struct team *t, struct dcase *x);
 /* Take x out of t's queue (nothing when it is not in it). */

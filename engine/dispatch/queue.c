@@ -10,7 +10,7 @@
 #include "dispatch_int.h"
 #include "vr.h"
 
-bool queue_before(const struct case_rec *a, const struct case_rec *b)
+bool queue_before(const struct dcase *a, const struct dcase *b)
 {
 	if (a->priority != b->priority)
 		return a->priority > b->priority;
@@ -32,7 +32,7 @@ static void sift_up(struct team *t, size_t i)
 	struct dcase *x = t->heap[i];
 	while (i > 0) {
 		size_t up = (i - 1) / 2;
-		if (!queue_before(x->snap, t->heap[up]->snap))
+		if (!queue_before(x, t->heap[up]))
 			break;
 		place(t, i, t->heap[up]);
 		i = up;
@@ -45,10 +45,10 @@ static void sift_down(struct team *t, size_t i)
 	struct dcase *x = t->heap[i];
 	for (;;) {
 		size_t l = 2 * i + 1, best = i;
-		const struct case_rec *bc = x->snap;
-		if (l < t->n_heap && queue_before(t->heap[l]->snap, bc))
-			best = l, bc = t->heap[l]->snap;
-		if (l + 1 < t->n_heap && queue_before(t->heap[l + 1]->snap, bc))
+		const struct dcase *bc = x;
+		if (l < t->n_heap && queue_before(t->heap[l], bc))
+			best = l, bc = t->heap[l];
+		if (l + 1 < t->n_heap && queue_before(t->heap[l + 1], bc))
 			best = l + 1;
 		if (best == i)
 			break;
@@ -95,7 +95,7 @@ void queue_remove(struct team *t, struct dcase *x)
 static int order_cmp(const void *a, const void *b)
 {
 	const struct dcase *x = *(struct dcase *const *)a, *y = *(struct dcase *const *)b;
-	return queue_before(x->snap, y->snap) ? -1 : queue_before(y->snap, x->snap) ? 1 : 0;
+	return queue_before(x, y) ? -1 : queue_before(y, x) ? 1 : 0;
 }
 
 int dispatch_queue_walk(struct dispatch *d, const char *team,

@@ -25,14 +25,27 @@ struct contact_key {
 	 * unique across processes with the odds of a random nonce. */
 	unsigned char nonce0[NONCE_LEN];
 	uint64_t counter;
+	/* Contexts with the key schedule done once: a block then only sets
+	 * its nonce (setting up the cipher is most of the cost of a block). */
+	EVP_CIPHER_CTX *enc, *dec;
 };
 
 void contact_key_free(struct contact_key *k)
 {
 	if (!k)
 		return;
+	EVP_CIPHER_CTX_free(k->enc);
+	EVP_CIPHER_CTX_free(k->dec);
 	OPENSSL_cleanse(k, sizeof(*k));
 	free(k);
+}
+
+/* The key's two contexts, keyed; false when libcrypto cannot. */
+static bool key_ready(struct contact_key *k)
+{
+	return (k->enc = EVP_CIPHER_CTX_new()) && (k->dec = EVP_CIPHER_CTX_new()) &&
+	       EVP_EncryptInit_ex(k->enc, EVP_aes_256_gcm(), NULL, k->k, NULL) == 1 &&
+	       EVP_DecryptInit_ex(k->dec, EVP_aes_256_gcm(), NULL, k->k, NULL) == 1;
 }
 
 struct contact_key *contact_key_file(const char *path, char *err, size_t errlen)
@@ -47,8 +60,8 @@ struct contact_key *contact_key_file(const char *path, char *err, size_t errlen)
 		contact_key_free(k);
 		return NULL;
 	}
-	if (RAND_bytes(k->nonce0, NONCE_LEN) != 1) {
-		snprintf(err, errlen, "no random bytes for nonces");
+	if (RAND_bytes(k->nonce0, NONCE_LEN) != 1 || !key_ready(k)) {
+		snprintf(err, errlen, "no random bytes for nonces, or no AES-256-GCM");
 		contact_key_free(k);
 		return NULL;
 	}
@@ -58,8 +71,9 @@ struct contact_key *contact_key_file(const char *path, char *err, size_t errlen)
 struct contact_key *contact_key_ephemeral(char *err, size_t errlen)
 {
 	struct contact_key *k = calloc(1, sizeof(*k));
-	if (!k || RAND_bytes(k->k, sizeof(k->k)) != 1 || RAND_bytes(k->nonce0, NONCE_LEN) != 1) {
-		snprintf(err, errlen, "no random bytes for a contact key");
+	if (!k || RAND_bytes(k->k, sizeof(k->k)) != 1 || RAND_bytes(k->nonce0, NONCE_LEN) != 1 ||
+	    !key_ready(k)) {
+		snprintf(err, errlen, "no random bytes for a contact key, or no AES-256-GCM");
 		contact_key_free(k);
 		return NULL;
 	}
@@ -121,11 +135,11 @@ size_t contact_plain(const struct sig_client *c, char *out, size_t len)
 size_t contact_seal(struct contact_key *k, const char *case_id, const char *plain,
 		    size_t n, unsigned char *out)
 {
-	EVP_CIPHER_CTX *ctx;
+	EVP_CIPHER_CTX *ctx = k->enc;
 	int len = 0, fin = 0;
 	size_t total = 0;
 
-	if (n > CONTACT_PLAIN_MAX || !(ctx = EVP_CIPHER_CTX_new()))
+	if (n > CONTACT_PLAIN_MAX)
 		return 0;
 	out[0] = SEAL_VERSION;
 	unsigned char *nonce = out + 1, *ct = out + 1 + NONCE_LEN;
@@ -136,38 +150,36 @@ size_t contact_seal(struct contact_key *k, const char *case_id, const char *plai
 	low += ctr;
 	for (int i = 0; i < 8; i++)
 		nonce[4 + i] = (unsigned char)(low >> (8 * i));
-	if (EVP_EncryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k->k, nonce) == 1 &&
+	if (EVP_EncryptInit_ex(ctx, NULL, NULL, NULL, nonce) == 1 &&
 	    EVP_EncryptUpdate(ctx, NULL, &len, (const unsigned char *)case_id,
 			      (int)strlen(case_id)) == 1 &&
 	    EVP_EncryptUpdate(ctx, ct, &len, (const unsigned char *)plain, (int)n) == 1 &&
 	    EVP_EncryptFinal_ex(ctx, ct + len, &fin) == 1 &&
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, TAG_LEN, ct + len + fin) == 1)
 		total = 1 + NONCE_LEN + (size_t)(len + fin) + TAG_LEN;
-	EVP_CIPHER_CTX_free(ctx);
 	return total;
 }
 
 long contact_open(const struct contact_key *k, const char *case_id, const unsigned char *in,
 		  size_t n, char *plain, size_t len)
 {
-	EVP_CIPHER_CTX *ctx;
+	EVP_CIPHER_CTX *ctx = k->dec;
 	int out = 0, fin = 0;
 	long rc = -1;
 
 	if (n < 1 + NONCE_LEN + TAG_LEN || in[0] != SEAL_VERSION)
 		return -1;
 	size_t ctlen = n - 1 - NONCE_LEN - TAG_LEN;
-	if (ctlen > len || !(ctx = EVP_CIPHER_CTX_new()))
+	if (ctlen > len)
 		return -1;
 	const unsigned char *nonce = in + 1, *ct = in + 1 + NONCE_LEN, *tag = ct + ctlen;
-	if (EVP_DecryptInit_ex(ctx, EVP_aes_256_gcm(), NULL, k->k, nonce) == 1 &&
+	if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, nonce) == 1 &&
 	    EVP_DecryptUpdate(ctx, NULL, &out, (const unsigned char *)case_id,
 			      (int)strlen(case_id)) == 1 &&
 	    EVP_DecryptUpdate(ctx, (unsigned char *)plain, &out, ct, (int)ctlen) == 1 &&
 	    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TAG_LEN, (void *)tag) == 1 &&
 	    EVP_DecryptFinal_ex(ctx, (unsigned char *)plain + out, &fin) == 1)
 		rc = out + fin;
-	EVP_CIPHER_CTX_free(ctx);
 	if (rc < 0)
 		OPENSSL_cleanse(plain, ctlen);
 	return rc;
