@@ -129,6 +129,9 @@ struct engine_observer {
 	int (*decision_early)(void *ud, const struct decision *d);
 	int (*case_early)(void *ud, const struct hkey *household, const struct case_rec *c);
 	int (*written)(void *ud);
+	/* Optional: after a batch's decisions and cases were reported, once
+	 * per stored batch (what the batch's early hooks wrote is durable). */
+	int (*reported)(void *ud);
 	/* Fill decision.case_after (a copy of the case per picked-up signal:
 	 * for dispatch, which builds tasks from it). */
 	bool with_cases;
@@ -207,6 +210,14 @@ int engine_sync(struct engine *e);
  * those records redeliveries, answered with their first status.
  */
 void engine_discard(struct engine *e);
+
+/*
+ * From an early hook (decision_early, case_early, written): write a value
+ * of the observer's own (store_kv: key, val[0, len), ttl seconds; val NULL
+ * deletes) in the same atomic batch as the households being decided.  The
+ * engine copies it.  VR_ENOMEM, or VR_EINVAL outside an early hook.
+ */
+int engine_add_kv(struct engine *e, const char *key, const void *val, size_t len, int64_t ttl);
 
 /* Report every case still held in the store through obs->case_done, in
  * order of opening date and case id.  It first waits for the last batch

@@ -38,6 +38,8 @@ struct engine {
 		size_t n_done;
 		struct case_rec *after;   /* record -> its case after it, when
 					   * the observer wants them (with_cases) */
+		struct store_kv *kv;      /* the observer's own values (engine_add_kv) */
+		size_t n_kv, cap_kv;
 		size_t n;                 /* records */
 	} slots[2];
 	struct slot *b;               /* the batch being decided */
@@ -54,6 +56,7 @@ struct engine {
 	uint32_t *ht;             /* batch-local index: slot -> item/mark + 1 */
 	size_t ht_cap;
 	struct contact_key *ck;
+	bool in_early;            /* in the observer's early hooks: engine_add_kv */
 };
 
 /*

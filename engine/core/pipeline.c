@@ -42,6 +42,42 @@ const struct ruleset *engine_get_rules(const struct engine *e)
 	return e->rs;
 }
 
+/* Forget a slot's own values (each key and value one allocation). */
+static void kv_reset(struct slot *b)
+{
+	for (size_t i = 0; i < b->n_kv; i++)
+		free((void *)b->kv[i].key);
+	b->n_kv = 0;
+	b->batch.kv = NULL;
+	b->batch.n_kv = 0;
+}
+
+int engine_add_kv(struct engine *e, const char *key, const void *val, size_t len, int64_t ttl)
+{
+	struct slot *b = e->b;
+	if (!e->in_early)
+		return VR_EINVAL;
+	if (b->n_kv == b->cap_kv) {
+		size_t cap = b->cap_kv ? 2 * b->cap_kv : 64;
+		struct store_kv *v = realloc(b->kv, cap * sizeof(*v));
+		if (!v)
+			return VR_ENOMEM;
+		b->kv = v;
+		b->cap_kv = cap;
+	}
+	size_t kl = strlen(key) + 1;
+	char *m = malloc(kl + (val ? len : 0));
+	if (!m)
+		return VR_ENOMEM;
+	memcpy(m, key, kl);
+	if (val)
+		memcpy(m + kl, val, len);
+	b->kv[b->n_kv++] = (struct store_kv){m, val ? m + kl : NULL, val ? len : 0, ttl};
+	b->batch.kv = b->kv;
+	b->batch.n_kv = b->n_kv;
+	return VR_OK;
+}
+
 void engine_conf_init(struct engine_conf *c)
 {
 	memset(c, 0, sizeof(*c));
@@ -74,6 +110,8 @@ void engine_free(struct engine *e)
 		free(b->decs);
 		free(b->done);
 		free(b->after);
+		kv_reset(b);
+		free(b->kv);
 	}
 	free(e->ht);
 	free(e);
@@ -173,6 +211,7 @@ static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 {
 	memset(e->ht, 0, e->ht_cap * sizeof(*e->ht));
 	e->b->batch.n_items = 0;
+	kv_reset(e->b);
 	for (size_t i = 0; i < n; i++) {
 		struct signal *s = &e->b->sigs[i];
 		struct decision *d = &e->b->decs[i];
@@ -246,7 +285,7 @@ static int report(struct engine *e, const struct slot *b)
 	for (size_t i = 0; i < b->n_done; i++)
 		if ((rc = e->obs.case_done(e->obs.ud, &b->done[i].household, &b->done[i].c)))
 			return rc;
-	return VR_OK;
+	return e->obs.reported ? e->obs.reported(e->obs.ud) : VR_OK;
 }
 
 /* A decided batch, to the observer's early hooks, before it is stored. */
@@ -255,13 +294,16 @@ static int report_early(struct engine *e, const struct slot *b)
 	int rc;
 	if (!e->obs.decision_early && !e->obs.case_early && !e->obs.written)
 		return VR_OK;
-	for (size_t i = 0; e->obs.decision_early && i < b->n; i++)
-		if ((rc = e->obs.decision_early(e->obs.ud, &b->decs[i])))
-			return rc;
-	for (size_t i = 0; e->obs.case_early && i < b->n_done; i++)
-		if ((rc = e->obs.case_early(e->obs.ud, &b->done[i].household, &b->done[i].c)))
-			return rc;
-	return e->obs.written ? e->obs.written(e->obs.ud) : VR_OK;
+	e->in_early = true;
+	rc = VR_OK;
+	for (size_t i = 0; e->obs.decision_early && i < b->n && rc == VR_OK; i++)
+		rc = e->obs.decision_early(e->obs.ud, &b->decs[i]);
+	for (size_t i = 0; e->obs.case_early && i < b->n_done && rc == VR_OK; i++)
+		rc = e->obs.case_early(e->obs.ud, &b->done[i].household, &b->done[i].c);
+	if (rc == VR_OK && e->obs.written)
+		rc = e->obs.written(e->obs.ud);
+	e->in_early = false;
+	return rc;
 }
 
 int engine_sync(struct engine *e)

@@ -79,9 +79,15 @@ static struct dcase *table_get(struct dispatch *d, const char *id, bool add, boo
 	return x;
 }
 
+struct dcase *dispatch_case_get(struct dispatch *d, const char *id)
+{
+	bool added;
+	return table_get(d, id, true, &added);
+}
+
 /* ---- teams ----------------------------------------------------------------- */
 
-static struct team *team_get(struct dispatch *d, const char *name)
+struct team *dispatch_team_get(struct dispatch *d, const char *name)
 {
 	for (size_t i = 0; i < d->n_teams; i++)
 		if (strcmp(d->teams[i].name, name) == 0)
@@ -146,6 +152,7 @@ void dispatch_free(struct dispatch *d)
 	}
 	for (size_t i = 0; i < d->n_spare; i++)
 		free(d->spare[i]);
+	free(d->restored);
 	free(d->spare);
 	free(d->table);
 	jbuf_fini(&d->json);
@@ -160,20 +167,23 @@ void dispatch_stats(const struct dispatch *d, struct dispatch_stats *out)
 		out->in_queue += d->teams[i].n_heap;
 }
 
-/* Build and hand out version v of case c's task. */
-static int emit_task(struct dispatch *d, const struct dcase *x, const struct case_rec *c,
-		     vr_date day)
+/* Build and hand out version v of case c's task; with journal, it enters
+ * the outbox first. */
+int dispatch_emit(struct dispatch *d, unsigned version, const struct case_rec *c, vr_date day,
+		  bool journal)
 {
 	char task_id[CASE_ID_STRLEN + 16];
-	int rc = task_json(&d->json, d->e, d->ck, c, x->version, day);
+	int rc = journal ? journal_task(d, c, version, day) : VR_OK;
+	if (rc == VR_OK)
+		rc = task_json(&d->json, d->e, d->ck, c, version, day);
 	if (rc != VR_OK)
 		return rc;
-	snprintf(task_id, sizeof(task_id), "%s.v%u", c->id, x->version);
-	struct dispatch_task t = {task_id, c->id,          x->version, c->team,
+	snprintf(task_id, sizeof(task_id), "%s.v%u", c->id, version);
+	struct dispatch_task t = {task_id, c->id,          version, c->team,
 				  (enum case_priority)c->priority, day, d->json.p,
 				  d->json.len};
-	d->stats.tasks += x->version == 1;
-	d->stats.versions++;
+	d->stats.tasks += version == 1 && journal;
+	d->stats.versions += journal;
 	rc = d->obs.task(d->obs.ud, &t);
 	/* The task held the household's contact details in the clear. */
 	if (d->ck && c->contact_len)
@@ -196,7 +206,7 @@ static int waits_add(struct team *t, int wait)
 }
 
 /* A case copy for a queued case: a released one's, or a new one. */
-static struct case_rec *snap_get(struct dispatch *d)
+struct case_rec *dispatch_snap_get(struct dispatch *d)
 {
 	return d->n_spare ? d->spare[--d->n_spare] : malloc(sizeof(struct case_rec));
 }
@@ -232,10 +242,10 @@ static int release(struct dispatch *d, struct team *t, struct dcase *x, vr_date 
 	}
 	int rc = waits_add(t, wait < 0 ? 0 : wait);
 	if (rc == VR_OK)
-		rc = emit_task(d, x, c, day);
+		rc = dispatch_emit(d, x->version, c, day, true);
 	snap_put(d, x->snap);
 	x->snap = NULL;
-	return rc;
+	return rc == VR_OK ? journal_case(d, x) : rc;
 }
 
 /* A change to a case: queue it, move it in its queue, or issue a new
@@ -245,14 +255,15 @@ static int case_changed(struct dispatch *d, const struct hkey *hh, const struct 
 {
 	bool added;
 	struct dcase *x = table_get(d, c->id, true, &added);
-	struct team *t = team_get(d, c->team);
+	struct team *t = dispatch_team_get(d, c->team);
 	if (!x || !t)
 		return VR_ENOMEM;
 	if (x->status != CASE_QUEUED) {
 		x->version++;
-		return emit_task(d, x, c, day);
+		int rc = dispatch_emit(d, x->version, c, day, true);
+		return rc == VR_OK ? journal_case(d, x) : rc;
 	}
-	if (!x->snap && !(x->snap = snap_get(d)))
+	if (!x->snap && !(x->snap = dispatch_snap_get(d)))
 		return VR_ENOMEM;
 	*x->snap = *c;
 	x->priority = c->priority;
@@ -270,7 +281,7 @@ static int case_changed(struct dispatch *d, const struct hkey *hh, const struct 
 	x->team = t;
 	if (queue_put(t, x) != VR_OK)
 		return VR_ENOMEM;
-	return c->priority == PRIO_CRISIS ? release(d, t, x, day) : VR_OK;
+	return c->priority == PRIO_CRISIS ? release(d, t, x, day) : journal_case(d, x);
 }
 
 static void day_figures(struct team *t, struct dispatch_day *out);
@@ -321,8 +332,10 @@ int dispatch_advance(struct dispatch *d, vr_date today)
 	if (d->last == VR_DATE_NONE) {
 		d->last = today;
 		d->last_working = false;
-		return VR_OK;
+		return journal_last(d);
 	}
+	if (d->last >= today)
+		return VR_OK;
 	while (d->last < today) {
 		if ((rc = flush_day(d)) != VR_OK)
 			return rc;
@@ -331,7 +344,7 @@ int dispatch_advance(struct dispatch *d, vr_date today)
 		if (d->last_working && (rc = release_morning(d, d->last)) != VR_OK)
 			return rc;
 	}
-	return VR_OK;
+	return journal_last(d);
 }
 
 int dispatch_decision(struct dispatch *d, const struct decision *dec)

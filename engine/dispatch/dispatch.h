@@ -150,6 +150,37 @@ struct dispatch_stats {
 };
 void dispatch_stats(const struct dispatch *d, struct dispatch_stats *out);
 
+/*
+ * Persistence, for a store that outlives the process (the service on
+ * Redis).  Every change to dispatch's state is handed to put as a value of
+ * the store's own (store_kv: key, value, ttl seconds; val NULL deletes),
+ * which the caller writes in the same atomic batch as the case change
+ * that made it:
+ *   d:q:CASEID   a case's entry: status, version, team, queue key and,
+ *                while queued, the case itself
+ *   d:o:TASKID   a task not yet delivered (the outbox): the case as the
+ *                task shows it, its version and day; rebuilt into the same
+ *                JSON after a restart
+ *   d:last       the latest day reached (so a restart does not release
+ *                the same morning twice)
+ * Contact details stay sealed in these values.
+ */
+#define DISPATCH_KV_PREFIX "d:"
+struct dispatch_journal {
+	void *ud;
+	int (*put)(void *ud, const char *key, const void *val, size_t len, int64_t ttl);
+	int64_t ttl;            /* every value's retention, seconds (0: keep) */
+};
+void dispatch_set_journal(struct dispatch *d, const struct dispatch_journal *j);
+/* Task task_id is delivered (or failed for good): it leaves the outbox. */
+int dispatch_task_done(struct dispatch *d, const char *task_id);
+/* Restore one stored value (store_kv_scan over DISPATCH_KV_PREFIX), at
+ * start-up before any decision; VR_EPARSE for a value it cannot read. */
+int dispatch_restore(struct dispatch *d, const char *key, const void *val, size_t len);
+/* After the restore: hand every task still in the outbox to the observer
+ * again, with the same task_id and body (a redelivery). */
+int dispatch_resend(struct dispatch *d);
+
 /* The task JSON of case c, version v, released or changed on day (task.c). */
 int task_json(struct jbuf *b, const struct engine *e, const struct contact_key *ck,
 	      const struct case_rec *c, unsigned version, vr_date day);

@@ -53,7 +53,27 @@ struct dispatch {
 	struct dispatch_stats stats;
 	struct case_rec **spare;  /* copies of released cases, for reuse */
 	size_t n_spare, cap_spare;
+	struct dispatch_journal journal;  /* put NULL: none */
+	struct outbox_rec *restored;      /* the outbox as restored, to resend */
+	size_t n_restored, cap_restored;
 };
+
+/* A task of the outbox as restored. */
+struct outbox_rec {
+	struct case_rec c;
+	unsigned version;
+	vr_date day;
+};
+
+/* journal.c: the state's values, when a journal is set. */
+int journal_case(struct dispatch *d, const struct dcase *x);
+int journal_task(struct dispatch *d, const struct case_rec *c, unsigned version, vr_date day);
+int journal_last(struct dispatch *d);
+struct team *dispatch_team_get(struct dispatch *d, const char *name);
+struct dcase *dispatch_case_get(struct dispatch *d, const char *id);
+struct case_rec *dispatch_snap_get(struct dispatch *d);
+int dispatch_emit(struct dispatch *d, unsigned version, const struct case_rec *c, vr_date day,
+		  bool journal);
 
 /* Does a go out before b?  Priority class, due date, score, case id. */
 bool queue_before(const struct dcase *a, const struct dcase *b);

@@ -372,3 +372,22 @@ int state_decode(const unsigned char *buf, size_t len, struct hh_state *s)
 	s->n_cases = more & 2 ? get_u64(&r) : s->has_case ? s->cur.seq : 0;
 	return r.bad || r.p != r.end ? VR_EPARSE : VR_OK;
 }
+
+size_t case_encode(const struct case_rec *c, unsigned char *buf)
+{
+	struct wbuf w = {buf};
+	put_u8(&w, STATE_VERSION);
+	encode_case(&w, c);
+	return (size_t)(w.p - buf);
+}
+
+int case_decode(const unsigned char *buf, size_t len, struct case_rec *out)
+{
+	struct rbuf r = {buf, buf + len, false};
+	unsigned version = get_u8(&r);
+	if (r.bad || version < 9 || version > STATE_VERSION)
+		return VR_EPARSE;
+	memset(out, 0, sizeof(*out));
+	decode_case(&r, out, version);
+	return r.bad || r.p != r.end ? VR_EPARSE : VR_OK;
+}

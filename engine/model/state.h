@@ -186,4 +186,11 @@ const char *case_priority_name(enum case_priority p);
 size_t state_encode(const struct hh_state *s, unsigned char *buf);
 int state_decode(const unsigned char *buf, size_t len, struct hh_state *out);
 
+/* One case in the same form (a version byte, then the case as a state
+ * holds it): what dispatch keeps of a queued case and of a task in its
+ * outbox.  case_decode() reads version 9 on. */
+#define CASE_ENCODED_MAX (sizeof(struct case_rec) + 16 + STATE_NAMES_EXTRA)
+size_t case_encode(const struct case_rec *c, unsigned char *buf);
+int case_decode(const unsigned char *buf, size_t len, struct case_rec *out);
+
 #endif

@@ -160,6 +160,19 @@ int store_foreach(struct store *st, int (*fn)(void *ud, const struct hh_state *s
 	return st->ops->foreach(st, fn, ud);
 }
 
+int store_kv_scan(struct store *st, const char *prefix,
+		  int (*fn)(void *ud, const char *key, const void *val, size_t len), void *ud)
+{
+	if (st->apply_out || st->load_out || st->misused)
+		return VR_EINVAL;
+	return st->ops->kv_scan ? st->ops->kv_scan(st, prefix, fn, ud) : VR_OK;
+}
+
+bool store_is_persistent(const struct store *st)
+{
+	return st->ops->kv_scan != NULL;
+}
+
 void store_stats(const struct store *st, struct store_stats *out)
 {
 	memset(out, 0, sizeof(*out));

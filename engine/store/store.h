@@ -47,11 +47,28 @@ struct store_case {
 	struct case_rec c;
 };
 
+/*
+ * A value of the store's own beside the households: dispatch's queue
+ * entries and outbox (docs/dispatch.md), written in the same atomic batch
+ * as the households whose change made them.  key is the caller's (the
+ * backend adds its prefix); val NULL deletes it.  A persistent backend
+ * keeps them; the memory store, whose state ends with the process, has
+ * no use for them and drops them.
+ */
+struct store_kv {
+	const char *key;
+	const void *val;
+	size_t len;
+	int64_t ttl;            /* seconds; 0 = keep */
+};
+
 struct store_batch {
 	struct store_item *items;
 	size_t n_items;
 	const struct store_case *cases;  /* completed cases to keep */
 	size_t n_cases;
+	const struct store_kv *kv;       /* the store's own values to write */
+	size_t n_kv;
 	/* Retention in seconds (0 = keep): every key written gets its TTL. */
 	int64_t ttl_household, ttl_case;
 };
@@ -113,6 +130,16 @@ int store_load_wait(struct store *st, struct store_batch *b);
  * and then not be seen.  Stops early and returns fn's value when non-zero.
  */
 int store_foreach(struct store *st, int (*fn)(void *ud, const struct hh_state *s), void *ud);
+
+/*
+ * Call fn for every value of the store's own whose key starts with prefix
+ * (store_kv), in no particular order; stops at fn's non-zero result.  The
+ * memory store has none.  Not while a send is outstanding.
+ */
+int store_kv_scan(struct store *st, const char *prefix,
+		  int (*fn)(void *ud, const char *key, const void *val, size_t len), void *ud);
+/* Does the store keep its state beyond the process (store_kv)? */
+bool store_is_persistent(const struct store *st);
 
 void store_stats(const struct store *st, struct store_stats *out);
 /* The backend's last error in words ("" if none), for logs: never holds

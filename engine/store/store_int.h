@@ -28,6 +28,10 @@ struct store_ops {
 	int (*load_wait)(struct store *st, struct store_batch *b);
 	int (*foreach)(struct store *st, int (*fn)(void *ud, const struct hh_state *s),
 		       void *ud);
+	/* store_kv_scan (optional: NULL for a store that keeps none) */
+	int (*kv_scan)(struct store *st, const char *prefix,
+		       int (*fn)(void *ud, const char *key, const void *val, size_t len),
+		       void *ud);
 	void (*stats)(const struct store *st, struct store_stats *out);
 	/* The last error in words (optional; NULL = none kept). */
 	const char *(*error)(const struct store *st);

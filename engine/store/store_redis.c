@@ -4,6 +4,8 @@
  * Key layout (docs/state.md), every key under a deployment prefix:
  *   PREFIX{H}:hh            household state (state_encode), TTL retention_household
  *   PREFIX{H}:case:CASEID   a completed case, TTL retention_cases
+ *   PREFIXKEY               the caller's own values (store_kv: dispatch's
+ *                           d:q:CASEID queue entries, d:o:TASKID outbox)
  * A case carries its sealed contact block (contact.h) inside its value.
  * H is a pseudonym (32 hex digits): no key or value holds a BSN,
  * name or address.  {H} is a Cluster hash tag: a household's keys share a
@@ -522,6 +524,38 @@ static void out_set(struct redis_store *r, const struct hkey *h, const char *suf
 	}
 }
 
+/* PREFIX + the caller's key, as a bulk string. */
+static void out_pkey(struct redis_store *r, const char *key)
+{
+	char k[KEY_MAX];
+	int n = snprintf(k, sizeof(k), "%s%s", r->prefix, key);
+	if (n < 0 || (size_t)n >= sizeof(k)) {
+		r->out_bad = true;
+		return;
+	}
+	out_bulk(r, k, (size_t)n);
+}
+
+/* SET PREFIXKEY value [PX ms], or DEL PREFIXKEY */
+static void out_kv(struct redis_store *r, const struct store_kv *kv)
+{
+	char ms[24];
+	if (!kv->val) {
+		out_head(r, '*', 2);
+		out_word(r, "DEL");
+		out_pkey(r, kv->key);
+		return;
+	}
+	out_head(r, '*', kv->ttl > 0 ? 5 : 3);
+	out_word(r, "SET");
+	out_pkey(r, kv->key);
+	out_bulk(r, kv->val, kv->len);
+	if (kv->ttl > 0) {
+		out_word(r, "PX");
+		out_bulk(r, ms, (size_t)snprintf(ms, sizeof(ms), "%lld", (long long)kv->ttl * 1000));
+	}
+}
+
 static int redis_apply_send(struct store *st, const struct store_batch *b)
 {
 	struct redis_store *r = st->impl;
@@ -551,6 +585,10 @@ static int redis_apply_send(struct store *st, const struct store_batch *b)
 		one.has_case = true;
 		one.cur = b->cases[i].c;
 		out_set(r, &one.key, ":case:", one.cur.id, buf, state_encode(&one, buf), b->ttl_case);
+		queued++;
+	}
+	for (size_t i = 0; i < b->n_kv; i++) {
+		out_kv(r, &b->kv[i]);
 		queued++;
 	}
 	out_head(r, '*', 1);
@@ -663,6 +701,49 @@ static int redis_foreach(struct store *st, int (*fn)(void *ud, const struct hh_s
 	return rc;
 }
 
+/* SCAN PREFIX<prefix>* and MGET each page: fn sees key (without the
+ * store's prefix) and value. */
+static int redis_kv_scan(struct store *st, const char *prefix,
+			 int (*fn)(void *ud, const char *key, const void *val, size_t len),
+			 void *ud)
+{
+	struct redis_store *r = st->impl;
+	char pattern[KEY_MAX], cursor[32] = "0";
+	size_t pl = strlen(r->prefix);
+	int rc;
+	if ((rc = ensure_connected(r)) != VR_OK)
+		return rc;
+	snprintf(pattern, sizeof(pattern), "%s%s*", r->prefix, prefix);
+	do {
+		redisReply *rep = redisCommand(r->c, "SCAN %s MATCH %s COUNT 4096", cursor, pattern);
+		if (!rep)
+			return io_error(r, "SCAN");
+		if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2) {
+			rc = rep->type == REDIS_REPLY_ERROR ? reply_error(r, rep, "SCAN") : VR_EIO;
+			freeReplyObject(rep);
+			return rc;
+		}
+		snprintf(cursor, sizeof(cursor), "%s", rep->element[0]->str);
+		const redisReply *keys = rep->element[1];
+		for (size_t i = 0; i < keys->elements && rc == VR_OK; i++) {
+			const redisReply *k = keys->element[i];
+			redisReply *v = redisCommand(r->c, "GET %b", k->str, (size_t)k->len);
+			if (!v) {
+				rc = io_error(r, "GET");
+				break;
+			}
+			/* Deleted or expired since the SCAN: gone, not an error. */
+			if (v->type == REDIS_REPLY_STRING && (size_t)k->len > pl)
+				rc = fn(ud, k->str + pl, v->str, v->len);
+			else if (v->type == REDIS_REPLY_ERROR)
+				rc = reply_error(r, v, "GET");
+			freeReplyObject(v);
+		}
+		freeReplyObject(rep);
+	} while (rc == VR_OK && strcmp(cursor, "0") != 0);
+	return rc;
+}
+
 static size_t count_keys(struct redis_store *r, const char *pattern)
 {
 	char cursor[32] = "0";
@@ -709,6 +790,7 @@ static const struct store_ops store_redis_ops = {
 	.load_wait = redis_load_wait,
 	.check = redis_check,
 	.foreach = redis_foreach,
+	.kv_scan = redis_kv_scan,
 	.stats = redis_stats,
 	.error = redis_error,
 	.close = redis_close,

@@ -301,6 +301,131 @@ static void test_heap_order(void)
 	dispatch_free(d);
 }
 
+/* A journal kept in memory: key -> value, as a store would. */
+#define KV_MAX 256
+static struct kv {
+	char key[96];
+	unsigned char val[16384];
+	size_t len;
+	bool live;
+} kvs[KV_MAX];
+
+static int kv_put(void *ud, const char *key, const void *val, size_t len, int64_t ttl)
+{
+	(void)ud;
+	CHECK(ttl == 86400);
+	int free_at = -1;
+	for (int i = 0; i < KV_MAX; i++) {
+		if (kvs[i].live && strcmp(kvs[i].key, key) == 0) {
+			free_at = i;
+			break;
+		}
+		if (!kvs[i].live && free_at < 0)
+			free_at = i;
+	}
+	if (free_at < 0 || len > sizeof(kvs[0].val))
+		return VR_ENOMEM;
+	struct kv *k = &kvs[free_at];
+	snprintf(k->key, sizeof(k->key), "%s", key);
+	k->live = val != NULL;
+	k->len = len;
+	if (val)
+		memcpy(k->val, val, len);
+	return VR_OK;
+}
+
+/* Task bodies heard, for comparing a resend with the first sending. */
+static char bodies[16][4096];
+static char body_ids[16][48];
+static size_t n_bodies;
+
+static int keep_task(void *ud, const struct dispatch_task *t)
+{
+	(void)ud;
+	if (n_bodies < 16 && t->len < sizeof(bodies[0])) {
+		memcpy(bodies[n_bodies], t->json, t->len);
+		bodies[n_bodies][t->len] = '\0';
+		snprintf(body_ids[n_bodies++], sizeof(body_ids[0]), "%s", t->task_id);
+	}
+	return VR_OK;
+}
+
+static int walk_ids(void *ud, const struct dispatch_queued *q)
+{
+	char *out = ud;
+	strcat(out, q->c->id);
+	strcat(out, " ");
+	return VR_OK;
+}
+
+/* Everything dispatch knows comes back from its values: the queue in its
+ * order, released cases' versions, the day reached, and the outbox's tasks
+ * with the same bodies; a delivered task does not come back. */
+static void test_journal(void)
+{
+	struct dispatch_conf conf;
+	char err[128], before[512] = "", after[512] = "";
+	dispatch_conf_init(&conf);
+	dispatch_conf_parse(&conf, "wijk=1", err, sizeof(err));
+	struct dispatch_observer obs = {NULL, keep_task, NULL};
+	struct dispatch_journal j = {NULL, kv_put, 86400};
+	struct dispatch *d = dispatch_new(&conf, eng, NULL, &obs, err, sizeof(err));
+	dispatch_set_journal(d, &j);
+	struct case_rec a = mk("c-a", PRIO_NORMAL, "2024-03-29", 10, "wijk");
+	struct case_rec b = mk("c-b", PRIO_URGENT, "2024-03-29", 10, "wijk");
+	struct case_rec c = mk("c-c", PRIO_NORMAL, "2024-03-20", 50, "wijk");
+	struct case_rec k = mk("c-k", PRIO_CRISIS, "2024-03-06", 0, "wijk");
+	feed(d, &a, "2024-03-01");
+	feed(d, &b, "2024-03-01");
+	feed(d, &c, "2024-03-01");
+	feed(d, &k, "2024-03-01");          /* c-k.v1 at once */
+	dispatch_advance(d, day("2024-03-04")); /* c-b.v1 */
+	k.n_signals = 2;
+	feed(d, &k, "2024-03-04");          /* c-k.v2 */
+	CHECK_INT(n_bodies, 3);
+	CHECK_STR(body_ids[0], "c-k.v1");
+	CHECK_STR(body_ids[1], "c-b.v1");
+	CHECK_STR(body_ids[2], "c-k.v2");
+	CHECK_INT(dispatch_task_done(d, "c-k.v1"), VR_OK); /* delivered */
+	dispatch_queue_walk(d, "wijk", walk_ids, before);
+	dispatch_free(d);
+
+	d = dispatch_new(&conf, eng, NULL, &obs, err, sizeof(err));
+	dispatch_set_journal(d, &j);
+	int bad = 0, n = 0;
+	for (int i = 0; i < KV_MAX; i++)
+		if (kvs[i].live && (n++, dispatch_restore(d, kvs[i].key, kvs[i].val, kvs[i].len)))
+			bad++;
+	CHECK_INT(bad, 0);
+	CHECK_INT(n, 4 + 2 + 1); /* four cases, two tasks in the outbox, the day */
+	dispatch_queue_walk(d, "wijk", walk_ids, after);
+	CHECK_STR(after, before);
+	CHECK_STR(after, "c-c c-a ");
+	CHECK_INT(dispatch_resend(d), VR_OK);
+	CHECK_INT(n_bodies, 5);
+	CHECK_STR(body_ids[3], "c-b.v1");
+	CHECK_STR(body_ids[4], "c-k.v2");
+	CHECK_STR(bodies[3], bodies[1]);   /* the same body again */
+	CHECK_STR(bodies[4], bodies[2]);
+	/* The morning of 4 March is not released again; 5 March is. */
+	dispatch_advance(d, day("2024-03-04"));
+	CHECK_INT(n_bodies, 5);
+	dispatch_advance(d, day("2024-03-05"));
+	CHECK_INT(n_bodies, 6);
+	CHECK_STR(body_ids[5], "c-c.v1");
+	/* A released case changes: its next version, not version 1 again. */
+	b.n_signals = 2;
+	feed(d, &b, "2024-03-05");
+	CHECK_INT(n_bodies, 7);
+	CHECK_STR(body_ids[6], "c-b.v2");
+	/* A value it cannot read is an error, not a crash. */
+	CHECK_INT(dispatch_restore(d, "d:q:c-x", "\x01\x00", 2), VR_EPARSE);
+	CHECK_INT(dispatch_restore(d, "d:o:c-x.v1", "\x01", 1), VR_EPARSE);
+	CHECK_INT(dispatch_restore(d, "d:what", "\x01", 1), VR_EPARSE);
+	CHECK_INT(dispatch_restore(d, "d:last", "\x07", 1), VR_EPARSE);
+	dispatch_free(d);
+}
+
 static void test_conf(void)
 {
 	struct dispatch_conf c;
@@ -332,6 +457,7 @@ int main(void)
 	test_crisis_moves_versions();
 	test_holiday_late_teams();
 	test_heap_order();
+	test_journal();
 	test_conf();
 	engine_free(eng);
 	store_close(st);
