@@ -10,7 +10,6 @@
 #include "sink_http.h"
 #include "vr.h"
 
-#define TASK_SINKS_MAX 8
 
 const struct conf_key task_out_conf_keys[] = {
 	{"sink.*", "type", CONF_STR, NULL, "file or http (kafka and zgw: not yet)", 0, 0},
@@ -165,6 +164,24 @@ int task_out_add_conf(struct task_out *o, const struct conf *cf, char *err, size
 
 int task_out_send(struct task_out *o, const struct dispatch_task *t)
 {
+	return task_out_send_tracked(o, t, NULL);
+}
+
+bool task_out_track_done(const struct task_out *o, const struct task_track *tr,
+			 unsigned long *failed)
+{
+	bool done = true;
+	*failed = 0;
+	for (size_t i = 0; i < o->n; i++) {
+		done &= sink_group_done(&tr->g[i]);
+		*failed += tr->g[i].failed;
+	}
+	return done;
+}
+
+int task_out_send_tracked(struct task_out *o, const struct dispatch_task *t,
+			  struct task_track *tr)
+{
 	for (size_t i = 0; i < o->n; i++) {
 		struct sink_msg m = {NULL, t->task_id, strlen(t->task_id), t->json, t->len, NULL, 0};
 		if (o->v[i].lines) {
@@ -176,7 +193,7 @@ int task_out_send(struct task_out *o, const struct dispatch_task *t)
 			m.body = o->line.p;
 			m.len = o->line.len;
 		}
-		int rc = sink_send(o->v[i].s, &m, &o->v[i].g);
+		int rc = sink_send(o->v[i].s, &m, tr ? &tr->g[i] : &o->v[i].g);
 		if (rc != VR_OK)
 			return rc;
 		sink_poll(o->v[i].s, 0);
@@ -186,8 +203,13 @@ int task_out_send(struct task_out *o, const struct dispatch_task *t)
 
 void task_out_poll(struct task_out *o)
 {
-	for (size_t i = 0; i < o->n; i++)
+	for (size_t i = 0; i < o->n; i++) {
 		sink_poll(o->v[i].s, 0);
+		/* A file's lines reach the file now, before their tasks leave
+		 * the outbox. */
+		if (o->v[i].lines)
+			sink_flush(o->v[i].s, 0);
+	}
 }
 
 int task_out_finish(struct task_out *o, long wait_ms, unsigned long *pending,

@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "dispatch.h"
+#include "sink.h"
 
 struct task_out;
 
@@ -37,8 +38,21 @@ int task_out_check_conf(const struct conf *cf, char *err, size_t errlen);
 
 /* Hand task t to every sink (copied); serves what is ready. */
 int task_out_send(struct task_out *o, const struct dispatch_task *t);
-/* Serve the sinks' outcomes and retries that are ready (the service's
- * loop). */
+
+/* One task's deliveries, for a caller that acts when each task is done
+ * (the service's outbox): a group per sink.  Zero-initialise. */
+#define TASK_SINKS_MAX 8
+struct task_track {
+	struct sink_group g[TASK_SINKS_MAX];
+};
+int task_out_send_tracked(struct task_out *o, const struct dispatch_task *t,
+			  struct task_track *tr);
+/* Is every sink done with it (delivered or failed for good)?  *failed:
+ * the sinks that refused it for good. */
+bool task_out_track_done(const struct task_out *o, const struct task_track *tr,
+			 unsigned long *failed);
+/* Serve the sinks' outcomes and retries that are ready, and write the
+ * file sinks' lines (the service's loop). */
 void task_out_poll(struct task_out *o);
 /* Wait up to wait_ms for every task to be delivered or failed for good:
  * VR_OK, VR_EAGAIN when time ran out (*pending left), VR_EIO when a sink

@@ -107,8 +107,6 @@ static int on_decision(void *ud, const struct decision *d)
 	const struct src_msg *m = &b->msgs[r->pos++];
 
 	summary_add_decision(&r->res->sum, d);
-	if (r->disp && dispatch_decision(r->disp, d) != VR_OK)
-		return VR_ENOMEM;
 	if (d->status == DEC_REJECTED)
 		return send_dead_letter(r, b, m, d->err);
 	if (r->feedback && (d->status != DEC_DUPLICATE || d->original < DEC_DUPLICATE))
@@ -140,8 +138,9 @@ static bool written_before(const uint64_t *set, size_t n, const struct jbuf *lin
 static int on_decision_early(void *ud, const struct decision *d)
 {
 	struct svc *r = ud;
-	if (!r->fdec)
-		return VR_OK;
+	int rc = svc_tasks_decision(r, d);
+	if (rc != VR_OK || !r->fdec)
+		return rc;
 	jbuf_reset(&r->line);
 	emit_decision(&r->line, r->e, d);
 	if (written_before(r->written_dec, r->n_written_dec, &r->line))
@@ -171,7 +170,12 @@ static int svc_written(void *ud)
 	if ((r->fdec && sink_flush(r->fdec, 0) != VR_OK) ||
 	    (r->fcases && sink_flush(r->fcases, 0) != VR_OK))
 		return VR_EIO;
-	return VR_OK;
+	return svc_tasks_written(r);
+}
+
+static int svc_reported(void *ud)
+{
+	return svc_tasks_reported(ud);
 }
 
 static int on_case(void *ud, const struct hkey *h, const struct case_rec *c)
@@ -616,7 +620,7 @@ static int start(struct svc *r, char *err, size_t n)
 	struct engine_observer obs = {.ud = r, .decision = on_decision, .case_done = on_case,
 				      .decision_early = on_decision_early,
 				      .case_early = on_case_early, .written = svc_written,
-				      .with_cases = svc_wants_tasks(r->cf)};
+				      .reported = svc_reported, .with_cases = svc_wants_tasks(r->cf)};
 	if (check_conf(r->cf, err, n) || svc_setup_engine(r, &obs, err, n) ||
 	    svc_setup_tasks(r, err, n) || setup_batches(r) ||
 	    svc_load_mappings(r, err, n) || svc_setup_output(r, err, n) ||

@@ -83,6 +83,7 @@ struct svc {
 	/* [team NAME] and [sink.NAME]: queues and task sinks (tasks.c) */
 	struct dispatch *disp;
 	struct task_out *tout;
+	struct svc_tasks *tk;        /* the journal, held and sent tasks */
 };
 
 extern volatile sig_atomic_t svc_stop_flag, svc_reload_flag;
@@ -109,6 +110,9 @@ bool svc_wants_tasks(const struct conf *c);
 int svc_check_tasks(const struct conf *c, char *err, size_t n);
 int svc_setup_tasks(struct svc *r, char *err, size_t n);
 void svc_tasks_poll(struct svc *r);
+int svc_tasks_decision(struct svc *r, const struct decision *d);
+int svc_tasks_written(struct svc *r);
+int svc_tasks_reported(struct svc *r);
 void svc_tasks_finish(struct svc *r);
 void svc_teardown_tasks(struct svc *r);
 

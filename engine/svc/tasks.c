@@ -2,19 +2,55 @@
  * tasks.c - the service's dispatch: the team queues and the task sinks of
  * the config's [team NAME] and [sink.NAME] sections (docs/dispatch.md).
  *
- * For now the queues live in the process (dispatch.h), so the service
- * dispatches only with the memory store, whose state ends with the process
- * too: with Redis a restart would lose the queued cases while the store
- * kept their households.  The durable queues and outbox in the store are
- * the next step of issue 13.
+ * Dispatch hears each decided batch in the engine's early hooks, before the
+ * batch is stored.  Its state changes (queue entries, outbox, the day
+ * reached) go into that same batch (engine_add_kv), so a case change and
+ * the queue or outbox entry it makes are stored together or not at all.  A
+ * task goes to the sinks only once the batch that made it is stored
+ * (reported), and leaves the outbox when every sink is done with it.  A
+ * release that the clock makes (a working morning with no signal) is
+ * written on its own, between batches.  At start-up the state is read back
+ * from the store, and the outbox is sent again: a task may then reach a
+ * receiver twice, always with the same task_id and body.
+ *
+ * With the memory store, state ends with the process, so nothing is
+ * journalled; the flow is the same.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
 #include "queue_print.h"
 #include "svc_int.h"
 #include "vr.h"
+
+/* A task on its way: durable in the store, handed to the sinks. */
+struct sent_task {
+	char id[CASE_ID_STRLEN + 16];
+	struct task_track tr;
+};
+
+/* A task not yet durable: its body, until the batch that made it is
+ * stored. */
+struct held_task {
+	char id[CASE_ID_STRLEN + 16];
+	char *body;
+	size_t len;
+	struct dispatch_task t;
+};
+
+struct svc_tasks {
+	struct store_kv *kv;      /* journalled values not yet handed to a write */
+	size_t n_kv, cap_kv;
+	struct held_task *held;   /* emitted, not yet durable */
+	size_t n_held, cap_held;
+	size_t covered;           /* held[0, covered) are in a write under way */
+	struct sent_task **sent;  /* with the sinks (each on its own: the sinks
+				   * hold pointers to its groups) */
+	size_t n_sent, cap_sent;
+	unsigned long refused;    /* tasks a sink refused for good */
+};
 
 bool svc_wants_tasks(const struct conf *c)
 {
@@ -28,28 +64,218 @@ bool svc_wants_tasks(const struct conf *c)
 
 int svc_check_tasks(const struct conf *c, char *err, size_t n)
 {
-	const char *url = conf_get(c, "store", "url");
 	struct dispatch_conf dc;
 	dispatch_conf_init(&dc);
 	if (task_out_check_conf(c, err, n) || dispatch_conf_load(&dc, c, err, n))
 		return VR_EINVAL;
-	if (!svc_wants_tasks(c) || !url || store_url_is_memory(url))
-		return VR_OK;
-	snprintf(err, n, "%s: [sink.NAME] and [team NAME] need the memory store for now: the "
-		 "team queues are kept in the process, and with %s a restart would lose the "
-		 "queued cases (docs/dispatch.md); replay dispatches with any store",
-		 conf_name(c), "Redis");
-	return VR_EINVAL;
+	return VR_OK;
 }
 
+static void *grow(void *v, size_t *cap, size_t n, size_t size)
+{
+	if (n < *cap)
+		return v;
+	size_t c = *cap ? 2 * *cap : 32;
+	void *p = realloc(v, c * size);
+	if (p)
+		*cap = c;
+	return p;
+}
+
+/* dispatch's journal: kept until a write takes it. */
+static int kv_put(void *ud, const char *key, const void *val, size_t len, int64_t ttl)
+{
+	struct svc_tasks *k = ud;
+	struct store_kv *v = grow(k->kv, &k->cap_kv, k->n_kv, sizeof(*v));
+	if (!v)
+		return VR_ENOMEM;
+	k->kv = v;
+	size_t kl = strlen(key) + 1;
+	char *m = malloc(kl + (val ? len : 0));
+	if (!m)
+		return VR_ENOMEM;
+	memcpy(m, key, kl);
+	if (val)
+		memcpy(m + kl, val, len);
+	k->kv[k->n_kv++] = (struct store_kv){m, val ? m + kl : NULL, val ? len : 0, ttl};
+	return VR_OK;
+}
+
+static void kv_clear(struct svc_tasks *k)
+{
+	for (size_t i = 0; i < k->n_kv; i++)
+		free((void *)k->kv[i].key);
+	k->n_kv = 0;
+}
+
+/* A task from dispatch: held until what made it is stored. */
 static int on_task(void *ud, const struct dispatch_task *t)
 {
 	struct svc *r = ud;
-	int rc = task_out_send(r->tout, t);
-	if (rc != VR_OK)
-		vlog(LOG_ERROR, "task %s: %s", t->task_id, vr_strerror(rc));
+	struct svc_tasks *k = r->tk;
+	struct held_task *v = grow(k->held, &k->cap_held, k->n_held, sizeof(*v));
+	if (!v)
+		return VR_ENOMEM;
+	k->held = v;
+	struct held_task *h = &k->held[k->n_held];
+	if (!(h->body = malloc(t->len)))
+		return VR_ENOMEM;
+	memcpy(h->body, t->json, t->len);
+	h->len = t->len;
+	snprintf(h->id, sizeof(h->id), "%s", t->task_id);
+	h->t = *t;
+	k->n_held++;
 	r->res->tasks++;
+	return VR_OK;
+}
+
+/* held[0, n) are durable: to the sinks. */
+static int send_held(struct svc *r, size_t n)
+{
+	struct svc_tasks *k = r->tk;
+	int rc = VR_OK;
+	for (size_t i = 0; i < n; i++) {
+		struct held_task *h = &k->held[i];
+		struct sent_task **v = grow(k->sent, &k->cap_sent, k->n_sent, sizeof(*v));
+		struct sent_task *s = v ? calloc(1, sizeof(*s)) : NULL;
+		if (v)
+			k->sent = v;
+		if (s) {
+			k->sent[k->n_sent++] = s;
+			snprintf(s->id, sizeof(s->id), "%s", h->id);
+			h->t.task_id = s->id;
+			h->t.json = h->body;
+			h->t.len = h->len;
+			if (task_out_send_tracked(r->tout, &h->t, &s->tr) != VR_OK)
+				rc = VR_ENOMEM;
+		} else {
+			rc = VR_ENOMEM;
+		}
+		free(h->body);
+	}
+	memmove(k->held, k->held + n, (k->n_held - n) * sizeof(*k->held));
+	k->n_held -= n;
+	k->covered = k->covered > n ? k->covered - n : 0;
 	return rc;
+}
+
+/* Early hooks: each decision's case through dispatch, before the store. */
+int svc_tasks_decision(struct svc *r, const struct decision *d)
+{
+	if (!r->disp)
+		return VR_OK;
+	return dispatch_decision(r->disp, d) == VR_OK ? VR_OK : VR_ENOMEM;
+}
+
+/* The batch's write is about to be sent: dispatch's values go with it. */
+int svc_tasks_written(struct svc *r)
+{
+	struct svc_tasks *k = r->tk;
+	if (!k)
+		return VR_OK;
+	for (size_t i = 0; i < k->n_kv; i++)
+		if (engine_add_kv(r->e, k->kv[i].key, k->kv[i].val, k->kv[i].len, k->kv[i].ttl))
+			return VR_ENOMEM;
+	kv_clear(k);
+	k->covered = k->n_held;
+	return VR_OK;
+}
+
+/* The batch is stored: its tasks may go. */
+int svc_tasks_reported(struct svc *r)
+{
+	return r->tk ? send_held(r, r->tk->covered) : VR_OK;
+}
+
+/* Values the clock made (a morning's release) or deliveries ended (the
+ * outbox entries they leave), written on their own between batches. */
+static int write_journal(struct svc *r)
+{
+	struct svc_tasks *k = r->tk;
+	if (k->n_kv) {
+		struct store_batch b = {.kv = k->kv, .n_kv = k->n_kv};
+		int rc = store_apply(r->st, &b);
+		if (rc != VR_OK)
+			return rc; /* kept, and tried again at the next poll */
+		kv_clear(k);
+	}
+	return send_held(r, k->n_held);
+}
+
+/* Tasks every sink is done with leave the outbox. */
+static void retire_sent(struct svc *r)
+{
+	struct svc_tasks *k = r->tk;
+	size_t j = 0;
+	for (size_t i = 0; i < k->n_sent; i++) {
+		unsigned long failed;
+		struct sent_task *s = k->sent[i];
+		if (!task_out_track_done(r->tout, &s->tr, &failed)) {
+			k->sent[j++] = s;
+			continue;
+		}
+		if (failed) {
+			k->refused++;
+			vlog(LOG_ERROR, "task %s refused for good by %lu sink(s); dead-lettered "
+			     "(see the sink's reason above)", s->id, failed);
+		}
+		if (dispatch_task_done(r->disp, s->id) != VR_OK)
+			r->fatal = true;
+		free(s);
+	}
+	k->n_sent = j;
+}
+
+/* In the loop, between batches: the working mornings up to today, the
+ * values to write, the sinks' news. */
+void svc_tasks_poll(struct svc *r)
+{
+	if (!r->disp)
+		return;
+	if (dispatch_advance(r->disp, clock_today(&r->clk)) != VR_OK) {
+		vlog(LOG_ERROR, "dispatch: out of memory");
+		r->fatal = true;
+		return;
+	}
+	task_out_poll(r->tout);
+	retire_sent(r);
+	int rc = write_journal(r);
+	if (rc != VR_OK && rc != VR_EAGAIN) {
+		vlog(LOG_ERROR, "dispatch: cannot store the queues: %s", store_error(r->st));
+		r->fatal = true;
+	}
+}
+
+/* What the store kept of dispatch: queues, the day, the outbox to send. */
+static int restore_one(void *ud, const char *key, const void *val, size_t len)
+{
+	struct svc *r = ud;
+	int rc = dispatch_restore(r->disp, key, val, len);
+	if (rc == VR_EPARSE) {
+		vlog(LOG_WARN, "dispatch: cannot read the stored value %s; skipped", key);
+		return VR_OK;
+	}
+	return rc;
+}
+
+static int restore(struct svc *r, char *err, size_t n)
+{
+	struct dispatch_journal j = {r->tk, kv_put, (int64_t)86400 * ruleset_retention_cases(r->rs)};
+	dispatch_set_journal(r->disp, &j);
+	int rc = store_kv_scan(r->st, DISPATCH_KV_PREFIX, restore_one, r);
+	if (rc == VR_OK)
+		rc = dispatch_resend(r->disp);
+	if (rc != VR_OK) {
+		snprintf(err, n, "cannot read the team queues from the store: %s",
+			 store_error(r->st)[0] ? store_error(r->st) : vr_strerror(rc));
+		return rc;
+	}
+	struct dispatch_stats st;
+	dispatch_stats(r->disp, &st);
+	if (st.queued || r->tk->n_held)
+		vlog(LOG_INFO, "dispatch: %zu queued cases and %zu undelivered tasks restored",
+		     st.in_queue, r->tk->n_held);
+	return VR_OK;
 }
 
 int svc_setup_tasks(struct svc *r, char *err, size_t n)
@@ -60,12 +286,12 @@ int svc_setup_tasks(struct svc *r, char *err, size_t n)
 	dispatch_conf_init(&dc);
 	if (dispatch_conf_load(&dc, r->cf, err, n) != VR_OK)
 		return VR_EINVAL;
-	if (!(r->tout = task_out_new()))
+	if (!(r->tk = calloc(1, sizeof(*r->tk))) || !(r->tout = task_out_new()))
 		return VR_ENOMEM;
 	if (task_out_add_conf(r->tout, r->cf, err, n) != VR_OK)
 		return VR_EINVAL;
 	/* The team must reach the household: contact details are sealed in
-	 * the (in-process) state under a key of this run. */
+	 * the state (with the memory store under a key of this run). */
 	if (!r->ck && (!(r->ck = contact_key_ephemeral(err, n))))
 		return VR_EINVAL;
 	engine_set_contact_key(r->e, r->ck);
@@ -74,19 +300,7 @@ int svc_setup_tasks(struct svc *r, char *err, size_t n)
 		return VR_ENOMEM;
 	if (!task_out_count(r->tout))
 		vlog(LOG_WARN, "[team] sections but no [sink.NAME]: tasks go nowhere");
-	return VR_OK;
-}
-
-/* In the loop: the working mornings up to today, and the sinks' news. */
-void svc_tasks_poll(struct svc *r)
-{
-	if (!r->disp)
-		return;
-	if (dispatch_advance(r->disp, clock_today(&r->clk)) != VR_OK) {
-		vlog(LOG_ERROR, "dispatch: out of memory");
-		r->fatal = true;
-	}
-	task_out_poll(r->tout);
+	return store_is_persistent(r->st) ? restore(r, err, n) : VR_OK;
 }
 
 static vr_date next_working_day(const struct svc *r, vr_date d)
@@ -98,10 +312,9 @@ static vr_date next_working_day(const struct svc *r, vr_date d)
 }
 
 /* At the end of the run: (when asked) the next working morning's release,
- * the queues, and every task delivered or given up after 30 s. */
+ * the queues, and every task delivered or left in the outbox after 30 s. */
 void svc_tasks_finish(struct svc *r)
 {
-	unsigned long pending, failed;
 	if (!r->disp)
 		return;
 	vr_date today = clock_today(&r->clk);
@@ -112,16 +325,38 @@ void svc_tasks_finish(struct svc *r)
 	dispatch_finish(r->disp);
 	if (r->o->queues)
 		queue_print(r->o->queues, r->disp, r->e, today, 12);
-	int rc = task_out_finish(r->tout, 30000, &pending, &failed);
-	if (rc != VR_OK || failed)
-		vlog(LOG_ERROR, "tasks: %lu not delivered, %lu refused for good", pending, failed);
-	r->res->tasks_failed = pending + failed;
+	double end = vr_mono_now() + 30;
+	do {
+		task_out_poll(r->tout);
+		retire_sent(r);
+		if (write_journal(r) != VR_OK)
+			break;
+		if (r->tk->n_sent)
+			vr_sleep(0.02);
+	} while (r->tk->n_sent && vr_mono_now() < end);
+	r->res->tasks_failed = r->tk->n_sent + r->tk->n_held + r->tk->refused;
+	if (r->tk->n_sent || r->tk->n_held)
+		vlog(LOG_WARN, "stopping with %zu tasks not delivered: they stay in the outbox "
+		     "and go out after the restart", r->tk->n_sent + r->tk->n_held);
 }
 
 void svc_teardown_tasks(struct svc *r)
 {
+	struct svc_tasks *k = r->tk;
 	dispatch_free(r->disp);
 	task_out_free(r->tout);
 	r->disp = NULL;
 	r->tout = NULL;
+	if (!k)
+		return;
+	kv_clear(k);
+	free(k->kv);
+	for (size_t i = 0; i < k->n_held; i++)
+		free(k->held[i].body);
+	free(k->held);
+	for (size_t i = 0; i < k->n_sent; i++)
+		free(k->sent[i]);
+	free(k->sent);
+	free(k);
+	r->tk = NULL;
 }

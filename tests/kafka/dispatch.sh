@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# tests/kafka/dispatch.sh VROEG WORK RECEIVER - the service's team queues
+# and outbox in Redis (docs/dispatch.md): `vroeg run` with a team capacity
+# and an HTTP task sink is killed with -9 at random moments while it decides
+# and delivers, and restarted each time; its receiver answers 30% of the
+# requests with 500 and leaves 10% hanging past the sink's timeout.
+# Against an undisturbed run of the same input (its own state, a receiver
+# that always answers 200): the same tasks, each task_id
+# with the same body; a task may come twice (a redelivery after the kill),
+# never with another body; none lost.  One partition and the event clock,
+# so both runs see the same signals on the same days.
+VROEG=$1 WORK=$2 RECEIVER=$3
+source "$(dirname "$0")/lib.sh"
+shared_store
+kafka_start
+KILLS=${KILLS:-6}
+rpids=()
+trap 'kafka_cleanup; redis_cleanup; for p in "${rpids[@]}"; do kill "$p" 2>/dev/null; done' EXIT
+(umask 077 && head -c 32 /dev/urandom >"$WORK/hook.secret")
+kafka_cmd "topic disp.zorg 1"
+"$VROEG" gen --households 60000 --months 4 --seed 17 --out "$WORK/gen.jsonl"
+# Each received on its signaaldatum (the record's ontvangstdatum, which
+# wins over the Kafka timestamp of now): the event clock walks the months.
+grep -av '"type":"\(Huur\|Energie\|Water\|Gemeentebelastingen\)"' "$WORK/gen.jsonl" |
+	sed 's/"signaaldatum":"\([0-9-]*\)"/&,"ontvangstdatum":"\1"/' >"$WORK/zorg.jsonl"
+total=$(wc -l <"$WORK/zorg.jsonl")
+split -n "l/$KILLS" -d "$WORK/zorg.jsonl" "$WORK/part."
+
+# receiver NAME [options]: sets URL.
+receiver() {
+	local name=$1
+	shift
+	"$RECEIVER" --log "$WORK/$name.log" --bodies "$WORK/$name.bodies" \
+		--secret-file "$WORK/hook.secret" "$@" >"$WORK/$name.url" &
+	rpids+=($!)
+	for _ in $(seq 1 100); do
+		URL=$(head -n 1 "$WORK/$name.url" 2>/dev/null || true)
+		[[ -n $URL ]] && return 0
+		sleep 0.05
+	done
+	fail "receiver $name did not start"
+}
+
+conf() { # conf FILE GROUP PREFIX URL
+	cat >"$1" <<-CONF
+	[engine]
+	key.file = $KEY
+	contact.key.file = $WORK/contact.key
+	clock = event
+	batch = 32
+	linger.ms = 5
+	[store]
+	url = unix://$WORK/redis/redis.sock?prefix=$3
+	[kafka]
+	bootstrap.servers = $BOOTSTRAP
+	[kafka consumer]
+	group.id = $2
+	session.timeout.ms = 6000
+	heartbeat.interval.ms = 500
+	fetch.wait.max.ms = 20
+	[topic disp.zorg]
+	partner = Zorg
+	[team default]
+	capacity = 3
+	[sink.hook]
+	type = http
+	url = $4
+	secret.file = $WORK/hook.secret
+	timeout.ms = 1000
+	CONF
+}
+
+receiver kill --mode flaky --seed 5 --hang-ms 1500
+conf "$WORK/kill.conf" kill "kill:" "$URL"
+kills=0
+got() { if [[ -f $WORK/kill.log ]]; then grep -c '"status":200' "$WORK/kill.log" || true; else echo 0; fi; }
+for p in "$WORK"/part.*; do
+	produce disp.zorg "$p"
+	before=$(got)
+	"$VROEG" run -c "$WORK/kill.conf" 2>>"$WORK/kill.err" &
+	pid=$!
+	kafka_pids+=("$pid")
+	# Once the run has delivered a few tasks (or after 8 s): mid-delivery.
+	want=$((before + 1 + RANDOM % 8))
+	for _ in $(seq 1 800); do (($(got) >= want)) && break; sleep 0.01; done
+	sleep "$(awk -v s=$RANDOM 'BEGIN { printf "%.2f", (s % 30) / 100 }')"
+	kill -9 "$pid" 2>/dev/null && kills=$((kills + 1))
+	wait "$pid" 2>/dev/null || true
+done
+timeout 120 "$VROEG" run -c "$WORK/kill.conf" --stop-at-end 2>>"$WORK/kill.err" ||
+	{ tail -n 20 "$WORK/kill.err" >&2; fail "the last run after the kills failed"; }
+grep -q 'undelivered tasks restored' "$WORK/kill.err" || fail "no restart found an outbox to send"
+
+receiver calm
+conf "$WORK/calm.conf" calm "calm:" "$URL"
+timeout 120 "$VROEG" run -c "$WORK/calm.conf" --stop-at-end 2>"$WORK/calm.err" ||
+	{ cat "$WORK/calm.err" >&2; fail "the undisturbed run failed"; }
+
+python3 "$ROOT/tests/check_tasks.py" --contact --min 40 "$WORK/calm.bodies" || fail "calm tasks"
+python3 "$ROOT/tests/check_tasks.py" --contact --min 40 "$WORK/kill.bodies" "$WORK/calm.bodies" ||
+	fail "a task_id with two bodies between the runs"
+sort -u "$WORK/calm.bodies" >"$WORK/calm.set"
+sort -u "$WORK/kill.bodies" >"$WORK/kill.set"
+lost=$(comm -13 "$WORK/kill.set" "$WORK/calm.set" | wc -l)
+other=$(comm -23 "$WORK/kill.set" "$WORK/calm.set" | wc -l)
+again=$(($(wc -l <"$WORK/kill.bodies") - $(wc -l <"$WORK/kill.set")))
+echo "kills $kills, signals $total, tasks $(wc -l <"$WORK/calm.set"): lost $lost, other $other," \
+	"delivered again $again"
+((kills >= KILLS - 1)) || fail "only $kills runs were killed"
+((lost == 0 && other == 0)) || {
+	comm -3 "$WORK/kill.set" "$WORK/calm.set" | cut -c1-160 | sed -n 1,4p >&2
+	fail "the tasks differ"
+}
+# The outbox is empty at the end.
+left=$(redis-cli -s "$WORK/redis/redis.sock" --scan --pattern 'kill:d:o:*' | wc -l)
+((left == 0)) || fail "$left tasks left in the outbox"
+queued=$(redis-cli -s "$WORK/redis/redis.sock" --scan --pattern 'kill:d:q:*' | wc -l)
+((queued > 0)) || fail "no queue entries in Redis"
+echo "ok"
