@@ -73,6 +73,8 @@ static struct dcase *table_get(struct dispatch *d, const char *id, bool add, boo
 		return NULL;
 	snprintf(x->id, sizeof(x->id), "%s", id);
 	x->heap_pos = SIZE_MAX;
+	x->opgepakt = VR_DATE_NONE;
+	x->resultaat = -1;
 	d->table[k] = x;
 	d->n++;
 	*added = true;
@@ -83,6 +85,22 @@ struct dcase *dispatch_case_get(struct dispatch *d, const char *id)
 {
 	bool added;
 	return table_get(d, id, true, &added);
+}
+
+struct dcase *dispatch_case_find(struct dispatch *d, const char *id)
+{
+	bool added;
+	return table_get(d, id, false, &added);
+}
+
+int dispatch_case_info(struct dispatch *d, const char *id, struct dispatch_case_info *out)
+{
+	const struct dcase *x = dispatch_case_find(d, id);
+	if (!x)
+		return VR_ENOTFOUND;
+	*out = (struct dispatch_case_info){x->status,   x->version,   x->team ? x->team->name : "",
+					   x->opgepakt, x->resultaat, x->n_attempts};
+	return VR_OK;
 }
 
 /* ---- teams ----------------------------------------------------------------- */

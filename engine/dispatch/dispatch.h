@@ -181,6 +181,51 @@ int dispatch_restore(struct dispatch *d, const char *key, const void *val, size_
  * again, with the same task_id and body (a redelivery). */
 int dispatch_resend(struct dispatch *d);
 
+/*
+ * Outcomes: what a team reports back (vroeg outcome, docs/dispatch.md).
+ * JSON: {"case_id": "c-...", "contactpogingen": [{"soort": "Telefoon",
+ * "bereikt": true, "datum": "2024-03-05", "dagdeel": "Ochtend"}],
+ * "resultaat": "Vervolghulp en/of verwijzing"}: DDAS v1.2's contact kinds,
+ * day parts and eindresultaten.  The first contact attempt makes a
+ * dispatched case opgepakt (DDAS datumOpgepakt: the earliest attempt's
+ * date); a resultaat closes it.  The same outcome twice changes nothing.
+ */
+#define OUTCOME_ATTEMPTS_MAX 8
+struct contact_attempt {
+	uint8_t soort;         /* index into DDAS EnumContactsoort */
+	bool bereikt;
+	uint8_t dagdeel;       /* 0 none, 1 Ochtend, 2 Middag, 3 Avond */
+	vr_date datum;
+};
+struct dispatch_outcome {
+	char case_id[CASE_ID_STRLEN];
+	unsigned n_attempts;
+	struct contact_attempt attempts[OUTCOME_ATTEMPTS_MAX];
+	int resultaat;         /* index into DDAS EnumEindresultaat, -1 none */
+};
+/* Parse and check one outcome: VR_EINVAL with err naming the bad field. */
+int outcome_parse(const char *json, size_t len, struct dispatch_outcome *out, char *err,
+		  size_t n);
+/* Apply it: VR_OK (also when it holds nothing new), VR_ENOTFOUND for an
+ * unknown case, VR_EINVAL for a case still queued or closed with another
+ * resultaat (err says which); *before: the case's status until now. */
+int dispatch_outcome(struct dispatch *d, const struct dispatch_outcome *o,
+		     enum case_status *before, char *err, size_t n);
+const char *outcome_soort_name(unsigned i);
+const char *outcome_dagdeel_name(unsigned i);      /* NULL for 0 */
+const char *outcome_resultaat_name(int i);         /* NULL for -1 */
+
+/* Where case id stands: VR_ENOTFOUND when dispatch does not know it. */
+struct dispatch_case_info {
+	enum case_status status;
+	unsigned version;
+	const char *team;
+	vr_date opgepakt;      /* VR_DATE_NONE before the first contact attempt */
+	int resultaat;         /* -1 while open */
+	unsigned n_attempts;
+};
+int dispatch_case_info(struct dispatch *d, const char *id, struct dispatch_case_info *out);
+
 /* The task JSON of case c, version v, released or changed on day (task.c). */
 int task_json(struct jbuf *b, const struct engine *e, const struct contact_key *ck,
 	      const struct case_rec *c, unsigned version, vr_date day);

@@ -24,6 +24,11 @@ struct dcase {
 	struct team *team;        /* its queue while queued */
 	size_t heap_pos;          /* in team->heap; SIZE_MAX when not queued */
 	struct case_rec *snap;    /* the latest case, while queued */
+	/* What the team reported (outcome.c). */
+	vr_date opgepakt;         /* the first contact attempt, VR_DATE_NONE */
+	int8_t resultaat;         /* DDAS eindresultaat index, -1 */
+	uint8_t n_attempts;
+	struct contact_attempt attempts[OUTCOME_ATTEMPTS_MAX];
 };
 
 struct team {
@@ -71,6 +76,7 @@ int journal_task(struct dispatch *d, const struct case_rec *c, unsigned version,
 int journal_last(struct dispatch *d);
 struct team *dispatch_team_get(struct dispatch *d, const char *name);
 struct dcase *dispatch_case_get(struct dispatch *d, const char *id);
+struct dcase *dispatch_case_find(struct dispatch *d, const char *id);
 struct case_rec *dispatch_snap_get(struct dispatch *d);
 int dispatch_emit(struct dispatch *d, unsigned version, const struct case_rec *c, vr_date day,
 		  bool journal);

@@ -4,9 +4,11 @@
  * start-up.
  *
  * Values are little-endian, a version byte first:
- *   d:q:CASEID  1, status, version u32, queued u32, household (16 bytes),
+ *   d:q:CASEID  2, status, version u32, queued u32, household (16 bytes),
  *               team (length byte + bytes), priority, due u32, score u32,
- *               then 1 + case_encode() while queued, or 0
+ *               opgepakt u32, resultaat (0xff none), attempts (count, then
+ *               soort, bereikt, dagdeel, datum u32 each), then 1 +
+ *               case_encode() while queued, or 0 (version 1: no outcome)
  *   d:o:TASKID  1, version u32, day u32, case_encode()
  *   d:last      1, day u32
  */
@@ -16,7 +18,7 @@
 #include "dispatch_int.h"
 #include "vr.h"
 
-#define JOURNAL_VERSION 1
+#define JOURNAL_VERSION 2
 #define KEY_MAX 96
 
 struct out {
@@ -81,6 +83,15 @@ int journal_case(struct dispatch *d, const struct dcase *x)
 	put_u8(&o, x->priority);
 	put_u32(&o, (uint32_t)x->due);
 	put_u32(&o, (uint32_t)x->score);
+	put_u32(&o, (uint32_t)x->opgepakt);
+	put_u8(&o, x->resultaat < 0 ? 0xff : (unsigned)x->resultaat);
+	put_u8(&o, x->n_attempts);
+	for (unsigned i = 0; i < x->n_attempts; i++) {
+		put_u8(&o, x->attempts[i].soort);
+		put_u8(&o, x->attempts[i].bereikt);
+		put_u8(&o, x->attempts[i].dagdeel);
+		put_u32(&o, (uint32_t)x->attempts[i].datum);
+	}
 	put_u8(&o, x->snap != NULL);
 	if (x->snap)
 		o.p += case_encode(x->snap, o.p);
@@ -131,10 +142,33 @@ int dispatch_task_done(struct dispatch *d, const char *task_id)
 /* A d:q: value: the entry back in its table and, while queued, its queue.
  * Read whole before the table sees it: a value it cannot read adds
  * nothing. */
-static int restore_case(struct dispatch *d, const char *id, struct in *r)
+/* Version 2's outcome fields. */
+static void restore_outcome(struct dcase *v, struct in *r)
+{
+	v->opgepakt = (vr_date)get_u32(r);
+	unsigned res = get_u8(r);
+	v->resultaat = res == 0xff ? -1 : (int8_t)res;
+	v->n_attempts = (uint8_t)get_u8(r);
+	if (res != 0xff && !outcome_resultaat_name((int)res))
+		r->bad = true;
+	if (v->n_attempts > OUTCOME_ATTEMPTS_MAX) {
+		r->bad = true;
+		return;
+	}
+	for (unsigned i = 0; i < v->n_attempts; i++) {
+		v->attempts[i].soort = (uint8_t)get_u8(r);
+		v->attempts[i].bereikt = get_u8(r) != 0;
+		v->attempts[i].dagdeel = (uint8_t)get_u8(r);
+		v->attempts[i].datum = (vr_date)get_u32(r);
+	}
+}
+
+static int restore_case(struct dispatch *d, const char *id, struct in *r, unsigned version)
 {
 	char team[CASE_TEAM_MAX + 1];
 	struct dcase v = {0};
+	v.opgepakt = VR_DATE_NONE;
+	v.resultaat = -1;
 	v.status = (enum case_status)get_u8(r);
 	v.version = get_u32(r);
 	v.queued = (vr_date)get_u32(r);
@@ -151,6 +185,8 @@ static int restore_case(struct dispatch *d, const char *id, struct in *r)
 	v.priority = (uint8_t)get_u8(r);
 	v.due = (vr_date)get_u32(r);
 	v.score = (int32_t)get_u32(r);
+	if (version >= 2)
+		restore_outcome(&v, r);
 	bool queued = get_u8(r);
 	if (r->bad || v.status >= CASE_STATUS__COUNT || queued != (v.status == CASE_QUEUED))
 		return VR_EPARSE;
@@ -200,10 +236,11 @@ static int restore_task(struct dispatch *d, struct in *r)
 int dispatch_restore(struct dispatch *d, const char *key, const void *val, size_t len)
 {
 	struct in r = {val, (const unsigned char *)val + len, false};
-	if (get_u8(&r) != JOURNAL_VERSION)
+	unsigned version = get_u8(&r);
+	if (version < 1 || version > JOURNAL_VERSION)
 		return VR_EPARSE;
 	if (strncmp(key, "d:q:", 4) == 0 && key[4] && strlen(key + 4) < CASE_ID_STRLEN)
-		return restore_case(d, key + 4, &r);
+		return restore_case(d, key + 4, &r, version);
 	if (strncmp(key, "d:o:", 4) == 0)
 		return restore_task(d, &r);
 	if (strcmp(key, "d:last") == 0) {

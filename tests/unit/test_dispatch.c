@@ -426,6 +426,100 @@ static void test_journal(void)
 	dispatch_free(d);
 }
 
+static void outcome_err(const char *json, const char *want)
+{
+	struct dispatch_outcome o;
+	char err[256] = "";
+	CHECK_INT(outcome_parse(json, strlen(json), &o, err, sizeof(err)), VR_EINVAL);
+	if (!strstr(err, want))
+		fprintf(stderr, "outcome %s: error \"%s\", expected \"%s\"\n", json, err, want);
+	CHECK(strstr(err, want) != NULL);
+}
+
+/* Outcomes: each bad field named; the first contact attempt makes a
+ * dispatched case opgepakt, a resultaat closes it, the same outcome twice
+ * is one, and the journal keeps it. */
+static void test_outcome(void)
+{
+	outcome_err("[1]", "not a JSON object");
+	outcome_err("{\"contactpogingen\":[]}", "case_id");
+	outcome_err("{\"case_id\":\"c-a\"}", "needs contactpogingen or a resultaat");
+	outcome_err("{\"case_id\":\"c-a\",\"resultaat\":\"Geholpen\"}", "resultaat: expected");
+	outcome_err("{\"case_id\":\"c-a\",\"contactpogingen\":[{\"soort\":\"Fax\",\"bereikt\":true,"
+		    "\"datum\":\"2024-03-05\"}]}", "contactpogingen[0].soort");
+	outcome_err("{\"case_id\":\"c-a\",\"contactpogingen\":[{\"soort\":\"Brief\",\"bereikt\":true,"
+		    "\"datum\":\"2024-03-05\"},{\"soort\":\"Telefoon\",\"bereikt\":\"ja\","
+		    "\"datum\":\"2024-03-05\"}]}", "contactpogingen[1].bereikt");
+	outcome_err("{\"case_id\":\"c-a\",\"contactpogingen\":[{\"soort\":\"Brief\",\"bereikt\":true,"
+		    "\"datum\":\"5-3-2024\"}]}", "contactpogingen[0].datum");
+	outcome_err("{\"case_id\":\"c-a\",\"contactpogingen\":[{\"soort\":\"Brief\",\"bereikt\":true,"
+		    "\"datum\":\"2024-03-05\",\"dagdeel\":\"Nacht\"}]}", "dagdeel");
+	outcome_err("{\"case_id\":\"c-a\",\"resultaat\":null,\"bsn\":\"1\"}", "bsn: not a field");
+
+	struct dispatch_conf conf;
+	char err[256];
+	dispatch_conf_init(&conf);
+	struct dispatch_observer obs = {NULL, keep_task, NULL};
+	struct dispatch_journal j = {NULL, kv_put, 86400};
+	struct dispatch *d = dispatch_new(&conf, eng, NULL, &obs, err, sizeof(err));
+	dispatch_set_journal(d, &j);
+	struct case_rec a = mk("c-oa", PRIO_NORMAL, "2024-03-29", 10, "wijk");
+	struct case_rec q = mk("c-oq", PRIO_NORMAL, "2024-03-29", 10, "wijk");
+	feed(d, &a, "2024-03-01");
+	dispatch_advance(d, day("2024-03-04"));  /* c-oa out */
+	feed(d, &q, "2024-03-04");               /* c-oq queued */
+	struct dispatch_outcome o;
+	enum case_status before;
+	static const char first[] =
+		"{\"case_id\":\"c-oa\",\"contactpogingen\":[{\"soort\":\"Brief\",\"bereikt\":false,"
+		"\"datum\":\"2024-03-07\"},{\"soort\":\"Telefoon\",\"bereikt\":true,"
+		"\"datum\":\"2024-03-06\",\"dagdeel\":\"Middag\"}]}";
+	CHECK_INT(outcome_parse(first, strlen(first), &o, err, sizeof(err)), VR_OK);
+	CHECK_INT(dispatch_outcome(d, &o, &before, err, sizeof(err)), VR_OK);
+	CHECK_INT(before, CASE_DISPATCHED);
+	struct dispatch_case_info info;
+	CHECK_INT(dispatch_case_info(d, "c-oa", &info), VR_OK);
+	CHECK_INT(info.status, CASE_OPGEPAKT);
+	CHECK(info.opgepakt == day("2024-03-06")); /* the earliest attempt */
+	CHECK_INT(info.n_attempts, 2);
+	CHECK_INT(dispatch_outcome(d, &o, &before, err, sizeof(err)), VR_OK); /* again */
+	CHECK_INT(dispatch_case_info(d, "c-oa", &info), VR_OK);
+	CHECK_INT(info.n_attempts, 2);
+	static const char closing[] =
+		"{\"case_id\":\"c-oa\",\"resultaat\":\"Vervolghulp en/of verwijzing\"}";
+	CHECK_INT(outcome_parse(closing, strlen(closing), &o, err, sizeof(err)), VR_OK);
+	CHECK_INT(dispatch_outcome(d, &o, &before, err, sizeof(err)), VR_OK);
+	CHECK_INT(dispatch_case_info(d, "c-oa", &info), VR_OK);
+	CHECK_INT(info.status, CASE_CLOSED);
+	CHECK_STR(outcome_resultaat_name(info.resultaat), "Vervolghulp en/of verwijzing");
+	CHECK_INT(dispatch_outcome(d, &o, &before, err, sizeof(err)), VR_OK); /* again */
+	static const char other[] =
+		"{\"case_id\":\"c-oa\",\"resultaat\":\"Inwoner is overleden\"}";
+	CHECK_INT(outcome_parse(other, strlen(other), &o, err, sizeof(err)), VR_OK);
+	CHECK_INT(dispatch_outcome(d, &o, &before, err, sizeof(err)), VR_EINVAL);
+	CHECK(strstr(err, "closed already") != NULL);
+	static const char queued[] = "{\"case_id\":\"c-oq\",\"resultaat\":\"Inwoner is overleden\"}";
+	CHECK_INT(outcome_parse(queued, strlen(queued), &o, err, sizeof(err)), VR_OK);
+	CHECK_INT(dispatch_outcome(d, &o, &before, err, sizeof(err)), VR_EINVAL);
+	CHECK(strstr(err, "still queued") != NULL);
+	static const char unknown[] = "{\"case_id\":\"c-zz\",\"resultaat\":\"Inwoner is overleden\"}";
+	CHECK_INT(outcome_parse(unknown, strlen(unknown), &o, err, sizeof(err)), VR_OK);
+	CHECK_INT(dispatch_outcome(d, &o, &before, err, sizeof(err)), VR_ENOTFOUND);
+	dispatch_free(d);
+	/* Read back: closed, with its attempts. */
+	d = dispatch_new(&conf, eng, NULL, &obs, err, sizeof(err));
+	for (int i = 0; i < KV_MAX; i++)
+		if (kvs[i].live && strncmp(kvs[i].key, "d:q:c-o", 7) == 0)
+			CHECK_INT(dispatch_restore(d, kvs[i].key, kvs[i].val, kvs[i].len), VR_OK);
+	CHECK_INT(dispatch_case_info(d, "c-oa", &info), VR_OK);
+	CHECK_INT(info.status, CASE_CLOSED);
+	CHECK_INT(info.n_attempts, 2);
+	CHECK(info.opgepakt == day("2024-03-06"));
+	CHECK_INT(dispatch_case_info(d, "c-oq", &info), VR_OK);
+	CHECK_INT(info.status, CASE_QUEUED);
+	dispatch_free(d);
+}
+
 static void test_conf(void)
 {
 	struct dispatch_conf c;
@@ -458,6 +552,7 @@ int main(void)
 	test_holiday_late_teams();
 	test_heap_order();
 	test_journal();
+	test_outcome();
 	test_conf();
 	engine_free(eng);
 	store_close(st);
