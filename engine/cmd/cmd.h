@@ -9,6 +9,8 @@
 int run_main(int argc, char **argv);       /* run.c */
 int demo_main(int argc, char **argv);      /* demo.c */
 int dev_kafka_main(int argc, char **argv); /* dev_kafka.c */
+int queue_main(int argc, char **argv);     /* queue_cli.c */
+int outcome_main(int argc, char **argv);   /* queue_cli.c */
 
 struct kafka_dev;
 /* The demo's topics: the partner topics with partitions each, signals.dlq

@@ -22,6 +22,8 @@ static void usage(FILE *f)
 	      "  run      the streaming service: partner topics in (run -c FILE)\n"
 	      "  demo     the whole service on an embedded Kafka mock cluster, no servers\n"
 	      "  dev-kafka  a local Kafka mock cluster for trying and testing\n"
+	      "  queue    the team queues in the service's store\n"
+	      "  outcome  hand the teams' outcomes (contact attempts, resultaat) to the service\n"
 	      "  replay   decide historic signals (JSONL) deterministically\n"
 	      "  gen      generate realistic synthetic signals\n"
 	      "  rules    check rule files (rules check FILE...)\n"
@@ -45,6 +47,10 @@ int main(int argc, char **argv)
 		return dev_kafka_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "run") == 0)
 		return run_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "queue") == 0)
+		return queue_main(argc - 1, argv + 1);
+	if (strcmp(cmd, "outcome") == 0)
+		return outcome_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "replay") == 0)
 		return replay_main(argc - 1, argv + 1);
 	if (strcmp(cmd, "gen") == 0)

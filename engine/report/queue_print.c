@@ -50,19 +50,27 @@ static int row(void *ud, const struct dispatch_queued *q)
 	const struct case_rec *c = q->c;
 	partners_of(c, partners, sizeof(partners));
 	why_of(p->e, c, why, sizeof(why));
-	fprintf(p->f, "%4zu  %-6s  %-10s %5d  %-10s %4d  %-24.24s %s\n", q->position,
+	fprintf(p->f, "%4zu  %-6s  %-10s %5d  %-10s %4d  %-24.24s %-27s %s\n", q->position,
 		case_priority_name((enum case_priority)c->priority), date_format(c->due, due),
 		(int)c->score, date_format(c->received, rec), (int)(p->today - c->received),
-		partners, why);
+		partners, c->id, why);
 	return VR_OK;
 }
 
 int queue_print(FILE *f, struct dispatch *d, const struct engine *e, vr_date today,
 		size_t max_rows)
 {
+	return queue_print_team(f, d, e, today, max_rows, NULL);
+}
+
+int queue_print_team(FILE *f, struct dispatch *d, const struct engine *e, vr_date today,
+		     size_t max_rows, const char *only)
+{
 	for (size_t i = 0; i < dispatch_n_teams(d); i++) {
 		long cap;
 		const char *team = dispatch_team(d, i, &cap);
+		if (only && strcmp(team, only) != 0)
+			continue;
 		struct qp p = {f, e, today, max_rows, 0, 0};
 		char capacity[48];
 		if (cap < 0)
@@ -70,8 +78,8 @@ int queue_print(FILE *f, struct dispatch *d, const struct engine *e, vr_date tod
 		else
 			snprintf(capacity, sizeof(capacity), "capacity %ld per working day", cap);
 		fprintf(f, "Team %s (%s), next first:\n", team, capacity);
-		fprintf(f, "%4s  %-6s  %-10s %5s  %-10s %4s  %-24s %s\n", "#", "prio", "due", "score",
-			"received", "age", "partners", "why");
+		fprintf(f, "%4s  %-6s  %-10s %5s  %-10s %4s  %-24s %-27s %s\n", "#", "prio", "due",
+			"score", "received", "age", "partners", "case", "why");
 		int rc = dispatch_queue_walk(d, team, row, &p);
 		if (rc != VR_OK)
 			return rc;

@@ -10,8 +10,11 @@
 
 #include "dispatch.h"
 
-/* Every team's queue on day today, at most max_rows lines each (0: all). */
+/* Every team's queue (or team's only, when not NULL) on day today, at
+ * most max_rows lines each (0: all). */
 int queue_print(FILE *f, struct dispatch *d, const struct engine *e, vr_date today,
 		size_t max_rows);
+int queue_print_team(FILE *f, struct dispatch *d, const struct engine *e, vr_date today,
+		     size_t max_rows, const char *team);
 
 #endif

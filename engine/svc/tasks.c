@@ -46,6 +46,7 @@ struct svc_tasks {
 	struct held_task *held;   /* emitted, not yet durable */
 	size_t n_held, cap_held;
 	size_t covered;           /* held[0, covered) are in a write under way */
+	double inbox_at;          /* when the inbox was last read */
 	struct sent_task **sent;  /* with the sinks (each on its own: the sinks
 				   * hold pointers to its groups) */
 	size_t n_sent, cap_sent;
@@ -226,8 +227,36 @@ static void retire_sent(struct svc *r)
 	k->n_sent = j;
 }
 
+/* One outcome from the inbox (vroeg outcome): applied, and taken out. */
+static int inbox_one(void *ud, const char *key, const void *val, size_t len)
+{
+	struct svc *r = ud;
+	struct dispatch_outcome o;
+	struct dispatch_case_info info;
+	enum case_status before;
+	char err[512];
+	if (outcome_parse(val, len, &o, err, sizeof(err)) != VR_OK ||
+	    dispatch_outcome(r->disp, &o, &before, err, sizeof(err)) != VR_OK) {
+		vlog(LOG_WARN, "outcome %s refused: %s", key, err);
+	} else if (dispatch_case_info(r->disp, o.case_id, &info) == VR_OK && info.status != before) {
+		vlog(LOG_INFO, "case %s: %s -> %s", o.case_id, case_status_name(before),
+		     case_status_name(info.status));
+	}
+	return kv_put(r->tk, key, NULL, 0, 0);
+}
+
+/* The outcomes vroeg outcome left in the store, at most once a second. */
+static int read_inbox(struct svc *r)
+{
+	double now = vr_mono_now();
+	if (!store_is_persistent(r->st) || now - r->tk->inbox_at < 1)
+		return VR_OK;
+	r->tk->inbox_at = now;
+	return store_kv_scan(r->st, "d:in:", inbox_one, r);
+}
+
 /* In the loop, between batches: the working mornings up to today, the
- * values to write, the sinks' news. */
+ * teams' outcomes, the values to write, the sinks' news. */
 void svc_tasks_poll(struct svc *r)
 {
 	if (!r->disp)
@@ -239,7 +268,9 @@ void svc_tasks_poll(struct svc *r)
 	}
 	task_out_poll(r->tout);
 	retire_sent(r);
-	int rc = write_journal(r);
+	int rc = read_inbox(r);
+	if (rc == VR_OK)
+		rc = write_journal(r);
 	if (rc != VR_OK && rc != VR_EAGAIN) {
 		vlog(LOG_ERROR, "dispatch: cannot store the queues: %s", store_error(r->st));
 		r->fatal = true;

@@ -116,4 +116,54 @@ left=$(redis-cli -s "$WORK/redis/redis.sock" --scan --pattern 'kill:d:o:*' | wc 
 ((left == 0)) || fail "$left tasks left in the outbox"
 queued=$(redis-cli -s "$WORK/redis/redis.sock" --scan --pattern 'kill:d:q:*' | wc -l)
 ((queued > 0)) || fail "no queue entries in Redis"
+
+# vroeg queue: the team's queue as the service left it.
+"$VROEG" queue -c "$WORK/calm.conf" >"$WORK/queue.txt" 2>"$WORK/queue.err" || fail "vroeg queue: $(cat "$WORK/queue.err")"
+grep -q '^Team default (capacity 3 per working day), next first:$' "$WORK/queue.txt" || fail "queue header"
+inq=$(sed -n 's/^\([0-9]*\) cases queued in 1 team(s)$/\1/p' "$WORK/queue.err")
+rows=$(grep -c '^ *[0-9]\+  \(crisis\|urgent\|normal\) ' "$WORK/queue.txt" || true)
+[[ -n $inq && $inq -gt 0 && $rows -eq $inq ]] || fail "queue: $rows rows for ${inq:-?} queued"
+if "$VROEG" queue -c "$WORK/calm.conf" --team nobody >/dev/null 2>&1; then fail "an unknown team listed"; fi
+
+# vroeg outcome: checked line by line, handed to the service, applied by it
+# (the next run), kept: a closed case refuses another resultaat.
+a=$(sed -n 1p "$WORK/calm.set" | sed 's/.*"case_id":"\([^"]*\)".*/\1/')
+b=$(sed -n 2p "$WORK/calm.set" | sed 's/.*"case_id":"\([^"]*\)".*/\1/')
+waiting=$(grep -o 'c-[0-9a-f]\{16\}-[0-9]\{8\}' "$WORK/queue.txt" | head -1 || true)
+cat >"$WORK/outcomes.jsonl" <<OUT
+{"case_id":"$a","contactpogingen":[{"soort":"Telefoon","bereikt":true,"datum":"2024-03-05","dagdeel":"Ochtend"}]}
+{"case_id":"$b","contactpogingen":[{"soort":"Brief","bereikt":false,"datum":"2024-03-04"}],"resultaat":"Definitief geen contact kunnen krijgen"}
+{"case_id":"$a","contactpogingen":[{"soort":"Fax","bereikt":true,"datum":"2024-03-05"}]}
+{"case_id":"c-0000000000000000-20240101","resultaat":"Inwoner is overleden"}
+{"case_id":"$a","contactpogingen":[{"soort":"Telefoon","bereikt":true,"datum":"2024-03-05","dagdeel":"Ochtend"}]}
+OUT
+if "$VROEG" outcome -c "$WORK/calm.conf" "$WORK/outcomes.jsonl" >"$WORK/outcome.out" 2>"$WORK/outcome.err"; then
+	fail "vroeg outcome accepted bad lines"
+fi
+grep -q '^line 3: contactpogingen\[0\].soort: expected one of the DDAS contact kinds' "$WORK/outcome.err" ||
+	fail "outcome: $(cat "$WORK/outcome.err")"
+grep -q '^line 4: case c-0000000000000000-20240101: not known' "$WORK/outcome.err" || fail "outcome: unknown case"
+grep -q "^line 1: $a: dispatched -> opgepakt, opgepakt 2024-03-05" "$WORK/outcome.out" || fail "outcome line 1"
+grep -q "^line 2: $b: dispatched -> closed" "$WORK/outcome.out" || fail "outcome line 2"
+[[ $(redis-cli -s "$WORK/redis/redis.sock" --scan --pattern 'calm:d:in:*' | wc -l) -eq 2 ]] ||
+	fail "the same outcome twice is not one inbox entry"
+timeout 120 "$VROEG" run -c "$WORK/calm.conf" --stop-at-end 2>"$WORK/calm2.err" ||
+	{ cat "$WORK/calm2.err" >&2; fail "the run after the outcomes failed"; }
+grep -q "case $a: dispatched -> opgepakt" "$WORK/calm2.err" || fail "the service did not apply the outcome"
+grep -q "case $b: dispatched -> closed" "$WORK/calm2.err" || fail "the service did not close $b"
+[[ $(redis-cli -s "$WORK/redis/redis.sock" --scan --pattern 'calm:d:in:*' | wc -l) -eq 0 ]] ||
+	fail "outcomes left in the inbox"
+echo "{\"case_id\":\"$b\",\"resultaat\":\"Inwoner is overleden\"}" >"$WORK/again.jsonl"
+if "$VROEG" outcome -c "$WORK/calm.conf" "$WORK/again.jsonl" >/dev/null 2>"$WORK/again.err"; then
+	fail "a closed case took another resultaat"
+fi
+grep -q 'closed already with "Definitief geen contact kunnen krijgen"' "$WORK/again.err" ||
+	fail "again: $(cat "$WORK/again.err")"
+if [[ -n $waiting ]]; then
+	echo "{\"case_id\":\"$waiting\",\"resultaat\":\"Inwoner is overleden\"}" >"$WORK/queued.jsonl"
+	if "$VROEG" outcome -c "$WORK/calm.conf" "$WORK/queued.jsonl" >/dev/null 2>"$WORK/queued.err"; then
+		fail "an outcome for a queued case"
+	fi
+	grep -q 'still queued' "$WORK/queued.err" || fail "queued: $(cat "$WORK/queued.err")"
+fi
 echo "ok"
