@@ -88,7 +88,7 @@ static int open_state(struct qctx *q, const char *verb)
 	ec.batch_size = 1;
 	clock_init_wall(&q->clk);
 	struct engine_observer eo = {.decision = no_dec, .case_done = no_case};
-	struct dispatch_observer dobs = {NULL, no_task, NULL};
+	struct dispatch_observer dobs = {NULL, no_task, NULL, NULL};
 	if (!(q->e = engine_new(&ec, q->rs, q->st, q->ps, &q->clk, &eo, err, sizeof(err))) ||
 	    !(q->d = dispatch_new(&dc, q->e, NULL, &dobs, err, sizeof(err)))) {
 		fprintf(stderr, "vroeg %s: %s\n", verb, err);

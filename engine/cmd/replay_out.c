@@ -139,7 +139,7 @@ static int on_day(void *ud, const struct dispatch_day *d)
 int replay_start_dispatch(struct replay *r, struct rset *s)
 {
 	char err[256];
-	struct dispatch_observer obs = {s, on_task, s->fqueues ? on_day : NULL};
+	struct dispatch_observer obs = {s, on_task, s->fqueues ? on_day : NULL, NULL};
 	/* Contact details travel only to a real destination (--sink, a
 	 * [sink.NAME]): an evaluator's tasks.jsonl holds none. */
 	const struct contact_key *ck = s == &r->sets[0] && r->tout ? r->ck : NULL;

@@ -261,8 +261,10 @@ static int release(struct dispatch *d, struct team *t, struct dcase *x, vr_date 
 	int rc = waits_add(t, wait < 0 ? 0 : wait);
 	if (rc == VR_OK)
 		rc = dispatch_emit(d, x->version, c, day, true);
-	snap_put(d, x->snap);
-	x->snap = NULL;
+	if (!d->keep_cases) {
+		snap_put(d, x->snap);
+		x->snap = NULL;
+	}
 	return rc == VR_OK ? journal_case(d, x) : rc;
 }
 
@@ -278,6 +280,8 @@ static int case_changed(struct dispatch *d, const struct hkey *hh, const struct 
 		return VR_ENOMEM;
 	if (x->status != CASE_QUEUED) {
 		x->version++;
+		if (x->snap)
+			*x->snap = *c;
 		int rc = dispatch_emit(d, x->version, c, day, true);
 		return rc == VR_OK ? journal_case(d, x) : rc;
 	}

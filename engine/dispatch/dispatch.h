@@ -107,6 +107,9 @@ struct dispatch_observer {
 	void *ud;
 	int (*task)(void *ud, const struct dispatch_task *t);
 	int (*day)(void *ud, const struct dispatch_day *d);   /* optional */
+	/* Optional, with a journal: case c became opgepakt (an outcome's
+	 * first contact attempt): its signals' DDAS status is Opgepakt now. */
+	int (*picked_up)(void *ud, const struct case_rec *c);
 };
 
 /* One queued case, for listings (dispatch_queue_walk). */
@@ -156,8 +159,9 @@ void dispatch_stats(const struct dispatch *d, struct dispatch_stats *out);
  * the store's own (store_kv: key, value, ttl seconds; val NULL deletes),
  * which the caller writes in the same atomic batch as the case change
  * that made it:
- *   d:q:CASEID   a case's entry: status, version, team, queue key and,
- *                while queued, the case itself
+ *   d:q:CASEID   a case's entry: status, version, team, queue key, the
+ *                team's outcome and the case itself (for its task while
+ *                queued, for its signals' feedback after)
  *   d:o:TASKID   a task not yet delivered (the outbox): the case as the
  *                task shows it, its version and day; rebuilt into the same
  *                JSON after a restart

@@ -23,7 +23,8 @@ struct dcase {
 	struct hkey household;
 	struct team *team;        /* its queue while queued */
 	size_t heap_pos;          /* in team->heap; SIZE_MAX when not queued */
-	struct case_rec *snap;    /* the latest case, while queued */
+	struct case_rec *snap;    /* the latest case: while queued, and with a
+				   * journal for good (keep_cases) */
 	/* What the team reported (outcome.c). */
 	vr_date opgepakt;         /* the first contact attempt, VR_DATE_NONE */
 	int8_t resultaat;         /* DDAS eindresultaat index, -1 */
@@ -59,6 +60,7 @@ struct dispatch {
 	struct case_rec **spare;  /* copies of released cases, for reuse */
 	size_t n_spare, cap_spare;
 	struct dispatch_journal journal;  /* put NULL: none */
+	bool keep_cases;                  /* released cases keep their copy */
 	struct outbox_rec *restored;      /* the outbox as restored, to resend */
 	size_t n_restored, cap_restored;
 };

@@ -8,7 +8,8 @@
  *               team (length byte + bytes), priority, due u32, score u32,
  *               opgepakt u32, resultaat (0xff none), attempts (count, then
  *               soort, bereikt, dagdeel, datum u32 each), then 1 +
- *               case_encode() while queued, or 0 (version 1: no outcome)
+ *               case_encode() (always while queued), or 0 (version 1: no
+ *               outcome, and the case only while queued)
  *   d:o:TASKID  1, version u32, day u32, case_encode()
  *   d:last      1, day u32
  */
@@ -128,6 +129,7 @@ int journal_last(struct dispatch *d)
 void dispatch_set_journal(struct dispatch *d, const struct dispatch_journal *j)
 {
 	d->journal = *j;
+	d->keep_cases = j->put != NULL;
 }
 
 int dispatch_task_done(struct dispatch *d, const char *task_id)
@@ -187,10 +189,10 @@ static int restore_case(struct dispatch *d, const char *id, struct in *r, unsign
 	v.score = (int32_t)get_u32(r);
 	if (version >= 2)
 		restore_outcome(&v, r);
-	bool queued = get_u8(r);
-	if (r->bad || v.status >= CASE_STATUS__COUNT || queued != (v.status == CASE_QUEUED))
+	bool has_case = get_u8(r), queued = v.status == CASE_QUEUED;
+	if (r->bad || v.status >= CASE_STATUS__COUNT || (queued && !has_case))
 		return VR_EPARSE;
-	if (queued) {
+	if (has_case) {
 		if (!(v.snap = dispatch_snap_get(d)))
 			return VR_ENOMEM;
 		if (case_decode(r->p, (size_t)(r->end - r->p), v.snap) != VR_OK) {

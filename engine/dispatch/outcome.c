@@ -204,10 +204,10 @@ int dispatch_outcome(struct dispatch *d, const struct dispatch_outcome *o,
 			 resultaten[x->resultaat]);
 		return VR_EINVAL;
 	}
-	bool changed = merge_attempts(x, o);
+	bool changed = merge_attempts(x, o), picked = false;
 	if (x->opgepakt != VR_DATE_NONE && x->status == CASE_DISPATCHED) {
 		x->status = CASE_OPGEPAKT;
-		changed = true;
+		changed = picked = true;
 	}
 	if (o->resultaat >= 0 && x->status != CASE_CLOSED) {
 		x->resultaat = (int8_t)o->resultaat;
@@ -216,5 +216,8 @@ int dispatch_outcome(struct dispatch *d, const struct dispatch_outcome *o,
 	}
 	if (!changed)
 		return VR_OK; /* the same outcome again: nothing new */
-	return journal_case(d, x);
+	int rc = VR_OK;
+	if (picked && x->snap && d->obs.picked_up)
+		rc = d->obs.picked_up(d->obs.ud, x->snap);
+	return rc == VR_OK ? journal_case(d, x) : rc;
 }

@@ -14,5 +14,9 @@
  * household, no case.
  */
 void feedback_event(struct jbuf *b, const struct signal *sig, enum dec_status st);
+/* The same for a signal of a case (its status changes when the team picks
+ * the case up); naam is the organisation's name the case kept, or the
+ * partner type's for a case stored before state version 9. */
+void feedback_event_case(struct jbuf *b, const struct case_signal *s, enum dec_status st);
 
 #endif

@@ -81,6 +81,10 @@ static int send_dead_letter(struct svc *r, struct batch *b, const struct src_msg
 static int send_feedback(struct svc *r, struct batch *b, const struct decision *d)
 {
 	enum dec_status st = d->status == DEC_DUPLICATE ? d->original : d->status;
+	/* With dispatch the team's first contact makes a signal Opgepakt
+	 * (tasks.c); until then it is Nog niet opgepakt (DDAS). */
+	if (st == DEC_OPGEPAKT && r->disp)
+		st = DEC_NOG_NIET;
 	feedback_event(&r->line, d->sig, st);
 	const struct sink_msg out = {r->feedback_topics[d->sig->partner], d->sig->partner_org,
 				     strlen(d->sig->partner_org), r->line.p, r->line.len,

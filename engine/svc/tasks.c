@@ -20,7 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feedback.h"
 #include "log.h"
+#include "names.h"
 #include "queue_print.h"
 #include "svc_int.h"
 #include "vr.h"
@@ -47,6 +49,7 @@ struct svc_tasks {
 	size_t n_held, cap_held;
 	size_t covered;           /* held[0, covered) are in a write under way */
 	double inbox_at;          /* when the inbox was last read */
+	struct sink_group fb;     /* Opgepakt events of picked-up cases */
 	struct sent_task **sent;  /* with the sinks (each on its own: the sinks
 				   * hold pointers to its groups) */
 	size_t n_sent, cap_sent;
@@ -227,6 +230,27 @@ static void retire_sent(struct svc *r)
 	k->n_sent = j;
 }
 
+/* A case the team picked up: each listed signal is Opgepakt now, on its
+ * partner's feedback topic. */
+static int on_picked_up(void *ud, const struct case_rec *c)
+{
+	struct svc *r = ud;
+	if (!r->feedback)
+		return VR_OK;
+	for (unsigned i = 0; i < (unsigned)(c->n_signals - c->signals_dropped); i++) {
+		const struct case_signal *s = &c->signals[i];
+		const char *naam = s->org_name != NAME_NONE ? name_str(s->org_name)
+							   : sig_partner_name((enum sig_partner)s->partner);
+		feedback_event_case(&r->line, s, DEC_OPGEPAKT);
+		const struct sink_msg m = {r->feedback_topics[s->partner], naam, strlen(naam),
+					   r->line.p, r->line.len, NULL, 0};
+		if (sink_send(r->kafka, &m, &r->tk->fb) != VR_OK)
+			return VR_ENOMEM;
+		r->res->feedback++;
+	}
+	return VR_OK;
+}
+
 /* One outcome from the inbox (vroeg outcome): applied, and taken out. */
 static int inbox_one(void *ud, const char *key, const void *val, size_t len)
 {
@@ -252,7 +276,15 @@ static int read_inbox(struct svc *r)
 	if (!store_is_persistent(r->st) || now - r->tk->inbox_at < 1)
 		return VR_OK;
 	r->tk->inbox_at = now;
-	return store_kv_scan(r->st, "d:in:", inbox_one, r);
+	int rc = store_kv_scan(r->st, "d:in:", inbox_one, r);
+	/* The partners hear of it before the inbox entry goes (up to 10 s):
+	 * a crash in between applies the outcome and sends the events again. */
+	for (int i = 0; rc == VR_OK && !sink_group_done(&r->tk->fb) && i < 200; i++)
+		sink_poll(r->kafka, 50);
+	if (!sink_group_done(&r->tk->fb))
+		vlog(LOG_WARN, "Opgepakt events to the partners not acknowledged in 10 s; Kafka "
+		     "keeps trying (a crash now would lose them)");
+	return rc;
 }
 
 /* In the loop, between batches: the working mornings up to today, the
@@ -326,7 +358,7 @@ int svc_setup_tasks(struct svc *r, char *err, size_t n)
 	if (!r->ck && (!(r->ck = contact_key_ephemeral(err, n))))
 		return VR_EINVAL;
 	engine_set_contact_key(r->e, r->ck);
-	struct dispatch_observer obs = {r, on_task, NULL};
+	struct dispatch_observer obs = {r, on_task, NULL, on_picked_up};
 	if (!(r->disp = dispatch_new(&dc, r->e, r->ck, &obs, err, n)))
 		return VR_ENOMEM;
 	if (!task_out_count(r->tout))

@@ -153,6 +153,20 @@ grep -q "case $a: dispatched -> opgepakt" "$WORK/calm2.err" || fail "the service
 grep -q "case $b: dispatched -> closed" "$WORK/calm2.err" || fail "the service did not close $b"
 [[ $(redis-cli -s "$WORK/redis/redis.sock" --scan --pattern 'calm:d:in:*' | wc -l) -eq 0 ]] ||
 	fail "outcomes left in the inbox"
+# The partners: Nog niet opgepakt at intake, Opgepakt once the team tried
+# to make contact (both cases: DDAS datumOpgepakt is the first attempt,
+# reached or not).
+consume feedback.zorg '%s\n' >"$WORK/feedback.txt"
+grep -q '"status":"Nog niet opgepakt"' "$WORK/feedback.txt" || fail "no Nog niet opgepakt at intake"
+if grep -q '"status":"Opgepakt"' <(head -n "$total" "$WORK/feedback.txt"); then
+	fail "Opgepakt sent at intake"
+fi
+for c in "$a" "$b"; do
+	for id in $(grep -h "\"case_id\":\"$c\"" "$WORK/calm.set" | grep -o '"id":"[^"]*"' | sort -u); do
+		grep -q "{\"ID\":${id#\"id\":},.*\"status\":\"Opgepakt\"}" "$WORK/feedback.txt" ||
+			fail "no Opgepakt for signal $id of case $c"
+	done
+done
 echo "{\"case_id\":\"$b\",\"resultaat\":\"Inwoner is overleden\"}" >"$WORK/again.jsonl"
 if "$VROEG" outcome -c "$WORK/calm.conf" "$WORK/again.jsonl" >/dev/null 2>"$WORK/again.err"; then
 	fail "a closed case took another resultaat"

@@ -115,7 +115,7 @@ static struct dispatch *open_d(struct heard *h, const char *caps)
 	dispatch_conf_init(&conf);
 	if (caps)
 		CHECK_INT(dispatch_conf_parse(&conf, caps, err, sizeof(err)), VR_OK);
-	struct dispatch_observer obs = {h, on_task, on_day};
+	struct dispatch_observer obs = {h, on_task, on_day, NULL};
 	memset(h, 0, sizeof(*h));
 	return dispatch_new(&conf, eng, NULL, &obs, err, sizeof(err));
 }
@@ -367,7 +367,7 @@ static void test_journal(void)
 	char err[128], before[512] = "", after[512] = "";
 	dispatch_conf_init(&conf);
 	dispatch_conf_parse(&conf, "wijk=1", err, sizeof(err));
-	struct dispatch_observer obs = {NULL, keep_task, NULL};
+	struct dispatch_observer obs = {NULL, keep_task, NULL, NULL};
 	struct dispatch_journal j = {NULL, kv_put, 86400};
 	struct dispatch *d = dispatch_new(&conf, eng, NULL, &obs, err, sizeof(err));
 	dispatch_set_journal(d, &j);
@@ -459,7 +459,7 @@ static void test_outcome(void)
 	struct dispatch_conf conf;
 	char err[256];
 	dispatch_conf_init(&conf);
-	struct dispatch_observer obs = {NULL, keep_task, NULL};
+	struct dispatch_observer obs = {NULL, keep_task, NULL, NULL};
 	struct dispatch_journal j = {NULL, kv_put, 86400};
 	struct dispatch *d = dispatch_new(&conf, eng, NULL, &obs, err, sizeof(err));
 	dispatch_set_journal(d, &j);
