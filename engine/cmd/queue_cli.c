@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "conf.h"
@@ -184,14 +186,20 @@ int queue_main(int argc, char **argv)
 	return rc;
 }
 
-/* One outcome line: checked, then kept for the inbox. */
-static int outcome_line(struct qctx *q, const char *line, size_t len, long ln,
-			struct store_kv *kv, char *keybuf)
+/* An accepted outcome line, for the inbox. */
+struct accepted {
+	char *line;
+	size_t len;
+	char key[40];
+};
+
+/* One outcome line: checked (fields, then the case as stored). */
+static int outcome_line(struct qctx *q, const char *line, size_t len, long ln)
 {
 	struct dispatch_outcome o;
 	struct dispatch_case_info info;
 	enum case_status before;
-	char err[512];
+	char err[512], day[VR_DATE_STRLEN];
 	if (outcome_parse(line, len, &o, err, sizeof(err)) != VR_OK ||
 	    dispatch_outcome(q->d, &o, &before, err, sizeof(err)) != VR_OK) {
 		fprintf(stderr, "line %ld: %s\n", ln, err);
@@ -199,63 +207,82 @@ static int outcome_line(struct qctx *q, const char *line, size_t len, long ln,
 	}
 	dispatch_case_info(q->d, o.case_id, &info);
 	const char *res = outcome_resultaat_name(info.resultaat);
-	char day[VR_DATE_STRLEN];
 	printf("line %ld: %s: %s -> %s", ln, o.case_id, case_status_name(before),
 	       case_status_name(info.status));
 	if (info.opgepakt != VR_DATE_NONE)
 		printf(", opgepakt %s", date_format(info.opgepakt, day));
 	printf(", %u contact attempt(s)%s%s%s\n", info.n_attempts, res ? ", resultaat \"" : "",
 	       res ? res : "", res ? "\"" : "");
-	snprintf(keybuf, 40, "d:in:%016llx", (unsigned long long)vr_hash_bytes(line, len));
-	*kv = (struct store_kv){keybuf, line, len, 86400LL * ruleset_retention_cases(q->rs)};
 	return 0;
+}
+
+/* The accepted lines as inbox entries (d:in:HASH: the same outcome twice
+ * is one), and the inbox's new mark, in one write. */
+static int hand_over(struct qctx *q, struct accepted *a, size_t n)
+{
+	char mark[64];
+	struct timespec ts;
+	struct store_kv *kv = calloc(n + 1, sizeof(*kv));
+	if (!kv)
+		return VR_ENOMEM;
+	int64_t ttl = 86400LL * ruleset_retention_cases(q->rs);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(a[i].key, sizeof(a[i].key), "d:in:%016llx",
+			 (unsigned long long)vr_hash_bytes(a[i].line, a[i].len));
+		kv[i] = (struct store_kv){a[i].key, a[i].line, a[i].len, ttl};
+	}
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int ml = snprintf(mark, sizeof(mark), "%lld.%09ld-%ld", (long long)ts.tv_sec, ts.tv_nsec,
+			  (long)getpid());
+	kv[n] = (struct store_kv){"d:inbox", mark, (size_t)ml, ttl};
+	struct store_batch b = {.kv = kv, .n_kv = n + 1};
+	int rc = store_apply(q->st, &b);
+	free(kv);
+	return rc;
 }
 
 /* Every line of f: the good ones to the inbox in one write. */
 static int outcomes(struct qctx *q, FILE *f)
 {
-	char *line = NULL, **lines = NULL;
-	size_t cap = 0, n = 0, ncap = 0;
-	struct store_kv *kv = NULL;
-	char (*keys)[40] = NULL;
+	char *line = NULL;
+	struct accepted *a = NULL;
+	size_t cap = 0, n = 0, acap = 0;
 	long ln = 0;
-	int bad = 0;
+	int bad = 0, rc = VR_OK;
 	ssize_t len;
-	while ((len = getline(&line, &cap, f)) > 0) {
+	while (rc == VR_OK && (len = getline(&line, &cap, f)) > 0) {
 		ln++;
 		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
+			len--;
 		if (!len)
 			continue;
-		if (n == ncap) {
-			ncap = ncap ? 2 * ncap : 64;
-			lines = realloc(lines, ncap * sizeof(*lines));
-			kv = realloc(kv, ncap * sizeof(*kv));
-			keys = realloc(keys, ncap * sizeof(*keys));
-			if (!lines || !kv || !keys)
-				return 1;
-		}
-		lines[n] = strdup(line);
-		if (!lines[n] || outcome_line(q, lines[n], (size_t)len, ln, &kv[n], keys[n])) {
-			free(lines[n]);
+		if (outcome_line(q, line, (size_t)len, ln)) {
 			bad = 1;
 			continue;
 		}
-		n++;
+		struct accepted *v = n == acap ? realloc(a, (acap = acap ? 2 * acap : 64) * sizeof(*a)) : a;
+		char *copy = v ? malloc((size_t)len) : NULL;
+		if (!copy) {
+			a = v ? v : a;
+			rc = VR_ENOMEM;
+			break;
+		}
+		a = v;
+		memcpy(copy, line, (size_t)len);
+		a[n++] = (struct accepted){copy, (size_t)len, ""};
 	}
 	free(line);
-	struct store_batch b = {.kv = kv, .n_kv = n};
-	int rc = n ? store_apply(q->st, &b) : VR_OK;
+	if (rc == VR_OK && n)
+		rc = hand_over(q, a, n);
 	if (rc != VR_OK)
-		fprintf(stderr, "vroeg outcome: cannot write to the store: %s\n", store_error(q->st));
+		fprintf(stderr, "vroeg outcome: nothing handed over: %s\n",
+			store_error(q->st)[0] ? store_error(q->st) : vr_strerror(rc));
 	else
 		fprintf(stderr, "%zu outcome(s) handed to the service, %s\n", n,
 			bad ? "some lines refused (above)" : "none refused");
 	for (size_t i = 0; i < n; i++)
-		free(lines[i]);
-	free(lines);
-	free(kv);
-	free(keys);
+		free(a[i].line);
+	free(a);
 	return rc != VR_OK || bad;
 }
 

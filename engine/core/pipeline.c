@@ -216,6 +216,7 @@ static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 		struct signal *s = &e->b->sigs[i];
 		struct decision *d = &e->b->decs[i];
 		memset(d, 0, sizeof(*d));
+		d->today = clock_today(e->clk); /* a rejected record's: the clock's */
 		d->source = recs[i].source;
 		d->pos = recs[i].pos;
 		if (recs[i].reject) {

@@ -103,6 +103,36 @@ int dispatch_case_info(struct dispatch *d, const char *id, struct dispatch_case_
 	return VR_OK;
 }
 
+size_t dispatch_prune(struct dispatch *d, vr_date before, vr_date today)
+{
+	size_t gone = 0, cap = d->cap;
+	struct dcase **old = d->table;
+	struct dcase **keep = calloc(cap, sizeof(*keep));
+	if (!keep)
+		return 0;
+	for (size_t i = 0; i < cap; i++) {
+		struct dcase *x = old[i];
+		if (!x)
+			continue;
+		if (x->changed == VR_DATE_NONE) /* restored: counted from now */
+			x->changed = today;
+		if (x->status != CASE_QUEUED && x->changed < before) {
+			free(x->snap);
+			free(x);
+			gone++;
+			continue;
+		}
+		size_t k = id_hash(x->id) & (cap - 1);
+		while (keep[k])
+			k = (k + 1) & (cap - 1);
+		keep[k] = x;
+	}
+	free(old);
+	d->table = keep;
+	d->n -= gone;
+	return gone;
+}
+
 /* ---- teams ----------------------------------------------------------------- */
 
 struct team *dispatch_team_get(struct dispatch *d, const char *name)
@@ -251,6 +281,7 @@ static int release(struct dispatch *d, struct team *t, struct dcase *x, vr_date 
 	queue_remove(t, x);
 	x->status = CASE_DISPATCHED;
 	x->version = 1;
+	x->changed = day;
 	int wait = (int)(day - c->received);
 	t->day.released++;
 	t->day.released_crisis += c->priority == PRIO_CRISIS;
@@ -278,6 +309,7 @@ static int case_changed(struct dispatch *d, const struct hkey *hh, const struct 
 	struct team *t = dispatch_team_get(d, c->team);
 	if (!x || !t)
 		return VR_ENOMEM;
+	x->changed = day;
 	if (x->status != CASE_QUEUED) {
 		x->version++;
 		if (x->snap)

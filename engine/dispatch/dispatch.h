@@ -140,6 +140,13 @@ int dispatch_advance(struct dispatch *d, vr_date today);
 /* The end of the input: the last day's figures. */
 int dispatch_finish(struct dispatch *d);
 
+/* Forget the cases that are out of the queue and unchanged since before
+ * day `before` (their stored values expire with the case retention too):
+ * the service's memory stays bounded.  A case restored from the store
+ * counts as changed on `today`, the first prune after the restart.
+ * Returns how many went. */
+size_t dispatch_prune(struct dispatch *d, vr_date before, vr_date today);
+
 /* Teams seen so far, in order of first case. */
 size_t dispatch_n_teams(const struct dispatch *d);
 const char *dispatch_team(const struct dispatch *d, size_t i, long *capacity);

@@ -20,6 +20,7 @@ struct dcase {
 	enum case_status status;
 	unsigned version;         /* of its latest task; 0 while queued */
 	vr_date queued;           /* the day it entered the queue */
+	vr_date changed;          /* the day of its latest change (in memory) */
 	struct hkey household;
 	struct team *team;        /* its queue while queued */
 	size_t heap_pos;          /* in team->heap; SIZE_MAX when not queued */

@@ -64,9 +64,14 @@ static int put(struct dispatch *d, const char *key, const void *val, size_t len)
 	return d->journal.put(d->journal.ud, key, val, len, d->journal.ttl);
 }
 
+/* A d:q: value's fixed part: version, status, version, queued, household,
+ * team, priority, due, score, opgepakt, resultaat, attempts, the case flag. */
+#define QHEAD_MAX (1 + 1 + 4 + 4 + HKEY_LEN + 1 + CASE_TEAM_MAX + 1 + 4 + 4 + 4 + 1 + 1 + \
+		   OUTCOME_ATTEMPTS_MAX * 7 + 1)
+
 int journal_case(struct dispatch *d, const struct dcase *x)
 {
-	static unsigned char buf[64 + CASE_TEAM_MAX + CASE_ENCODED_MAX];
+	static unsigned char buf[QHEAD_MAX + CASE_ENCODED_MAX];
 	char key[KEY_MAX];
 	struct out o = {buf};
 	if (!d->journal.put)
@@ -102,7 +107,7 @@ int journal_case(struct dispatch *d, const struct dcase *x)
 
 int journal_task(struct dispatch *d, const struct case_rec *c, unsigned version, vr_date day)
 {
-	static unsigned char buf[16 + CASE_ENCODED_MAX];
+	static unsigned char buf[1 + 4 + 4 + CASE_ENCODED_MAX];
 	char key[KEY_MAX];
 	struct out o = {buf};
 	if (!d->journal.put)
@@ -207,8 +212,13 @@ static int restore_case(struct dispatch *d, const char *id, struct in *r, unsign
 		free(v.snap);
 		return VR_ENOMEM;
 	}
+	/* SCAN may return a key twice: the later copy replaces the first. */
+	if (x->team)
+		queue_remove(x->team, x);
+	free(x->snap);
 	memcpy(v.id, x->id, sizeof(v.id));
 	v.heap_pos = SIZE_MAX;
+	v.changed = VR_DATE_NONE; /* unknown: kept until it changes */
 	*x = v;
 	if (!queued)
 		return VR_OK;

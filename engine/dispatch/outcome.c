@@ -205,6 +205,8 @@ int dispatch_outcome(struct dispatch *d, const struct dispatch_outcome *o,
 		return VR_EINVAL;
 	}
 	bool changed = merge_attempts(x, o), picked = false;
+	if (d->last != VR_DATE_NONE)
+		x->changed = d->last;
 	if (x->opgepakt != VR_DATE_NONE && x->status == CASE_DISPATCHED) {
 		x->status = CASE_OPGEPAKT;
 		changed = picked = true;

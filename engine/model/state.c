@@ -217,6 +217,13 @@ static uint16_t get_name_opt(struct rbuf *r, size_t max, bool optional)
 	size_t n = get_u8(r);
 	if (n == 0 && optional && !r->bad)
 		return NAME_NONE;
+	/* An organisation's name is the partners' free text: a full name
+	 * table (names.h) forgets it rather than failing the value. */
+	if (optional && n <= max && need(r, n)) {
+		uint16_t id = name_intern_n((const char *)r->p, n);
+		r->p += n;
+		return id;
+	}
 	uint16_t id = NAME_NONE;
 	if (n <= max && need(r, n)) {
 		id = name_intern_n((const char *)r->p, n);

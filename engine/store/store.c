@@ -168,6 +168,14 @@ int store_kv_scan(struct store *st, const char *prefix,
 	return st->ops->kv_scan ? st->ops->kv_scan(st, prefix, fn, ud) : VR_OK;
 }
 
+int store_kv_get(struct store *st, const char *key,
+		 int (*fn)(void *ud, const char *key, const void *val, size_t len), void *ud)
+{
+	if (st->apply_out || st->load_out || st->misused)
+		return VR_EINVAL;
+	return st->ops->kv_get ? st->ops->kv_get(st, key, fn, ud) : VR_OK;
+}
+
 bool store_is_persistent(const struct store *st)
 {
 	return st->ops->kv_scan != NULL;

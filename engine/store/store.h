@@ -138,6 +138,10 @@ int store_foreach(struct store *st, int (*fn)(void *ud, const struct hh_state *s
  */
 int store_kv_scan(struct store *st, const char *prefix,
 		  int (*fn)(void *ud, const char *key, const void *val, size_t len), void *ud);
+/* One value of the store's own: fn sees it when there is one (VR_OK
+ * either way).  The memory store has none. */
+int store_kv_get(struct store *st, const char *key,
+		 int (*fn)(void *ud, const char *key, const void *val, size_t len), void *ud);
 /* Does the store keep its state beyond the process (store_kv)? */
 bool store_is_persistent(const struct store *st);
 

@@ -32,6 +32,8 @@ struct store_ops {
 	int (*kv_scan)(struct store *st, const char *prefix,
 		       int (*fn)(void *ud, const char *key, const void *val, size_t len),
 		       void *ud);
+	int (*kv_get)(struct store *st, const char *key,
+		      int (*fn)(void *ud, const char *key, const void *val, size_t len), void *ud);
 	void (*stats)(const struct store *st, struct store_stats *out);
 	/* The last error in words (optional; NULL = none kept). */
 	const char *(*error)(const struct store *st);

@@ -701,6 +701,40 @@ static int redis_foreach(struct store *st, int (*fn)(void *ud, const struct hh_s
 	return rc;
 }
 
+static int redis_kv_get(struct store *st, const char *key,
+			int (*fn)(void *ud, const char *key, const void *val, size_t len), void *ud)
+{
+	struct redis_store *r = st->impl;
+	char k[KEY_MAX];
+	int rc;
+	if ((rc = ensure_connected(r)) != VR_OK)
+		return rc;
+	int n = snprintf(k, sizeof(k), "%s%s", r->prefix, key);
+	if (n < 0 || (size_t)n >= sizeof(k))
+		return VR_EINVAL;
+	redisReply *v = redisCommand(r->c, "GET %b", k, (size_t)n);
+	if (!v)
+		return io_error(r, "GET");
+	if (v->type == REDIS_REPLY_STRING)
+		rc = fn(ud, key, v->str, v->len);
+	else if (v->type == REDIS_REPLY_ERROR)
+		rc = reply_error(r, v, "GET");
+	freeReplyObject(v);
+	return rc;
+}
+
+/* s with the glob characters of SCAN MATCH escaped, into out. */
+static void glob_escape(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+	for (; *s && k + 2 < n; s++) {
+		if (strchr("*?[]\\", *s))
+			out[k++] = '\\';
+		out[k++] = *s;
+	}
+	out[k] = '\0';
+}
+
 /* SCAN PREFIX<prefix>* and MGET each page: fn sees key (without the
  * store's prefix) and value. */
 static int redis_kv_scan(struct store *st, const char *prefix,
@@ -708,12 +742,14 @@ static int redis_kv_scan(struct store *st, const char *prefix,
 			 void *ud)
 {
 	struct redis_store *r = st->impl;
-	char pattern[KEY_MAX], cursor[32] = "0";
+	char pattern[4 * KEY_MAX + 2], a[2 * KEY_MAX], b[2 * KEY_MAX], cursor[32] = "0";
 	size_t pl = strlen(r->prefix);
 	int rc;
 	if ((rc = ensure_connected(r)) != VR_OK)
 		return rc;
-	snprintf(pattern, sizeof(pattern), "%s%s*", r->prefix, prefix);
+	glob_escape(r->prefix, a, sizeof(a));
+	glob_escape(prefix, b, sizeof(b));
+	snprintf(pattern, sizeof(pattern), "%s%s*", a, b);
 	do {
 		redisReply *rep = redisCommand(r->c, "SCAN %s MATCH %s COUNT 4096", cursor, pattern);
 		if (!rep)
@@ -791,6 +827,7 @@ static const struct store_ops store_redis_ops = {
 	.check = redis_check,
 	.foreach = redis_foreach,
 	.kv_scan = redis_kv_scan,
+	.kv_get = redis_kv_get,
 	.stats = redis_stats,
 	.error = redis_error,
 	.close = redis_close,

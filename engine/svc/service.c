@@ -84,7 +84,7 @@ static int send_feedback(struct svc *r, struct batch *b, const struct decision *
 	/* With dispatch the team's first contact makes a signal Opgepakt
 	 * (tasks.c); until then it is Nog niet opgepakt (DDAS). */
 	if (st == DEC_OPGEPAKT && r->disp)
-		st = DEC_NOG_NIET;
+		st = d->has_case ? svc_tasks_status(r, d->kase.id) : DEC_NOG_NIET;
 	feedback_event(&r->line, d->sig, st);
 	const struct sink_msg out = {r->feedback_topics[d->sig->partner], d->sig->partner_org,
 				     strlen(d->sig->partner_org), r->line.p, r->line.len,
@@ -394,6 +394,7 @@ static int decide_fill(struct svc *r)
 			break;
 		if (store_pause(r, &since, &logged, &bo) != VR_OK) {
 			engine_discard(r->e);
+			svc_tasks_discard(r);
 			r->deciding = NULL;
 			batch_drop(r, b);
 			return VR_EAGAIN;

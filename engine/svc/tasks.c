@@ -16,6 +16,7 @@
  * With the memory store, state ends with the process, so nothing is
  * journalled; the flow is the same.
  */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,8 @@ struct svc_tasks {
 	size_t n_held, cap_held;
 	size_t covered;           /* held[0, covered) are in a write under way */
 	double inbox_at;          /* when the inbox was last read */
+	uint64_t mark_seen, mark_now;  /* the inbox's mark (0: not read yet) */
+	vr_date pruned;           /* the day dispatch's memory was last pruned */
 	struct sink_group fb;     /* Opgepakt events of picked-up cases */
 	struct sent_task **sent;  /* with the sinks (each on its own: the sinks
 				   * hold pointers to its groups) */
@@ -128,6 +131,7 @@ static int on_task(void *ud, const struct dispatch_task *t)
 	h->len = t->len;
 	snprintf(h->id, sizeof(h->id), "%s", t->task_id);
 	h->t = *t;
+	h->t.case_id = h->t.team = NULL; /* they point into dispatch's buffers */
 	k->n_held++;
 	r->res->tasks++;
 	return VR_OK;
@@ -150,14 +154,22 @@ static int send_held(struct svc *r, size_t n)
 			h->t.task_id = s->id;
 			h->t.json = h->body;
 			h->t.len = h->len;
-			if (task_out_send_tracked(r->tout, &h->t, &s->tr) != VR_OK)
+			if (task_out_send_tracked(r->tout, &h->t, &s->tr) != VR_OK) {
+				/* Not tracked: it stays in the outbox (sent after
+				 * a restart), and this process stops. */
+				k->n_sent--;
+				free(s);
 				rc = VR_ENOMEM;
+			}
 		} else {
 			rc = VR_ENOMEM;
 		}
+		/* The body held the household's contact details in the clear. */
+		OPENSSL_cleanse(h->body, h->len);
 		free(h->body);
 	}
-	memmove(k->held, k->held + n, (k->n_held - n) * sizeof(*k->held));
+	if (n < k->n_held)
+		memmove(k->held, k->held + n, (k->n_held - n) * sizeof(*k->held));
 	k->n_held -= n;
 	k->covered = k->covered > n ? k->covered - n : 0;
 	return rc;
@@ -259,8 +271,16 @@ static int inbox_one(void *ud, const char *key, const void *val, size_t len)
 	struct dispatch_case_info info;
 	enum case_status before;
 	char err[512];
-	if (outcome_parse(val, len, &o, err, sizeof(err)) != VR_OK ||
-	    dispatch_outcome(r->disp, &o, &before, err, sizeof(err)) != VR_OK) {
+	int rc = outcome_parse(val, len, &o, err, sizeof(err));
+	if (rc == VR_OK)
+		rc = dispatch_outcome(r->disp, &o, &before, err, sizeof(err));
+	if (rc != VR_OK && rc != VR_EINVAL && rc != VR_ENOTFOUND) {
+		/* Not applied for want of memory: left in the inbox, and this
+		 * process stops (the restart applies it). */
+		vlog(LOG_ERROR, "outcome %s: %s", key, vr_strerror(rc));
+		return rc;
+	}
+	if (rc != VR_OK) {
 		vlog(LOG_WARN, "outcome %s refused: %s", key, err);
 	} else if (dispatch_case_info(r->disp, o.case_id, &info) == VR_OK && info.status != before) {
 		vlog(LOG_INFO, "case %s: %s -> %s", o.case_id, case_status_name(before),
@@ -269,14 +289,30 @@ static int inbox_one(void *ud, const char *key, const void *val, size_t len)
 	return kv_put(r->tk, key, NULL, 0, 0);
 }
 
-/* The outcomes vroeg outcome left in the store, at most once a second. */
+static int inbox_mark(void *ud, const char *key, const void *val, size_t len)
+{
+	struct svc_tasks *k = ud;
+	(void)key;
+	k->mark_now = vr_hash_bytes(val, len);
+	return VR_OK;
+}
+
+/* The outcomes vroeg outcome left in the store.  Once a second one GET
+ * of its mark (d:inbox, a new value with every vroeg outcome); the inbox
+ * itself is walked when the mark changed, and at start-up. */
 static int read_inbox(struct svc *r)
 {
+	struct svc_tasks *k = r->tk;
 	double now = vr_mono_now();
-	if (!store_is_persistent(r->st) || now - r->tk->inbox_at < 1)
+	if (!store_is_persistent(r->st) || now - k->inbox_at < 1)
 		return VR_OK;
-	r->tk->inbox_at = now;
-	int rc = store_kv_scan(r->st, "d:in:", inbox_one, r);
+	k->inbox_at = now;
+	k->mark_now = 0;
+	int rc = store_kv_get(r->st, "d:inbox", inbox_mark, k);
+	if (rc != VR_OK || (k->mark_seen && k->mark_now == k->mark_seen))
+		return rc;
+	k->mark_seen = k->mark_now ? k->mark_now : 1;
+	rc = store_kv_scan(r->st, "d:in:", inbox_one, r);
 	/* The partners hear of it before the inbox entry goes (up to 10 s):
 	 * a crash in between applies the outcome and sends the events again. */
 	for (int i = 0; rc == VR_OK && !sink_group_done(&r->tk->fb) && i < 200; i++)
@@ -293,10 +329,17 @@ void svc_tasks_poll(struct svc *r)
 {
 	if (!r->disp)
 		return;
-	if (dispatch_advance(r->disp, clock_today(&r->clk)) != VR_OK) {
+	vr_date today = clock_today(&r->clk);
+	if (dispatch_advance(r->disp, today) != VR_OK) {
 		vlog(LOG_ERROR, "dispatch: out of memory");
 		r->fatal = true;
 		return;
+	}
+	/* Once a day: cases past their retention leave the memory (their
+	 * stored values expire by their TTL). */
+	if (today != VR_DATE_NONE && today != r->tk->pruned) {
+		r->tk->pruned = today;
+		dispatch_prune(r->disp, today - ruleset_retention_cases(r->rs), today);
 	}
 	task_out_poll(r->tout);
 	retire_sent(r);
@@ -313,6 +356,8 @@ void svc_tasks_poll(struct svc *r)
 static int restore_one(void *ud, const char *key, const void *val, size_t len)
 {
 	struct svc *r = ud;
+	if (strncmp(key, "d:in", 4) == 0)
+		return VR_OK; /* the inbox: read_inbox() */
 	int rc = dispatch_restore(r->disp, key, val, len);
 	if (rc == VR_EPARSE) {
 		vlog(LOG_WARN, "dispatch: cannot read the stored value %s; skipped", key);
@@ -403,6 +448,21 @@ void svc_tasks_finish(struct svc *r)
 		     "and go out after the restart", r->tk->n_sent + r->tk->n_held);
 }
 
+/* A decided batch was given up (a stop while the store is away): the
+ * tasks it made were never stored, and go. */
+void svc_tasks_discard(struct svc *r)
+{
+	struct svc_tasks *k = r->tk;
+	if (!k)
+		return;
+	for (size_t i = 0; i < k->n_held; i++) {
+		OPENSSL_cleanse(k->held[i].body, k->held[i].len);
+		free(k->held[i].body);
+	}
+	k->n_held = k->covered = 0;
+	kv_clear(k);
+}
+
 void svc_teardown_tasks(struct svc *r)
 {
 	struct svc_tasks *k = r->tk;
@@ -422,4 +482,14 @@ void svc_teardown_tasks(struct svc *r)
 	free(k->sent);
 	free(k);
 	r->tk = NULL;
+}
+
+enum dec_status svc_tasks_status(struct svc *r, const char *case_id)
+{
+	struct dispatch_case_info info;
+	if (dispatch_case_info(r->disp, case_id, &info) == VR_OK &&
+	    (info.status == CASE_OPGEPAKT || info.status == CASE_CLOSED) &&
+	    info.opgepakt != VR_DATE_NONE)
+		return DEC_OPGEPAKT;
+	return DEC_NOG_NIET;
 }
