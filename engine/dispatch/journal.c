@@ -277,7 +277,8 @@ static int rec_cmp(const void *a, const void *b)
 int dispatch_resend(struct dispatch *d)
 {
 	int rc = VR_OK;
-	qsort(d->restored, d->n_restored, sizeof(*d->restored), rec_cmp);
+	if (d->n_restored)
+		qsort(d->restored, d->n_restored, sizeof(*d->restored), rec_cmp);
 	for (size_t i = 0; i < d->n_restored && rc == VR_OK; i++)
 		rc = dispatch_emit(d, d->restored[i].version, &d->restored[i].c, d->restored[i].day,
 				   false);
