@@ -127,8 +127,10 @@ if "$VROEG" queue -c "$WORK/calm.conf" --team nobody >/dev/null 2>&1; then fail 
 
 # vroeg outcome: checked line by line, handed to the service, applied by it
 # (the next run), kept: a closed case refuses another resultaat.
-a=$(sed -n 1p "$WORK/calm.set" | sed 's/.*"case_id":"\([^"]*\)".*/\1/')
-b=$(sed -n 2p "$WORK/calm.set" | sed 's/.*"case_id":"\([^"]*\)".*/\1/')
+# Two different cases whose tasks went out.
+grep -o '"case_id":"[^"]*"' "$WORK/calm.set" | sed 's/.*:"\(.*\)"/\1/' | sort -u >"$WORK/out.cases"
+a=$(sed -n 1p "$WORK/out.cases")
+b=$(sed -n 2p "$WORK/out.cases")
 waiting=$(grep -o 'c-[0-9a-f]\{16\}-[0-9]\{8\}' "$WORK/queue.txt" | head -1 || true)
 cat >"$WORK/outcomes.jsonl" <<OUT
 {"case_id":"$a","contactpogingen":[{"soort":"Telefoon","bereikt":true,"datum":"2024-03-05","dagdeel":"Ochtend"}]}
