@@ -8,11 +8,13 @@
 #include "jsonw.h"
 #include "sink_file.h"
 #include "sink_http.h"
+#include "sink_kafka.h"
 #include "vr.h"
 
 
 const struct conf_key task_out_conf_keys[] = {
-	{"sink.*", "type", CONF_STR, NULL, "file or http (kafka and zgw: not yet)", 0, 0},
+	{"sink.*", "type", CONF_STR, NULL, "file, http or kafka (zgw: not yet)", 0, 0},
+	{"sink.*", "topic", CONF_STR, "tasks", "type kafka: the topic (key: the case id)", 0, 0},
 	{"sink.*", "path", CONF_STR, NULL, "type file: the JSON lines file tasks are appended to",
 	 0, 0},
 	{"sink.*", "url", CONF_STR, NULL, "type http: the webhook tasks are POSTed to", 0, 0},
@@ -32,6 +34,7 @@ struct task_out {
 		struct sink *s;
 		struct sink_group g;
 		bool lines;     /* a file: one line per task */
+		char *topic;    /* Kafka: the topic; keyed by case id */
 	} v[TASK_SINKS_MAX];
 	size_t n;
 	struct jbuf line;
@@ -49,8 +52,10 @@ void task_out_free(struct task_out *o)
 {
 	if (!o)
 		return;
-	for (size_t i = 0; i < o->n; i++)
+	for (size_t i = 0; i < o->n; i++) {
 		sink_close(o->v[i].s);
+		free(o->v[i].topic);
+	}
 	jbuf_fini(&o->line);
 	free(o);
 }
@@ -104,9 +109,13 @@ static int section_ok(const struct conf *cf, const char *sec, char *err, size_t 
 		if (url && (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0))
 			return VR_OK;
 		snprintf(err, errlen, "%s: [%s]: type http needs url = http(s)://...", at, sec);
+	} else if (strcmp(type, "kafka") == 0) {
+		if (conf_get(cf, "kafka", "bootstrap.servers"))
+			return VR_OK;
+		snprintf(err, errlen, "%s: [%s]: type kafka needs [kafka] bootstrap.servers", at, sec);
 	} else {
-		snprintf(err, errlen, "%s: [%s]: type %s is not available here (file or http)", at,
-			 sec, type);
+		snprintf(err, errlen, "%s: [%s]: type %s is not available here (file, http or kafka)",
+			 at, sec, type);
 	}
 	return VR_EINVAL;
 }
@@ -134,6 +143,13 @@ static int add_section(struct task_out *o, const struct conf *cf, const char *se
 	if (strcmp(type, "file") == 0)
 		return add(o, sink_file_open(conf_get(cf, sec, "path"), "a", 0, err, errlen), true,
 			   err, errlen);
+	if (strcmp(type, "kafka") == 0) {
+		const char *topic = conf_get(cf, sec, "topic");
+		int rc = add(o, sink_kafka_open(cf, err, errlen), false, err, errlen);
+		if (rc == VR_OK && !(o->v[o->n - 1].topic = strdup(topic ? topic : "tasks")))
+			rc = VR_ENOMEM;
+		return rc;
+	}
 	long t, ct;
 	struct sink_http_conf c = {
 		.url = conf_get(cf, sec, "url"),
@@ -184,6 +200,13 @@ int task_out_send_tracked(struct task_out *o, const struct dispatch_task *t,
 {
 	for (size_t i = 0; i < o->n; i++) {
 		struct sink_msg m = {NULL, t->task_id, strlen(t->task_id), t->json, t->len, NULL, 0};
+		/* Kafka: keyed by the case, so a case's versions stay in order on
+		 * one partition; the task id travels as a header. */
+		const struct sink_header h = {"vroeg.task_id", t->task_id};
+		if (o->v[i].topic) {
+			size_t kl = strcspn(t->task_id, ".");
+			m = (struct sink_msg){o->v[i].topic, t->task_id, kl, t->json, t->len, &h, 1};
+		}
 		if (o->v[i].lines) {
 			jbuf_reset(&o->line);
 			jbuf_raw(&o->line, t->json, t->len);

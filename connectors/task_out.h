@@ -10,7 +10,9 @@
  * Every task goes to every sink, keyed by its task_id (the HTTP sink's
  * Idempotency-Key); a file sink writes one JSON line per task.  A task a
  * sink refuses for good is counted and named in the log, and the others go
- * on.  Types: file, http; kafka and zgw are the service's (not yet here).
+ * on.  Types: file, http and kafka (topic `tasks` by default, keyed by the
+ * case id, the task id in header vroeg.task_id; the producer of [kafka]);
+ * zgw is not built yet.
  */
 #ifndef VR_TASK_OUT_H
 #define VR_TASK_OUT_H

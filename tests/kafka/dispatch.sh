@@ -41,7 +41,8 @@ receiver() {
 	fail "receiver $name did not start"
 }
 
-conf() { # conf FILE GROUP PREFIX URL
+conf() { # conf FILE GROUP PREFIX URL [extra lines...]
+	local f=$1 extra=("${@:5}")
 	cat >"$1" <<-CONF
 	[engine]
 	key.file = $KEY
@@ -68,6 +69,7 @@ conf() { # conf FILE GROUP PREFIX URL
 	secret.file = $WORK/hook.secret
 	timeout.ms = 1000
 	CONF
+	for l in "${extra[@]}"; do echo "$l" >>"$f"; done
 }
 
 receiver kill --mode flaky --seed 5 --hang-ms 1500
@@ -92,11 +94,19 @@ timeout 120 "$VROEG" run -c "$WORK/kill.conf" --stop-at-end 2>>"$WORK/kill.err" 
 grep -q 'undelivered tasks restored' "$WORK/kill.err" || fail "no restart found an outbox to send"
 
 receiver calm
-conf "$WORK/calm.conf" calm "calm:" "$URL"
+kafka_cmd "topic tasks.calm 2"
+conf "$WORK/calm.conf" calm "calm:" "$URL" "[sink.bus]" "type = kafka" "topic = tasks.calm"
 timeout 120 "$VROEG" run -c "$WORK/calm.conf" --stop-at-end 2>"$WORK/calm.err" ||
 	{ cat "$WORK/calm.err" >&2; fail "the undisturbed run failed"; }
 
 python3 "$ROOT/tests/check_tasks.py" --contact --min 40 "$WORK/calm.bodies" || fail "calm tasks"
+# The Kafka sink of the same run: every task, keyed by its case, its task
+# id in a header, the same body as the webhook got.
+consume tasks.calm '%k %h\n' >"$WORK/bus.keys"
+consume tasks.calm '%s\n' >"$WORK/bus.bodies"
+cmp -s <(sort "$WORK/bus.bodies") <(sort "$WORK/calm.bodies") || fail "the Kafka sink got other tasks"
+awk '{ split($2, h, "="); if (index(h[2], $1 ".v") != 1) bad++ } END { exit bad > 0 }' "$WORK/bus.keys" ||
+	fail "a task keyed by something other than its case: $(head -n 2 "$WORK/bus.keys")"
 python3 "$ROOT/tests/check_tasks.py" --contact --min 40 "$WORK/kill.bodies" "$WORK/calm.bodies" ||
 	fail "a task_id with two bodies between the runs"
 sort -u "$WORK/calm.bodies" >"$WORK/calm.set"
