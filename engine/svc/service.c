@@ -516,6 +516,10 @@ static void teardown(struct svc *r)
 static long poll_wait(const struct svc *r, double first)
 {
 	long wait = r->inflight ? 10 : 100;
+	/* Tasks on their way: their HTTP requests move on when the sinks are
+	 * served, between polls (a crisis task must not wait 100 ms). */
+	if (svc_tasks_busy(r))
+		wait = 2;
 	if (r->fill->n > 0) {
 		double left = first + (double)r->linger_ms / 1000 - vr_mono_now();
 		long w = left <= 0 ? 0 : (long)(left * 1000) + 1;

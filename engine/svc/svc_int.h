@@ -114,6 +114,8 @@ int svc_tasks_decision(struct svc *r, const struct decision *d);
 int svc_tasks_written(struct svc *r);
 int svc_tasks_reported(struct svc *r);
 void svc_tasks_discard(struct svc *r);
+/* Are tasks held or with the sinks (the loop polls more often)? */
+bool svc_tasks_busy(const struct svc *r);
 /* The DDAS status a partner hears for a signal that joined case id. */
 enum dec_status svc_tasks_status(struct svc *r, const char *case_id);
 void svc_tasks_finish(struct svc *r);

@@ -493,3 +493,8 @@ enum dec_status svc_tasks_status(struct svc *r, const char *case_id)
 		return DEC_OPGEPAKT;
 	return DEC_NOG_NIET;
 }
+
+bool svc_tasks_busy(const struct svc *r)
+{
+	return r->tk && (r->tk->n_sent || r->tk->n_held);
+}

@@ -13,7 +13,8 @@
  * Prints its URL (http://127.0.0.1:PORT/hook) on the first line of stdout
  * and serves until SIGTERM or SIGINT.  Each request is one line of FILE:
  *   {"t":<seconds since start>,"key":"<Idempotency-Key>","sig":<true|false|null>,
- *    "status":<answer, 0 when it hung>,"len":<body bytes>,"body":"<sha256 hex>"}
+ *    "status":<answer, 0 when it hung>,"len":<body bytes>,"body":"<sha256 hex>",
+ *    "at_ms":<wall clock, ms since the epoch>}
  * "sig" says whether X-Vroeg-Signature is the HMAC-SHA256 of the body under
  * the secret (null without --secret-file).  With --bodies, the body of
  * every request answered 2xx is one more line of that file (a task sink's
@@ -107,10 +108,12 @@ static void record(const char *key, int sig, int status, const struct req *r)
 	EVP_Digest(r->body ? r->body : "", r->len, md, &n, EVP_sha256(), NULL);
 	hex(md, 32, h);
 	pthread_mutex_lock(&lock);
+	struct timespec wall;
+	clock_gettime(CLOCK_REALTIME, &wall);
 	fprintf(reqlog, "{\"t\":%.3f,\"key\":\"%s\",\"sig\":%s,\"status\":%d,\"len\":%zu,"
-		      "\"body\":\"%s\"}\n",
+		      "\"body\":\"%s\",\"at_ms\":%lld}\n",
 		now() - t0, key ? key : "", sig < 0 ? "null" : sig ? "true" : "false", status,
-		r->len, h);
+		r->len, h, (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000);
 	fflush(reqlog);
 	if (bodies && status >= 200 && status < 300) {
 		fwrite(r->body ? r->body : "", 1, r->len, bodies);
