@@ -46,7 +46,7 @@ const struct ruleset *engine_get_rules(const struct engine *e)
 static void kv_reset(struct slot *b)
 {
 	for (size_t i = 0; i < b->n_kv; i++)
-		free((void *)b->kv[i].key);
+		store_kv_free(&b->kv[i]);
 	b->n_kv = 0;
 	b->batch.kv = NULL;
 	b->batch.n_kv = 0;
@@ -65,14 +65,9 @@ int engine_add_kv(struct engine *e, const char *key, const void *val, size_t len
 		b->kv = v;
 		b->cap_kv = cap;
 	}
-	size_t kl = strlen(key) + 1;
-	char *m = malloc(kl + (val ? len : 0));
-	if (!m)
+	if (store_kv_copy(&b->kv[b->n_kv], key, val, len, ttl) != VR_OK)
 		return VR_ENOMEM;
-	memcpy(m, key, kl);
-	if (val)
-		memcpy(m + kl, val, len);
-	b->kv[b->n_kv++] = (struct store_kv){m, val ? m + kl : NULL, val ? len : 0, ttl};
+	b->n_kv++;
 	b->batch.kv = b->kv;
 	b->batch.n_kv = b->n_kv;
 	return VR_OK;
@@ -216,7 +211,7 @@ static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 		struct signal *s = &e->b->sigs[i];
 		struct decision *d = &e->b->decs[i];
 		memset(d, 0, sizeof(*d));
-		d->today = clock_today(e->clk); /* a rejected record's: the clock's */
+		d->today = clock_today(e->clk);
 		d->source = recs[i].source;
 		d->pos = recs[i].pos;
 		if (recs[i].reject) {
@@ -231,7 +226,9 @@ static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 		clock_observe(e->clk, s->signal_date);
 		s->received = receipt(e, &recs[i], s);
 		clock_observe(e->clk, s->received);
-		e->b->decs[i].today = clock_today(e->clk);
+		/* Only event time moves with the record itself. */
+		if (e->clk->kind == CLOCK_EVENT)
+			d->today = clock_today(e->clk);
 		if (ruleset_matching_key(e->rs) != RULES_KEY_PERSON ||
 		    !pseudo_person(e->ps, &s->client, &e->b->hkeys[i]))
 			pseudo_household(e->ps, &s->client, &e->b->hkeys[i]);

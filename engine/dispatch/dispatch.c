@@ -215,13 +215,13 @@ void dispatch_stats(const struct dispatch *d, struct dispatch_stats *out)
 		out->in_queue += d->teams[i].n_heap;
 }
 
-/* Build and hand out version v of case c's task; with journal, it enters
- * the outbox first. */
+/* Build and hand out version v of case c's task.  A fresh task (not one
+ * the outbox sends again) enters the outbox first and counts. */
 int dispatch_emit(struct dispatch *d, unsigned version, const struct case_rec *c, vr_date day,
-		  bool journal)
+		  bool fresh)
 {
 	char task_id[CASE_ID_STRLEN + 16];
-	int rc = journal ? journal_task(d, c, version, day) : VR_OK;
+	int rc = fresh ? journal_task(d, c, version, day) : VR_OK;
 	if (rc == VR_OK)
 		rc = task_json(&d->json, d->e, d->ck, c, version, day);
 	if (rc != VR_OK)
@@ -230,8 +230,8 @@ int dispatch_emit(struct dispatch *d, unsigned version, const struct case_rec *c
 	struct dispatch_task t = {task_id, c->id,          version, c->team,
 				  (enum case_priority)c->priority, day, d->json.p,
 				  d->json.len};
-	d->stats.tasks += version == 1 && journal;
-	d->stats.versions += journal;
+	d->stats.tasks += version == 1 && fresh;
+	d->stats.versions += fresh;
 	rc = d->obs.task(d->obs.ud, &t);
 	/* The task held the household's contact details in the clear. */
 	if (d->ck && c->contact_len)

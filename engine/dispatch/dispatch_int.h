@@ -82,7 +82,7 @@ struct dcase *dispatch_case_get(struct dispatch *d, const char *id);
 struct dcase *dispatch_case_find(struct dispatch *d, const char *id);
 struct case_rec *dispatch_snap_get(struct dispatch *d);
 int dispatch_emit(struct dispatch *d, unsigned version, const struct case_rec *c, vr_date day,
-		  bool journal);
+		  bool fresh);
 
 /* Does a go out before b?  Priority class, due date, score, case id. */
 bool queue_before(const struct dcase *a, const struct dcase *b);

@@ -1,6 +1,7 @@
 /* state.c - household state helpers and its compact binary codec. */
 #include "state.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "names.h"
@@ -21,6 +22,21 @@ const char *case_priority_name(enum case_priority p)
 	case PRIO_URGENT: return "urgent";
 	case PRIO_CRISIS: return "crisis";
 	default: return "?";
+	}
+}
+
+void case_partner_types(const struct case_rec *c, char *out, size_t n)
+{
+	unsigned seen = 0;
+	out[0] = '\0';
+	for (unsigned k = 0; k < (unsigned)(c->n_signals - c->signals_dropped); k++) {
+		unsigned p = c->signals[k].partner;
+		if (p >= PARTNER__COUNT || (seen & (1u << p)))
+			continue;
+		seen |= 1u << p;
+		size_t at = strlen(out);
+		snprintf(out + at, n - at, "%s%s", at ? "," : "",
+			 sig_partner_name((enum sig_partner)p));
 	}
 }
 

@@ -171,6 +171,10 @@ static inline bool case_is_meervoudig(const struct case_rec *c)
 
 const char *case_priority_name(enum case_priority p);
 
+/* The partner types of a case's listed signals, each once, in order of
+ * first signal, comma-separated ("Huur,Zorg"), into out (n bytes). */
+void case_partner_types(const struct case_rec *c, char *out, size_t n);
+
 /*
  * Compact binary form of a household state, for the stores: only the used
  * entries, strings length-prefixed, integers little-endian, a version byte

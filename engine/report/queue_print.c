@@ -12,22 +12,6 @@ struct qp {
 	size_t max, shown, total;
 };
 
-/* The partner types of a case, each once, in order of first signal. */
-static void partners_of(const struct case_rec *c, char *out, size_t n)
-{
-	unsigned seen = 0;
-	out[0] = '\0';
-	for (unsigned k = 0; k < (unsigned)(c->n_signals - c->signals_dropped); k++) {
-		unsigned p = c->signals[k].partner;
-		if (p >= PARTNER__COUNT || (seen & (1u << p)))
-			continue;
-		seen |= 1u << p;
-		size_t at = strlen(out);
-		snprintf(out + at, n - at, "%s%s", at ? "," : "",
-			 sig_partner_name((enum sig_partner)p));
-	}
-}
-
 /* The fired rules with their points: "partner:Huur +20, bedrag>=1000 +30". */
 static void why_of(const struct engine *e, const struct case_rec *c, char *out, size_t n)
 {
@@ -48,7 +32,7 @@ static int row(void *ud, const struct dispatch_queued *q)
 		return VR_OK;
 	p->shown++;
 	const struct case_rec *c = q->c;
-	partners_of(c, partners, sizeof(partners));
+	case_partner_types(c, partners, sizeof(partners));
 	why_of(p->e, c, why, sizeof(why));
 	fprintf(p->f, "%4zu  %-6s  %-10s %5d  %-10s %4d  %-24.24s %-27s %s\n", q->position,
 		case_priority_name((enum case_priority)c->priority), date_format(c->due, due),

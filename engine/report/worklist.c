@@ -59,22 +59,6 @@ static int case_cmp(const void *a, const void *b)
 	return strcmp(x->id, y->id);
 }
 
-/* The partner types of a case, each once, in order of first signal. */
-static void partners_of(const struct case_rec *c, char *out, size_t n)
-{
-	unsigned seen = 0;
-	out[0] = '\0';
-	for (unsigned k = 0; k < c->n_signals && k < CASE_SIGNALS_MAX; k++) {
-		unsigned p = c->signals[k].partner;
-		if (p >= PARTNER__COUNT || (seen & (1u << p)))
-			continue;
-		seen |= 1u << p;
-		size_t at = strlen(out);
-		snprintf(out + at, n - at, "%s%s", at ? "," : "",
-			 sig_partner_name((enum sig_partner)p));
-	}
-}
-
 void worklist_print(struct worklist *w, FILE *f, const struct engine *e, size_t explain)
 {
 	static const char *const prio[] = {"normal", "urgent", "crisis"};
@@ -85,7 +69,7 @@ void worklist_print(struct worklist *w, FILE *f, const struct engine *e, size_t 
 		"team", "bedrag", "partners", "case");
 	for (size_t i = 0; i < w->n; i++) {
 		const struct case_rec *c = &w->v[i].c;
-		partners_of(c, partners, sizeof(partners));
+		case_partner_types(c, partners, sizeof(partners));
 		fprintf(f, "%4zu  %-7s %-10s %5d  %-16.16s %7lld  %-36.36s %s\n", i + 1,
 			prio[c->priority < 3 ? c->priority : 0], date_format(c->due, due),
 			(int)c->score, c->team, (long long)c->amount, partners, c->id);

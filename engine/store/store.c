@@ -160,6 +160,26 @@ int store_foreach(struct store *st, int (*fn)(void *ud, const struct hh_state *s
 	return st->ops->foreach(st, fn, ud);
 }
 
+int store_kv_copy(struct store_kv *out, const char *key, const void *val, size_t len,
+		  int64_t ttl)
+{
+	size_t kl = strlen(key) + 1;
+	char *m = malloc(kl + (val ? len : 0));
+	if (!m)
+		return VR_ENOMEM;
+	memcpy(m, key, kl);
+	if (val)
+		memcpy(m + kl, val, len);
+	*out = (struct store_kv){m, val ? m + kl : NULL, val ? len : 0, ttl};
+	return VR_OK;
+}
+
+void store_kv_free(struct store_kv *kv)
+{
+	free((void *)kv->key);
+	kv->key = NULL;
+}
+
 int store_kv_scan(struct store *st, const char *prefix,
 		  int (*fn)(void *ud, const char *key, const void *val, size_t len), void *ud)
 {

@@ -62,6 +62,12 @@ struct store_kv {
 	int64_t ttl;            /* seconds; 0 = keep */
 };
 
+/* A copy of a value to write, key and value in one allocation (the
+ * engine's batch, the service's journal); store_kv_free() frees it. */
+int store_kv_copy(struct store_kv *out, const char *key, const void *val, size_t len,
+		  int64_t ttl);
+void store_kv_free(struct store_kv *kv);
+
 struct store_batch {
 	struct store_item *items;
 	size_t n_items;

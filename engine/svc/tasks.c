@@ -97,21 +97,16 @@ static int kv_put(void *ud, const char *key, const void *val, size_t len, int64_
 	if (!v)
 		return VR_ENOMEM;
 	k->kv = v;
-	size_t kl = strlen(key) + 1;
-	char *m = malloc(kl + (val ? len : 0));
-	if (!m)
+	if (store_kv_copy(&k->kv[k->n_kv], key, val, len, ttl) != VR_OK)
 		return VR_ENOMEM;
-	memcpy(m, key, kl);
-	if (val)
-		memcpy(m + kl, val, len);
-	k->kv[k->n_kv++] = (struct store_kv){m, val ? m + kl : NULL, val ? len : 0, ttl};
+	k->n_kv++;
 	return VR_OK;
 }
 
 static void kv_clear(struct svc_tasks *k)
 {
 	for (size_t i = 0; i < k->n_kv; i++)
-		free((void *)k->kv[i].key);
+		store_kv_free(&k->kv[i]);
 	k->n_kv = 0;
 }
 
