@@ -1,87 +1,39 @@
 /*
- * sink_http.c - POST each message to a webhook (sink_http.h), with
- * libcurl's multi interface.
+ * sink_http.c - POST each message to a webhook (sink_http.h), through the
+ * HTTP pool (http_pool.h: libcurl's multi interface).
  *
- * send() starts a transfer and returns SINK_INFLIGHT; poll() and flush()
- * drive the transfers and report each outcome with sink_outcome().  A
+ * send() starts a request and returns SINK_INFLIGHT; poll() and flush()
+ * drive the requests and report each outcome with sink_outcome().  A
  * message's bytes stay valid until its outcome is reported (sink_int.h),
- * so the body is handed to libcurl without a copy.  Every transfer has a
- * slot of its own (handle, header list, the start of the answer); a full
- * pool answers SINK_BUSY.
+ * so the body is handed to libcurl without a copy.  A full pool answers
+ * SINK_BUSY.
  */
 #include "sink_http.h"
 
-#include <ctype.h>
-#include <curl/curl.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
+#include "http_pool.h"
 #include "keyfile.h"
-#include "sink_int.h"
 #include "vr.h"
 
-#define ANSWER_MAX 200     /* bytes of the receiver's answer kept for a reason */
 #define TOKEN_MAX 4096
 
-struct xfer {
-	CURL *h;
-	struct curl_slist *hdrs;
-	uint64_t ticket;
-	bool busy;
-	long retry_after;      /* seconds, from the answer's Retry-After; -1 none */
-	char answer[ANSWER_MAX + 1];
-	size_t answer_len;
-};
-
 struct http_sink {
-	CURLM *multi;
+	struct http_pool *pool;
 	char *url;
-	char *ca_file;
 	unsigned char secret[KEYFILE_MAX];
 	size_t secret_len;
 	char *auth;            /* "Authorization: Bearer ..." or NULL */
-	long connect_ms, total_ms;
-	int n, inflight;
-	struct xfer *x;
 	char err[256];
 };
 
-static size_t on_body(char *p, size_t size, size_t n, void *ud)
-{
-	struct xfer *x = ud;
-	size_t len = size * n, room = ANSWER_MAX - x->answer_len;
-	memcpy(x->answer + x->answer_len, p, len < room ? len : room);
-	x->answer_len += len < room ? len : room;
-	return len;
-}
-
-/* Retry-After in seconds (the HTTP-date form is not used by webhooks we
- * know; it is read as none, and the backoff applies). */
-static size_t on_header(char *p, size_t size, size_t n, void *ud)
-{
-	struct xfer *x = ud;
-	size_t len = size * n;
-	static const char name[] = "retry-after:";
-	if (len > sizeof(name) - 1 && strncasecmp(p, name, sizeof(name) - 1) == 0) {
-		char v[32];
-		size_t k = len - (sizeof(name) - 1);
-		snprintf(v, sizeof(v), "%.*s", (int)(k < 31 ? k : 31), p + sizeof(name) - 1);
-		char *end;
-		long s = strtol(v, &end, 10);
-		while (*end == ' ' || *end == '\r' || *end == '\n')
-			end++;
-		if (end != v && *end == '\0' && s >= 0 && s <= 3600)
-			x->retry_after = s;
-	}
-	return len;
-}
-
-/* "sha256=" + hex HMAC-SHA256(secret, body). */
+/* "X-Vroeg-Signature: sha256=" + hex HMAC-SHA256(secret, body). */
 static int signature(const struct http_sink *hs, const void *body, size_t len, char *out,
 		     size_t outlen)
 {
@@ -95,153 +47,67 @@ static int signature(const struct http_sink *hs, const void *body, size_t len, c
 	return VR_OK;
 }
 
-static struct curl_slist *add(struct curl_slist *l, const char *h, bool *ok)
-{
-	struct curl_slist *n = curl_slist_append(l, h);
-	if (!n)
-		*ok = false;
-	return n ? n : l;
-}
-
-static bool set_headers(struct http_sink *hs, struct xfer *x, const struct sink_msg *m)
+static struct curl_slist *headers(struct http_sink *hs, const struct sink_msg *m)
 {
 	char line[512];
 	bool ok = true;
-	x->hdrs = add(NULL, "Content-Type: application/json", &ok);
-	x->hdrs = add(x->hdrs, "Expect:", &ok); /* no 100-continue round trip */
+	struct curl_slist *l = http_header(NULL, "Content-Type: application/json", &ok);
+	l = http_header(l, "Expect:", &ok); /* no 100-continue round trip */
 	if (m->key_len) {
 		snprintf(line, sizeof(line), "Idempotency-Key: %.*s",
 			 (int)(m->key_len < 256 ? m->key_len : 256), (const char *)m->key);
-		x->hdrs = add(x->hdrs, line, &ok);
+		l = http_header(l, line, &ok);
 	}
 	if (hs->secret_len) {
-		if (signature(hs, m->body, m->len, line, sizeof(line)) != VR_OK)
-			return false;
-		x->hdrs = add(x->hdrs, line, &ok);
+		ok &= signature(hs, m->body, m->len, line, sizeof(line)) == VR_OK;
+		l = http_header(l, line, &ok);
 	}
 	if (hs->auth)
-		x->hdrs = add(x->hdrs, hs->auth, &ok);
+		l = http_header(l, hs->auth, &ok);
 	for (size_t i = 0; i < m->n_headers; i++) {
 		snprintf(line, sizeof(line), "%s: %s", m->headers[i].name, m->headers[i].value);
-		x->hdrs = add(x->hdrs, line, &ok);
+		l = http_header(l, line, &ok);
 	}
-	return ok;
+	if (!ok) {
+		curl_slist_free_all(l);
+		return NULL;
+	}
+	return l;
 }
 
 static enum sink_outcome http_send(struct sink *s, const struct sink_msg *m, uint64_t ticket,
 				   char *why, size_t whylen)
 {
 	struct http_sink *hs = sink_impl(s);
-	struct xfer *x = NULL;
-	for (int i = 0; i < hs->n && !x; i++)
-		if (!hs->x[i].busy)
-			x = &hs->x[i];
-	if (!x)
-		return SINK_BUSY;
-	curl_easy_reset(x->h);
-	x->retry_after = -1;
-	x->answer_len = 0;
-	x->ticket = ticket;
-	if (!set_headers(hs, x, m)) {
-		curl_slist_free_all(x->hdrs);
-		x->hdrs = NULL;
+	struct curl_slist *l = headers(hs, m);
+	if (!l) {
 		snprintf(why, whylen, "out of memory for the request headers");
 		return SINK_RETRY;
 	}
-	CURL *h = x->h;
-	curl_easy_setopt(h, CURLOPT_URL, hs->url);
-	curl_easy_setopt(h, CURLOPT_POST, 1L);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, m->body);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)m->len);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, x->hdrs);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, hs->connect_ms);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, hs->total_ms);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (hs->ca_file)
-		curl_easy_setopt(h, CURLOPT_CAINFO, hs->ca_file);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
-	curl_easy_setopt(h, CURLOPT_PRIVATE, x);
-	if (curl_multi_add_handle(hs->multi, h) != CURLM_OK) {
-		curl_slist_free_all(x->hdrs);
-		x->hdrs = NULL;
-		snprintf(why, whylen, "cannot start the request");
-		return SINK_RETRY;
-	}
-	x->busy = true;
-	hs->inflight++;
-	return SINK_INFLIGHT;
+	/* The ticket travels as the request's own pointer-sized value. */
+	int rc = http_pool_post(hs->pool, hs->url, l, m->body, m->len, (void *)(uintptr_t)ticket,
+				why, whylen);
+	return rc == VR_OK ? SINK_INFLIGHT : rc == VR_EAGAIN ? SINK_BUSY : SINK_RETRY;
 }
 
-/* The start of the receiver's answer, printable, for a reason. */
-static void excerpt(const struct xfer *x, char *out, size_t n)
+static void on_done(void *ctx, const struct http_done *d)
 {
-	size_t k = 0;
-	for (size_t i = 0; i < x->answer_len && k + 1 < n; i++)
-		out[k++] = isprint((unsigned char)x->answer[i]) ? x->answer[i] : ' ';
-	out[k] = '\0';
-}
-
-/* A finished transfer: its outcome to sink.c, its slot free again. */
-static void finish(struct sink *s, struct http_sink *hs, struct xfer *x, CURLcode rc)
-{
-	char why[400], body[ANSWER_MAX + 1];
-	long status = 0;
-	enum sink_outcome o;
-	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &status);
-	curl_multi_remove_handle(hs->multi, x->h);
-	curl_slist_free_all(x->hdrs);
-	x->hdrs = NULL;
-	x->busy = false;
-	hs->inflight--;
-	if (rc != CURLE_OK) {
-		o = SINK_RETRY;
-		snprintf(why, sizeof(why), "%s", curl_easy_strerror(rc));
-	} else if (status >= 200 && status < 300) {
-		o = SINK_DELIVERED;
-		why[0] = '\0';
-	} else {
-		excerpt(x, body, sizeof(body));
-		o = status == 408 || status == 429 || status >= 500 ? SINK_RETRY : SINK_FAILED;
-		snprintf(why, sizeof(why), "HTTP %ld%s%s", status, body[0] ? ": " : "", body);
-	}
-	double after = o == SINK_RETRY && x->retry_after >= 0 ? (double)x->retry_after : 0;
-	sink_outcome_after(s, x->ticket, o, why, after);
+	sink_outcome_after(ctx, (uint64_t)(uintptr_t)d->ud, d->outcome, d->why, d->retry_after);
 }
 
 static void http_poll(struct sink *s, long wait_ms)
 {
 	struct http_sink *hs = sink_impl(s);
-	int running = 0, left = 0;
-	CURLMsg *msg;
-	curl_multi_perform(hs->multi, &running);
-	if (wait_ms > 0 && hs->inflight) {
-		curl_multi_poll(hs->multi, NULL, 0, (int)wait_ms, NULL);
-		curl_multi_perform(hs->multi, &running);
-	}
-	while ((msg = curl_multi_info_read(hs->multi, &left))) {
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		struct xfer *x = NULL;
-		CURLcode rc = msg->data.result;
-		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
-		if (x)
-			finish(s, hs, x, rc);
-	}
+	http_pool_poll(hs->pool, wait_ms, on_done, s);
 }
 
 static int http_flush(struct sink *s, long wait_ms)
 {
 	struct http_sink *hs = sink_impl(s);
 	double until = vr_mono_now() + (double)wait_ms / 1000;
-	while (hs->inflight && vr_mono_now() < until)
+	while (http_pool_inflight(hs->pool) && vr_mono_now() < until)
 		http_poll(s, 50);
-	return hs->inflight ? VR_EAGAIN : VR_OK;
+	return http_pool_inflight(hs->pool) ? VR_EAGAIN : VR_OK;
 }
 
 static const char *http_error(const struct sink *s)
@@ -253,17 +119,8 @@ static void free_impl(struct http_sink *hs)
 {
 	if (!hs)
 		return;
-	for (int i = 0; hs->x && i < hs->n; i++) {
-		if (hs->x[i].busy)
-			curl_multi_remove_handle(hs->multi, hs->x[i].h);
-		curl_slist_free_all(hs->x[i].hdrs);
-		curl_easy_cleanup(hs->x[i].h);
-	}
-	if (hs->multi)
-		curl_multi_cleanup(hs->multi);
-	free(hs->x);
+	http_pool_free(hs->pool);
 	free(hs->url);
-	free(hs->ca_file);
 	if (hs->auth) {
 		OPENSSL_cleanse(hs->auth, strlen(hs->auth));
 		free(hs->auth);
@@ -290,20 +147,15 @@ static const struct sink_ops http_ops = {
 /* "Authorization: Bearer <the token file's first line>". */
 static int read_token(struct http_sink *hs, const char *path, char *err, size_t n)
 {
-	FILE *f = fopen(path, "r");
 	char tok[TOKEN_MAX];
-	if (!f) {
-		snprintf(err, n, "cannot read the token file %s", path);
-		return VR_EIO;
-	}
-	bool got = fgets(tok, sizeof(tok), f) != NULL;
-	fclose(f);
-	size_t len = got ? strcspn(tok, "\r\n") : 0;
-	tok[len] = '\0';
-	if (len == 0 || strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-				    "0123456789-._~+/=") != len) {
-		OPENSSL_cleanse(tok, sizeof(tok));
+	size_t len = http_read_secret_line(path, "bearer token", tok, sizeof(tok), err, n);
+	if (len && strspn(tok, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			       "0123456789-._~+/=") != len) {
 		snprintf(err, n, "%s: not a bearer token on its first line", path);
+		len = 0;
+	}
+	if (!len) {
+		OPENSSL_cleanse(tok, sizeof(tok));
 		return VR_EINVAL;
 	}
 	size_t cap = len + 32;
@@ -326,36 +178,20 @@ static int setup(struct http_sink *hs, const struct sink_http_conf *c, char *err
 		return VR_EINVAL;
 	if (c->token_file && read_token(hs, c->token_file, err, n) != VR_OK)
 		return VR_EINVAL;
-	hs->connect_ms = c->connect_timeout_ms > 0 ? c->connect_timeout_ms : 5000;
-	hs->total_ms = c->timeout_ms > 0 ? c->timeout_ms : 30000;
-	hs->n = c->max_inflight > 0 ? c->max_inflight : 16;
-	hs->url = strdup(c->url);
-	hs->ca_file = c->ca_file ? strdup(c->ca_file) : NULL;
-	hs->multi = curl_multi_init();
-	hs->x = calloc((size_t)hs->n, sizeof(*hs->x));
-	if (!hs->url || (c->ca_file && !hs->ca_file) || !hs->multi || !hs->x) {
+	struct http_pool_conf pc = {c->connect_timeout_ms, c->timeout_ms, c->max_inflight,
+				    c->ca_file, 0};
+	if (!(hs->pool = http_pool_new(&pc, err, n)))
+		return VR_ENOMEM;
+	if (!(hs->url = strdup(c->url))) {
 		snprintf(err, n, "out of memory");
 		return VR_ENOMEM;
 	}
-	for (int i = 0; i < hs->n; i++)
-		if (!(hs->x[i].h = curl_easy_init())) {
-			snprintf(err, n, "cannot set up libcurl");
-			return VR_ENOMEM;
-		}
 	return VR_OK;
 }
 
 struct sink *sink_http_open(const struct sink_http_conf *c, const char *name, char *err,
 			    size_t errlen)
 {
-	static bool curl_ready;
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			snprintf(err, errlen, "cannot set up libcurl");
-			return NULL;
-		}
-		curl_ready = true;
-	}
 	struct http_sink *hs = calloc(1, sizeof(*hs));
 	if (!hs) {
 		snprintf(err, errlen, "out of memory");

@@ -9,22 +9,34 @@
 #include "sink_file.h"
 #include "sink_http.h"
 #include "sink_kafka.h"
+#include "sink_zgw.h"
 #include "vr.h"
 
 
 const struct conf_key task_out_conf_keys[] = {
-	{"sink.*", "type", CONF_STR, NULL, "file, http or kafka (zgw: not yet)", 0, 0},
+	{"sink.*", "type", CONF_STR, NULL, "file, http, kafka or zgw", 0, 0},
 	{"sink.*", "topic", CONF_STR, "tasks", "type kafka: the topic (key: the case id)", 0, 0},
 	{"sink.*", "path", CONF_STR, NULL, "type file: the JSON lines file tasks are appended to",
 	 0, 0},
-	{"sink.*", "url", CONF_STR, NULL, "type http: the webhook tasks are POSTed to", 0, 0},
+	{"sink.*", "url", CONF_STR, NULL,
+	 "type http: the webhook tasks are POSTed to; type zgw: the Zaken API's root", 0, 0},
 	{"sink.*", "secret.file", CONF_STR, NULL,
-	 "type http: HMAC key for X-Vroeg-Signature (raw or hex, 16+ bytes)", 0, 0},
+	 "type http: HMAC key for X-Vroeg-Signature (raw or hex, 16+ bytes); type zgw: the "
+	 "JWT secret (first line)", 0, 0},
+	{"sink.*", "zaaktype", CONF_STR, NULL, "type zgw: the zaaktype's URL in the catalogue", 0,
+	 0},
+	{"sink.*", "roltype", CONF_STR, NULL, "type zgw: the resident's roltype URL", 0, 0},
+	{"sink.*", "rsin", CONF_STR, NULL, "type zgw: the municipality's RSIN (9 digits)", 0, 0},
+	{"sink.*", "client_id", CONF_STR, NULL, "type zgw: the JWT's iss and client_id", 0, 0},
+	{"sink.*", "user_id", CONF_STR, NULL, "type zgw: the JWT's user_id (default: client_id)",
+	 0, 0},
+	{"sink.*", "vertrouwelijkheid", CONF_STR, "vertrouwelijk",
+	 "type zgw: the zaak's vertrouwelijkheidaanduiding", 0, 0},
 	{"sink.*", "token.file", CONF_STR, NULL, "type http: bearer token (first line)", 0, 0},
-	{"sink.*", "ca.file", CONF_STR, NULL, "type http: extra CA bundle (a private CA)", 0, 0},
-	{"sink.*", "timeout.ms", CONF_LONG, "30000", "type http: a request's whole time", 100,
+	{"sink.*", "ca.file", CONF_STR, NULL, "types http, zgw: extra CA bundle (a private CA)", 0, 0},
+	{"sink.*", "timeout.ms", CONF_LONG, "30000", "types http, zgw: a request's whole time", 100,
 	 600000},
-	{"sink.*", "connect.timeout.ms", CONF_LONG, "5000", "type http: connecting", 100,
+	{"sink.*", "connect.timeout.ms", CONF_LONG, "5000", "types http, zgw: connecting", 100,
 	 600000},
 	{NULL, NULL, 0, NULL, NULL, 0, 0},
 };
@@ -35,6 +47,7 @@ struct task_out {
 		struct sink_group g;
 		bool lines;     /* a file: one line per task */
 		char *topic;    /* Kafka: the topic; keyed by case id */
+		bool zgw;       /* a ZGW Zaken API */
 	} v[TASK_SINKS_MAX];
 	size_t n;
 	struct jbuf line;
@@ -92,6 +105,21 @@ int task_out_add_url(struct task_out *o, const char *url, char *err, size_t errl
 	return VR_EINVAL;
 }
 
+static void zgw_conf(const struct conf *cf, const char *sec, struct sink_zgw_conf *z)
+{
+	*z = (struct sink_zgw_conf){
+		.url = conf_get(cf, sec, "url"),
+		.zaaktype = conf_get(cf, sec, "zaaktype"),
+		.roltype = conf_get(cf, sec, "roltype"),
+		.rsin = conf_get(cf, sec, "rsin"),
+		.client_id = conf_get(cf, sec, "client_id"),
+		.user_id = conf_get(cf, sec, "user_id"),
+		.secret_file = conf_get(cf, sec, "secret.file"),
+		.vertrouwelijkheid = conf_get(cf, sec, "vertrouwelijkheid"),
+		.ca_file = conf_get(cf, sec, "ca.file"),
+	};
+}
+
 /* What a section of this type needs, checked before anything opens. */
 static int section_ok(const struct conf *cf, const char *sec, char *err, size_t errlen)
 {
@@ -100,7 +128,7 @@ static int section_ok(const struct conf *cf, const char *sec, char *err, size_t 
 	char at[300];
 	conf_where(cf, sec, "type", at, sizeof(at));
 	if (!type) {
-		snprintf(err, errlen, "%s: [%s]: type is required (file or http)", at, sec);
+		snprintf(err, errlen, "%s: [%s]: type is required (file, http, kafka or zgw)", at, sec);
 	} else if (strcmp(type, "file") == 0) {
 		if (conf_get(cf, sec, "path"))
 			return VR_OK;
@@ -113,9 +141,16 @@ static int section_ok(const struct conf *cf, const char *sec, char *err, size_t 
 		if (conf_get(cf, "kafka", "bootstrap.servers"))
 			return VR_OK;
 		snprintf(err, errlen, "%s: [%s]: type kafka needs [kafka] bootstrap.servers", at, sec);
+	} else if (strcmp(type, "zgw") == 0) {
+		struct sink_zgw_conf z;
+		char why[300];
+		zgw_conf(cf, sec, &z);
+		if (sink_zgw_check(&z, why, sizeof(why)) == VR_OK)
+			return VR_OK;
+		snprintf(err, errlen, "%s: [%s]: type zgw: %s", at, sec, why);
 	} else {
-		snprintf(err, errlen, "%s: [%s]: type %s is not available here (file, http or kafka)",
-			 at, sec, type);
+		snprintf(err, errlen, "%s: [%s]: type %s is not a task sink (file, http, kafka or "
+			 "zgw)", at, sec, type);
 	}
 	return VR_EINVAL;
 }
@@ -151,15 +186,25 @@ static int add_section(struct task_out *o, const struct conf *cf, const char *se
 		return rc;
 	}
 	long t, ct;
+	if (conf_get_long(cf, sec, "timeout.ms", 100, 600000, 30000, &t, err, errlen) ||
+	    conf_get_long(cf, sec, "connect.timeout.ms", 100, 600000, 5000, &ct, err, errlen))
+		return VR_EINVAL;
+	if (strcmp(type, "zgw") == 0) {
+		struct sink_zgw_conf z;
+		zgw_conf(cf, sec, &z);
+		z.timeout_ms = t;
+		z.connect_timeout_ms = ct;
+		int rc = add(o, sink_zgw_open(&z, sec, err, errlen), false, err, errlen);
+		if (rc == VR_OK)
+			o->v[o->n - 1].zgw = true;
+		return rc;
+	}
 	struct sink_http_conf c = {
 		.url = conf_get(cf, sec, "url"),
 		.secret_file = conf_get(cf, sec, "secret.file"),
 		.token_file = conf_get(cf, sec, "token.file"),
 		.ca_file = conf_get(cf, sec, "ca.file"),
 	};
-	if (conf_get_long(cf, sec, "timeout.ms", 100, 600000, 30000, &t, err, errlen) ||
-	    conf_get_long(cf, sec, "connect.timeout.ms", 100, 600000, 5000, &ct, err, errlen))
-		return VR_EINVAL;
 	c.timeout_ms = t;
 	c.connect_timeout_ms = ct;
 	return add(o, sink_http_open(&c, sec, err, errlen), false, err, errlen);
@@ -176,6 +221,30 @@ int task_out_add_conf(struct task_out *o, const struct conf *cf, char *err, size
 			return rc;
 	}
 	return VR_OK;
+}
+
+void task_out_set_ledger(struct task_out *o, const struct zgw_ledger *l)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (o->v[i].zgw)
+			sink_zgw_set_ledger(o->v[i].s, l);
+}
+
+const char *task_out_zgw_name(const struct task_out *o, size_t *it)
+{
+	for (; *it < o->n; (*it)++)
+		if (o->v[*it].zgw)
+			return sink_name(o->v[(*it)++].s);
+	return NULL;
+}
+
+int task_out_zgw_known(struct task_out *o, const char *sink_name_, const char *task_id,
+		       const char *zaak_url)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (o->v[i].zgw && strcmp(sink_name(o->v[i].s), sink_name_) == 0)
+			return sink_zgw_known(o->v[i].s, task_id, zaak_url);
+	return VR_ENOTFOUND;
 }
 
 int task_out_send(struct task_out *o, const struct dispatch_task *t)

@@ -10,9 +10,9 @@
  * Every task goes to every sink, keyed by its task_id (the HTTP sink's
  * Idempotency-Key); a file sink writes one JSON line per task.  A task a
  * sink refuses for good is counted and named in the log, and the others go
- * on.  Types: file, http and kafka (topic `tasks` by default, keyed by the
- * case id, the task id in header vroeg.task_id; the producer of [kafka]);
- * zgw is not built yet.
+ * on.  Types: file, http, kafka (topic `tasks` by default, keyed by the
+ * case id, the task id in header vroeg.task_id; the producer of [kafka])
+ * and zgw (a zaak and a rol per task in a ZGW Zaken API: sink_zgw.h).
  */
 #ifndef VR_TASK_OUT_H
 #define VR_TASK_OUT_H
@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "dispatch.h"
 #include "sink.h"
+#include "sink_zgw.h"
 
 struct task_out;
 
@@ -37,6 +38,16 @@ size_t task_out_count(const struct task_out *o);
 /* The [sink.NAME] sections without opening anything (--check): a known
  * type and the keys it needs. */
 int task_out_check_conf(const struct conf *cf, char *err, size_t errlen);
+
+/* The ledger of every zgw sink: where a zaak's URL is recorded before its
+ * rol is posted (the service's store). */
+void task_out_set_ledger(struct task_out *o, const struct zgw_ledger *l);
+/* The zgw sinks' names, one per call from *it = 0 on; NULL after the last. */
+const char *task_out_zgw_name(const struct task_out *o, size_t *it);
+/* A zaak recorded before for task_id by the zgw sink of that name:
+ * VR_OK, VR_ENOTFOUND (no such sink now), VR_ENOMEM. */
+int task_out_zgw_known(struct task_out *o, const char *sink_name, const char *task_id,
+		       const char *zaak_url);
 
 /* Hand task t to every sink (copied); serves what is ready. */
 int task_out_send(struct task_out *o, const struct dispatch_task *t);

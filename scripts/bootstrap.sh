@@ -7,7 +7,7 @@ set -euo pipefail
 build_packages=(
 	build-essential cmake pkg-config
 	libcjson-dev libssl-dev
-	librdkafka-dev libhiredis-dev libcurl4-openssl-dev libcsv-dev libsodium-dev
+	librdkafka-dev libhiredis-dev libcurl4-openssl-dev libcsv-dev libsodium-dev libjwt-dev
 )
 # What the tests need on top: clang's libFuzzer (scripts/fuzz.sh), a real redis-server,
 # kcat as the partners' Kafka client, libmicrohttpd for the webhook receiver,

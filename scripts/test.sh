@@ -6,6 +6,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
 
+echo "== Prism (the ZGW contract's mock server, for the zgw sink's test)"
+"$root/scripts/prism.sh"
 echo "== build (RelWithDebInfo, warnings as errors)"
 "$root/scripts/build.sh" "$root/build" -DVROEG_WERROR=ON
 echo "== build (ASan + UBSan)"

@@ -91,7 +91,7 @@ expect_err() {
 expect_err "expected TEAM=N" --capacity default
 expect_err "expected file:PATH or http" --sink "ftp://x"
 printf '[sink.zaken]\ntype = zgw\n' > "$tmp/zgw.conf"
-expect_err "type zgw is not available here" -c "$tmp/zgw.conf"
+expect_err "type zgw: url" -c "$tmp/zgw.conf"
 printf '[team default]\ncapacity = many\n' > "$tmp/cap.conf"
 expect_err "capacity" -c "$tmp/cap.conf"
 printf '[sink.x]\ntype = file\nfile = y\n' > "$tmp/key.conf"

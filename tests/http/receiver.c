@@ -10,11 +10,18 @@
  *        flaky          30% 500, 10% hang (--hang-ms, default 3000), the rest 200
  *        retry-after=S  the first request of each Idempotency-Key gets 429 with
  *                       Retry-After: S, the next ones 200
+ *        zgw            a ZGW Zaken API: POST .../zaken 20% 503 (nothing made), the
+ *                       rest 201 with {"url":"<this server>/zaken/<n>"}; POST
+ *                       .../rollen 30% 500, 10% hang, the rest 201
  * Prints its URL (http://127.0.0.1:PORT/hook) on the first line of stdout
  * and serves until SIGTERM or SIGINT.  Each request is one line of FILE:
  *   {"t":<seconds since start>,"key":"<Idempotency-Key>","sig":<true|false|null>,
  *    "status":<answer, 0 when it hung>,"len":<body bytes>,"body":"<sha256 hex>",
- *    "at_ms":<wall clock, ms since the epoch>}
+ *    "at_ms":<wall clock, ms since the epoch>,"path":"<the request's path>",
+ *    "made":"<zgw: the zaak URL answered, or empty>","claims":"<zgw: the JWT's
+ *    claims, base64url>"}
+ * In zgw mode "sig" says whether the bearer token is an HS256 JWT signed
+ * with the secret.
  * "sig" says whether X-Vroeg-Signature is the HMAC-SHA256 of the body under
  * the secret (null without --secret-file).  With --bodies, the body of
  * every request answered 2xx is one more line of that file (a task sink's
@@ -40,7 +47,9 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned char secret[4096];
 static size_t secret_len;
 static int mode_status = 200, retry_after = -1, hang_ms = 3000;
-static bool flaky;
+static bool flaky, zgw;
+static unsigned port_now;
+static unsigned long zaken_made;
 static unsigned long long rnd = 42;
 static double t0;
 static char seen[4096][64]; /* keys that had their 429 (retry-after mode) */
@@ -79,12 +88,26 @@ static int sig_ok(const char *sig, const struct req *r)
 	return sig && strcmp(sig, want) == 0;
 }
 
-/* The answer for this request; 0: hang. */
-static int decide(const char *key)
+static unsigned roll(void)
+{
+	rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)(rnd >> 33) % 100;
+}
+
+/* The answer for this request; 0: hang.  A zaak made: its URL in made. */
+static int decide(const char *key, const char *path, char *made, size_t n)
 {
 	int status = mode_status;
+	size_t k = strlen(path);
 	pthread_mutex_lock(&lock);
-	if (flaky) {
+	if (zgw && k >= 6 && strcmp(path + k - 6, "/zaken") == 0) {
+		status = roll() < 20 ? 503 : 201;
+		if (status == 201)
+			snprintf(made, n, "http://127.0.0.1:%u/zaken/%lu", port_now, ++zaken_made);
+	} else if (zgw) {
+		unsigned r = roll();
+		status = r < 30 ? 500 : r < 40 ? 0 : 201;
+	} else if (flaky) {
 		rnd = rnd * 6364136223846793005ULL + 1442695040888963407ULL;
 		unsigned r = (unsigned)(rnd >> 33) % 100;
 		status = r < 30 ? 500 : r < 40 ? 0 : 200;
@@ -100,7 +123,33 @@ static int decide(const char *key)
 	return status;
 }
 
-static void record(const char *key, int sig, int status, const struct req *r)
+/* zgw: is the bearer token an HS256 JWT signed with the secret?  Its
+ * claims segment (base64url) goes to claims. */
+static int jwt_ok(const char *auth, char *claims, size_t n)
+{
+	unsigned char md[EVP_MAX_MD_SIZE], b64[2 * EVP_MAX_MD_SIZE];
+	unsigned int mdlen = 0;
+	claims[0] = '\0';
+	if (!auth || strncmp(auth, "Bearer ", 7) != 0)
+		return 0;
+	const char *tok = auth + 7, *d1 = strchr(tok, '.'), *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
+	if (!d2 || (size_t)(d2 - d1 - 1) >= n)
+		return 0;
+	snprintf(claims, n, "%.*s", (int)(d2 - d1 - 1), d1 + 1);
+	if (!secret_len)
+		return -1;
+	HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)tok,
+	     (size_t)(d2 - tok), md, &mdlen);
+	int k = EVP_EncodeBlock(b64, md, (int)mdlen);
+	while (k > 0 && b64[k - 1] == '=')
+		k--;
+	for (int i = 0; i < k; i++)
+		b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
+	return strlen(d2 + 1) == (size_t)k && memcmp(d2 + 1, b64, (size_t)k) == 0;
+}
+
+static void record(const char *key, int sig, int status, const struct req *r,
+		   const char *path, const char *made, const char *claims)
 {
 	unsigned char md[32];
 	char h[65];
@@ -111,9 +160,10 @@ static void record(const char *key, int sig, int status, const struct req *r)
 	struct timespec wall;
 	clock_gettime(CLOCK_REALTIME, &wall);
 	fprintf(reqlog, "{\"t\":%.3f,\"key\":\"%s\",\"sig\":%s,\"status\":%d,\"len\":%zu,"
-		      "\"body\":\"%s\",\"at_ms\":%lld}\n",
+		      "\"body\":\"%s\",\"at_ms\":%lld,\"path\":\"%s\",\"made\":\"%s\","
+		      "\"claims\":\"%s\"}\n",
 		now() - t0, key ? key : "", sig < 0 ? "null" : sig ? "true" : "false", status,
-		r->len, h, (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000);
+		r->len, h, (long long)wall.tv_sec * 1000 + wall.tv_nsec / 1000000, path, made, claims);
 	fflush(reqlog);
 	if (bodies && status >= 200 && status < 300) {
 		fwrite(r->body ? r->body : "", 1, r->len, bodies);
@@ -151,8 +201,14 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	}
 	const char *key = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Idempotency-Key");
 	const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Vroeg-Signature");
-	int status = strcmp(method, "POST") ? 405 : r->too_big ? 413 : decide(key);
-	record(key, sig_ok(sig, r), status, r);
+	char made[128] = "", zaak[200], claims[1024] = "";
+	int signed_ok = sig_ok(sig, r);
+	if (zgw)
+		signed_ok = jwt_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"), claims,
+			    sizeof(claims));
+	int status = strcmp(method, "POST") ? 405 : r->too_big ? 413 : decide(key, url, made,
+										     sizeof(made));
+	record(key, signed_ok, status, r, url, made, claims);
 	if (status == 0) {
 		struct timespec ts = {hang_ms / 1000, (long)(hang_ms % 1000) * 1000000L};
 		nanosleep(&ts, NULL);
@@ -160,8 +216,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *c, const char *u
 	}
 	static const char ok[] = "{\"ok\":true}", err[] = "{\"error\":\"try again\"}";
 	const char *text = status < 300 ? ok : err;
+	if (made[0]) {
+		snprintf(zaak, sizeof(zaak), "{\"url\":\"%s\"}", made);
+		text = zaak;
+	}
 	struct MHD_Response *resp = MHD_create_response_from_buffer(
-		strlen(text), (void *)text, MHD_RESPMEM_PERSISTENT);
+		strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
 	if (!resp)
 		return MHD_NO;
 	if (status == 429) {
@@ -220,6 +280,8 @@ static int parse_args(int argc, char **argv, int *port, const char **log)
 				retry_after = atoi(v + 12);
 			else if (strcmp(v, "flaky") == 0)
 				flaky = true;
+			else if (strcmp(v, "zgw") == 0)
+				zgw = true;
 			else if (strcmp(v, "ok") != 0)
 				return -1;
 		} else if (strcmp(a, "--secret-file") != 0)
@@ -234,7 +296,7 @@ int main(int argc, char **argv)
 	const char *log = NULL;
 	if (parse_args(argc, argv, &port, &log) != 0 || !(reqlog = fopen(log, "a"))) {
 		fprintf(stderr, "usage: receiver --log FILE [--port P] [--secret-file F] "
-				"[--mode ok|status=N|flaky|retry-after=S] [--seed S] [--hang-ms N]\n");
+				"[--mode ok|status=N|flaky|retry-after=S|zgw] [--seed S] [--hang-ms N]\n");
 		return 2;
 	}
 	sigset_t set;
@@ -255,7 +317,10 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-	printf("http://127.0.0.1:%u/hook\n", info ? (unsigned)info->port : (unsigned)port);
+	pthread_mutex_lock(&lock);
+	port_now = info ? (unsigned)info->port : (unsigned)port;
+	pthread_mutex_unlock(&lock);
+	printf("http://127.0.0.1:%u/hook\n", port_now);
 	fflush(stdout);
 	int sig = 0;
 	sigwait(&set, &sig);
