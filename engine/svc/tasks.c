@@ -13,6 +13,12 @@
  * from the store, and the outbox is sent again: a task may then reach a
  * receiver twice, always with the same task_id and body.
  *
+ * A zgw sink makes each task in two requests, a zaak and then a rol.  The
+ * zaak's URL is written to the store (d:z:SINK:TASKID, beside the task's
+ * outbox entry) before the rol goes, on a connection of its own, so a
+ * retried or restarted task posts only the rol; the value leaves with the
+ * outbox entry.
+ *
  * With the memory store, state ends with the process, so nothing is
  * journalled; the flow is the same.
  */
@@ -57,7 +63,11 @@ struct svc_tasks {
 				   * hold pointers to its groups) */
 	size_t n_sent, cap_sent;
 	unsigned long refused;    /* tasks a sink refused for good */
+	struct store *ledger;     /* zgw sinks' zaak URLs: a connection of their own */
+	int64_t ttl;              /* of the journal's values */
 };
+
+#define ZAAK_PREFIX "d:z:"
 
 bool svc_wants_tasks(const struct conf *c)
 {
@@ -213,6 +223,53 @@ static int write_journal(struct svc *r)
 	return send_held(r, k->n_held);
 }
 
+/* A zgw sink's zaak for task_id, written before its rol is posted. */
+static int zaak_put(void *ud, const char *sink, const char *task_id, const char *url)
+{
+	struct svc_tasks *k = ud;
+	char key[256];
+	snprintf(key, sizeof(key), ZAAK_PREFIX "%s:%s", sink, task_id);
+	struct store_kv kv = {.key = key, .val = url, .len = strlen(url), .ttl = k->ttl};
+	struct store_batch b = {.kv = &kv, .n_kv = 1};
+	int rc = store_apply(k->ledger, &b);
+	if (rc != VR_OK)
+		vlog(LOG_WARN, "zgw: cannot record the zaak of task %s yet: %s", task_id,
+		     store_error(k->ledger));
+	return rc;
+}
+
+/* The task is done: its zaak records go with its outbox entry. */
+static void forget_zaak(struct svc *r, const char *task_id)
+{
+	char key[256];
+	size_t it = 0;
+	const char *sink;
+	while (r->tk->ledger && (sink = task_out_zgw_name(r->tout, &it))) {
+		snprintf(key, sizeof(key), ZAAK_PREFIX "%s:%s", sink, task_id);
+		if (kv_put(r->tk, key, NULL, 0, 0) != VR_OK)
+			r->fatal = true;
+	}
+}
+
+/* A zaak recorded before a restart: its task's rol is what is left. */
+static int restore_zaak(struct svc *r, const char *key, const void *val, size_t len)
+{
+	char sink[128], url[1001];
+	const char *name = key + strlen(ZAAK_PREFIX), *colon = strchr(name, ':');
+	if (!colon || (size_t)(colon - name) >= sizeof(sink) || len >= sizeof(url))
+		return VR_EPARSE;
+	snprintf(sink, sizeof(sink), "%.*s", (int)(colon - name), name);
+	memcpy(url, val, len);
+	url[len] = '\0';
+	int rc = task_out_zgw_known(r->tout, sink, colon + 1, url);
+	if (rc == VR_ENOTFOUND) {
+		vlog(LOG_WARN, "zgw: a zaak recorded for sink %s, which the config no longer has",
+		     sink);
+		return VR_OK;
+	}
+	return rc;
+}
+
 /* Tasks every sink is done with leave the outbox. */
 static void retire_sent(struct svc *r)
 {
@@ -232,6 +289,7 @@ static void retire_sent(struct svc *r)
 		}
 		if (dispatch_task_done(r->disp, s->id) != VR_OK)
 			r->fatal = true;
+		forget_zaak(r, s->id);
 		free(s);
 	}
 	k->n_sent = j;
@@ -353,7 +411,9 @@ static int restore_one(void *ud, const char *key, const void *val, size_t len)
 	struct svc *r = ud;
 	if (strncmp(key, "d:in", 4) == 0)
 		return VR_OK; /* the inbox: read_inbox() */
-	int rc = dispatch_restore(r->disp, key, val, len);
+	int rc = strncmp(key, ZAAK_PREFIX, strlen(ZAAK_PREFIX)) == 0
+			 ? restore_zaak(r, key, val, len)
+			 : dispatch_restore(r->disp, key, val, len);
 	if (rc == VR_EPARSE) {
 		vlog(LOG_WARN, "dispatch: cannot read the stored value %s; skipped", key);
 		return VR_OK;
@@ -363,7 +423,7 @@ static int restore_one(void *ud, const char *key, const void *val, size_t len)
 
 static int restore(struct svc *r, char *err, size_t n)
 {
-	struct dispatch_journal j = {r->tk, kv_put, (int64_t)86400 * ruleset_retention_cases(r->rs)};
+	struct dispatch_journal j = {r->tk, kv_put, r->tk->ttl};
 	dispatch_set_journal(r->disp, &j);
 	int rc = store_kv_scan(r->st, DISPATCH_KV_PREFIX, restore_one, r);
 	if (rc == VR_OK)
@@ -393,6 +453,15 @@ int svc_setup_tasks(struct svc *r, char *err, size_t n)
 		return VR_ENOMEM;
 	if (task_out_add_conf(r->tout, r->cf, err, n) != VR_OK)
 		return VR_EINVAL;
+	r->tk->ttl = (int64_t)86400 * ruleset_retention_cases(r->rs);
+	size_t it = 0;
+	if (store_is_persistent(r->st) && task_out_zgw_name(r->tout, &it)) {
+		const char *url = conf_get(r->cf, "store", "url");
+		if (!(r->tk->ledger = store_open(url, err, n)))
+			return VR_EINVAL;
+		struct zgw_ledger l = {r->tk, zaak_put};
+		task_out_set_ledger(r->tout, &l);
+	}
 	/* The team must reach the household: contact details are sealed in
 	 * the state (with the memory store under a key of this run). */
 	if (!r->ck && (!(r->ck = contact_key_ephemeral(err, n))))
@@ -467,6 +536,7 @@ void svc_teardown_tasks(struct svc *r)
 	r->tout = NULL;
 	if (!k)
 		return;
+	store_close(k->ledger);
 	kv_clear(k);
 	free(k->kv);
 	for (size_t i = 0; i < k->n_held; i++)

@@ -13,6 +13,7 @@
  *        zgw            a ZGW Zaken API: POST .../zaken 20% 503 (nothing made), the
  *                       rest 201 with {"url":"<this server>/zaken/<n>"}; POST
  *                       .../rollen 30% 500, 10% hang, the rest 201
+ *        zgw-rol=N      the same, but zaken always 201 and rollen always N
  * Prints its URL (http://127.0.0.1:PORT/hook) on the first line of stdout
  * and serves until SIGTERM or SIGINT.  Each request is one line of FILE:
  *   {"t":<seconds since start>,"key":"<Idempotency-Key>","sig":<true|false|null>,
@@ -48,6 +49,7 @@ static unsigned char secret[4096];
 static size_t secret_len;
 static int mode_status = 200, retry_after = -1, hang_ms = 3000;
 static bool flaky, zgw;
+static int rol_status = -1;
 static unsigned port_now;
 static unsigned long zaken_made;
 static unsigned long long rnd = 42;
@@ -101,9 +103,11 @@ static int decide(const char *key, const char *path, char *made, size_t n)
 	size_t k = strlen(path);
 	pthread_mutex_lock(&lock);
 	if (zgw && k >= 6 && strcmp(path + k - 6, "/zaken") == 0) {
-		status = roll() < 20 ? 503 : 201;
+		status = rol_status >= 0 ? 201 : roll() < 20 ? 503 : 201;
 		if (status == 201)
 			snprintf(made, n, "http://127.0.0.1:%u/zaken/%lu", port_now, ++zaken_made);
+	} else if (zgw && rol_status >= 0) {
+		status = rol_status;
 	} else if (zgw) {
 		unsigned r = roll();
 		status = r < 30 ? 500 : r < 40 ? 0 : 201;
@@ -282,6 +286,8 @@ static int parse_args(int argc, char **argv, int *port, const char **log)
 				flaky = true;
 			else if (strcmp(v, "zgw") == 0)
 				zgw = true;
+			else if (strncmp(v, "zgw-rol=", 8) == 0)
+				zgw = true, rol_status = atoi(v + 8);
 			else if (strcmp(v, "ok") != 0)
 				return -1;
 		} else if (strcmp(a, "--secret-file") != 0)
@@ -296,7 +302,7 @@ int main(int argc, char **argv)
 	const char *log = NULL;
 	if (parse_args(argc, argv, &port, &log) != 0 || !(reqlog = fopen(log, "a"))) {
 		fprintf(stderr, "usage: receiver --log FILE [--port P] [--secret-file F] "
-				"[--mode ok|status=N|flaky|retry-after=S|zgw] [--seed S] [--hang-ms N]\n");
+				"[--mode ok|status=N|flaky|retry-after=S|zgw|zgw-rol=N] [--seed S] [--hang-ms N]\n");
 		return 2;
 	}
 	sigset_t set;
