@@ -246,11 +246,12 @@ static const struct src_ops kafka_src_ops = {
 };
 
 /* The consumer's configuration: the config's properties and vroeg's own. */
-static rd_kafka_conf_t *consumer_conf(const struct conf *c, bool stop_at_end, char *err,
-				      size_t n)
+static rd_kafka_conf_t *consumer_conf(const struct conf *c, bool stop_at_end, const char *group,
+				      char *err, size_t n)
 {
 	rd_kafka_conf_t *kc = kafka_conf_new(c, "consumer", err, n);
 	if (!kc || kafka_conf_default(c, kc, "consumer", "group.id", "vroeg", err, n) ||
+	    (group && kafka_conf_set(kc, "group.id", group, err, n)) ||
 	    kafka_conf_force(c, kc, "consumer", "enable.auto.offset.store", "false", err, n) ||
 	    kafka_conf_default(c, kc, "consumer", "auto.offset.reset", "earliest", err, n) ||
 	    kafka_conf_default(c, kc, "consumer", "queued.max.messages.kbytes", "65536", err, n) ||
@@ -264,17 +265,17 @@ static rd_kafka_conf_t *consumer_conf(const struct conf *c, bool stop_at_end, ch
 
 int src_kafka_check(const struct conf *c, char *err, size_t errlen)
 {
-	rd_kafka_conf_t *kc = consumer_conf(c, false, err, errlen);
+	rd_kafka_conf_t *kc = consumer_conf(c, false, NULL, err, errlen);
 	if (!kc)
 		return VR_EINVAL;
 	rd_kafka_conf_destroy(kc);
 	return VR_OK;
 }
 
-static rd_kafka_t *consumer_new(const struct conf *c, bool stop_at_end, struct ksrc *k,
-				char *err, size_t n)
+static rd_kafka_t *consumer_new(const struct conf *c, bool stop_at_end, const char *group,
+				struct ksrc *k, char *err, size_t n)
 {
-	rd_kafka_conf_t *kc = consumer_conf(c, stop_at_end, err, n);
+	rd_kafka_conf_t *kc = consumer_conf(c, stop_at_end, group, err, n);
 	if (!kc)
 		return NULL;
 	rd_kafka_conf_set_rebalance_cb(kc, on_rebalance);
@@ -288,6 +289,13 @@ static rd_kafka_t *consumer_new(const struct conf *c, bool stop_at_end, struct k
 struct src *src_kafka_open(const struct conf *c, const struct src_kafka_topic *topics,
 			   size_t n, bool stop_at_end, const struct src_events *ev, char *err,
 			   size_t errlen)
+{
+	return src_kafka_open_group(c, topics, n, stop_at_end, NULL, ev, err, errlen);
+}
+
+struct src *src_kafka_open_group(const struct conf *c, const struct src_kafka_topic *topics,
+				 size_t n, bool stop_at_end, const char *group,
+				 const struct src_events *ev, char *err, size_t errlen)
 {
 	struct ksrc *k = calloc(1, sizeof(*k));
 	struct src *s = calloc(1, sizeof(*s));
@@ -304,7 +312,7 @@ struct src *src_kafka_open(const struct conf *c, const struct src_kafka_topic *t
 		k->n_topics++;
 	}
 	k->ev = *ev;
-	if (!(k->c = consumer_new(c, stop_at_end, k, err, errlen)))
+	if (!(k->c = consumer_new(c, stop_at_end, group, k, err, errlen)))
 		goto fail;
 	rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
 	for (size_t i = 0; i < n; i++)

@@ -31,6 +31,12 @@ struct src *src_kafka_open(const struct conf *c, const struct src_kafka_topic *t
 			   size_t n, bool stop_at_end, const struct src_events *ev, char *err,
 			   size_t errlen);
 
+/* The same in the consumer group group (NULL: the config's group.id): a
+ * second consumer of the same service, for topics of its own. */
+struct src *src_kafka_open_group(const struct conf *c, const struct src_kafka_topic *topics,
+				 size_t n, bool stop_at_end, const char *group,
+				 const struct src_events *ev, char *err, size_t errlen);
+
 /* The consumer's configuration as src_kafka_open() would make it, without
  * a client (`vroeg run --check`): VR_OK, or VR_EINVAL and err. */
 int src_kafka_check(const struct conf *c, char *err, size_t errlen);

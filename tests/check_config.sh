@@ -71,8 +71,16 @@ refused key_same 'key_same.conf:6: \[engine\] contact.key.file holds the pseudon
 	"partner = Zorg"
 # Task sinks and teams (docs/dispatch.md): a known type with what it needs,
 # and a capacity that is a number.
-refused sink_type 'sink_type.conf:6: \[sink.zaken\]: type zgw is not available here' \
+refused sink_type 'sink_type.conf:6: \[sink.zaken\]: type zgw: url: the Zaken API' \
 	"[sink.zaken]" "type = zgw" "[topic a]" "partner = Zorg"
+refused sink_rsin 'sink_rsin.conf:6: \[sink.zaken\]: type zgw: rsin: the municipality' \
+	"[sink.zaken]" "type = zgw" "url = https://zaken.example.nl/zaken/api/v1" \
+	"zaaktype = https://c.example.nl/zaaktypen/1" "roltype = https://c.example.nl/roltypen/1" \
+	"rsin = 12345" "[topic a]" "partner = Zorg"
+refused outcomes_alone 'outcomes_alone.conf:6: \[outcomes\] topic needs dispatch' \
+	"[outcomes]" "topic = outcomes" "[topic a]" "partner = Zorg"
+refused sink_mail 'sink_mail.conf:6: \[sink.zaken\]: type mail is not a task sink' \
+	"[sink.zaken]" "type = mail" "[topic a]" "partner = Zorg"
 refused sink_url 'sink_url.conf:6: \[sink.hook\]: type http needs url' \
 	"[sink.hook]" "type = http" "url = ftp://x" "[topic a]" "partner = Zorg"
 refused team_cap 'team_cap.conf:6: .*capacity' "[team wijk]" "capacity = many" \

@@ -547,7 +547,7 @@ static void poll_loop(struct svc *r)
 		size_t n = r->fill->n;
 		bool full = n == r->batch_max;
 		bool lingered = n > 0 && vr_mono_now() - first >= (double)r->linger_ms / 1000;
-		bool at_end = r->o->stop_at_end && src_at_end(r->src);
+		bool at_end = r->o->stop_at_end && src_at_end(r->src) && svc_outcomes_at_end(r);
 		if ((full || lingered || (n > 0 && at_end)) && decide_fill(r) != VR_OK)
 			break;
 		svc_tasks_poll(r);
@@ -636,7 +636,7 @@ static int start(struct svc *r, char *err, size_t n)
 	    svc_check_topics(r, err, n) ||
 	    recover_file(r->fdec, &r->written_dec, &r->n_written_dec, err, n) ||
 	    recover_file(r->fcases, &r->written_cases, &r->n_written_cases, err, n) ||
-	    setup_source(r, err, n))
+	    setup_source(r, err, n) || svc_setup_outcomes(r, err, n))
 		return VR_EINVAL;
 	return VR_OK;
 }

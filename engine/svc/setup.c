@@ -20,6 +20,11 @@
 #define LINE_MAX_BYTES (64u << 20)
 
 const struct conf_key svc_conf_keys[] = {
+	{"outcomes", "topic", CONF_STR, NULL,
+	 "the teams' outcomes, one JSON object per message as vroeg outcome reads "
+	 "(docs/dispatch.md); none: not read from Kafka", 0, 0},
+	{"outcomes", "group.id", CONF_STR, "[kafka consumer] group.id + \".outcomes\"",
+	 "the consumer group of the outcomes topic", 0, 0},
 	{"engine", "rules", CONF_STR, "the built-in rule set", "rule file (docs/rules.md)", 0, 0},
 	{"engine", "municipalities", CONF_STR, NULL,
 	 "CBS codes served, comma-separated (signals for others: geen inwoner)", 0, 0},

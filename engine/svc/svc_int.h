@@ -110,6 +110,10 @@ bool svc_wants_tasks(const struct conf *c);
 int svc_check_tasks(const struct conf *c, char *err, size_t n);
 int svc_setup_tasks(struct svc *r, char *err, size_t n);
 void svc_tasks_poll(struct svc *r);
+/* [outcomes] topic: the teams' outcomes from Kafka, a consumer of their own. */
+int svc_setup_outcomes(struct svc *r, char *err, size_t n);
+/* Read to the end of the outcomes topic (or none configured)? */
+bool svc_outcomes_at_end(const struct svc *r);
 int svc_tasks_decision(struct svc *r, const struct decision *d);
 int svc_tasks_written(struct svc *r);
 int svc_tasks_reported(struct svc *r);

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "names.h"
 #include "queue_print.h"
+#include "src_kafka.h"
 #include "svc_int.h"
 #include "vr.h"
 
@@ -64,6 +65,8 @@ struct svc_tasks {
 	size_t n_sent, cap_sent;
 	unsigned long refused;    /* tasks a sink refused for good */
 	struct store *ledger;     /* zgw sinks' zaak URLs: a connection of their own */
+	struct src *osrc;         /* [outcomes] topic: the teams' outcomes */
+	unsigned long outcomes, outcomes_refused;
 	int64_t ttl;              /* of the journal's values */
 };
 
@@ -85,6 +88,13 @@ int svc_check_tasks(const struct conf *c, char *err, size_t n)
 	dispatch_conf_init(&dc);
 	if (task_out_check_conf(c, err, n) || dispatch_conf_load(&dc, c, err, n))
 		return VR_EINVAL;
+	if (conf_get(c, "outcomes", "topic") && !svc_wants_tasks(c)) {
+		char at[300];
+		conf_where(c, "outcomes", "topic", at, sizeof(at));
+		snprintf(err, n, "%s: [outcomes] topic needs dispatch: a [team NAME] or [sink.NAME]",
+			 at);
+		return VR_EINVAL;
+	}
 	return VR_OK;
 }
 
@@ -316,30 +326,152 @@ static int on_picked_up(void *ud, const struct case_rec *c)
 	return VR_OK;
 }
 
+/* One outcome (where: for the log): applied to dispatch, its journal
+ * values queued.  VR_OK; VR_EINVAL with err when refused (a bad field, a
+ * case not known or closed); another error when it could not be applied
+ * (out of memory: it must be tried again). */
+static int apply_outcome(struct svc *r, const char *where, const void *val, size_t len,
+			 char *err, size_t n)
+{
+	struct dispatch_outcome o;
+	struct dispatch_case_info info;
+	enum case_status before;
+	int rc = outcome_parse(val, len, &o, err, n);
+	if (rc == VR_OK)
+		rc = dispatch_outcome(r->disp, &o, &before, err, n);
+	if (rc == VR_ENOTFOUND)
+		rc = VR_EINVAL;
+	if (rc == VR_EINVAL) {
+		vlog(LOG_WARN, "outcome %s refused: %s", where, err);
+		r->tk->outcomes_refused++;
+	} else if (rc != VR_OK) {
+		vlog(LOG_ERROR, "outcome %s: %s", where, vr_strerror(rc));
+	} else {
+		r->tk->outcomes++;
+		if (dispatch_case_info(r->disp, o.case_id, &info) == VR_OK && info.status != before)
+			vlog(LOG_INFO, "case %s: %s -> %s", o.case_id, case_status_name(before),
+			     case_status_name(info.status));
+	}
+	return rc;
+}
+
 /* One outcome from the inbox (vroeg outcome): applied, and taken out. */
 static int inbox_one(void *ud, const char *key, const void *val, size_t len)
 {
 	struct svc *r = ud;
-	struct dispatch_outcome o;
-	struct dispatch_case_info info;
-	enum case_status before;
 	char err[512];
-	int rc = outcome_parse(val, len, &o, err, sizeof(err));
-	if (rc == VR_OK)
-		rc = dispatch_outcome(r->disp, &o, &before, err, sizeof(err));
-	if (rc != VR_OK && rc != VR_EINVAL && rc != VR_ENOTFOUND) {
-		/* Not applied for want of memory: left in the inbox, and this
-		 * process stops (the restart applies it). */
-		vlog(LOG_ERROR, "outcome %s: %s", key, vr_strerror(rc));
+	int rc = apply_outcome(r, key, val, len, err, sizeof(err));
+	/* Not applied for want of memory: left in the inbox, and this
+	 * process stops (the restart applies it). */
+	if (rc != VR_OK && rc != VR_EINVAL)
 		return rc;
-	}
-	if (rc != VR_OK) {
-		vlog(LOG_WARN, "outcome %s refused: %s", key, err);
-	} else if (dispatch_case_info(r->disp, o.case_id, &info) == VR_OK && info.status != before) {
-		vlog(LOG_INFO, "case %s: %s -> %s", o.case_id, case_status_name(before),
-		     case_status_name(info.status));
-	}
 	return kv_put(r->tk, key, NULL, 0, 0);
+}
+
+/* Wait up to 10 s for the partners' Opgepakt events of the outcomes just
+ * applied (they are acknowledged before the outcome is let go). */
+static void wait_picked_up(struct svc *r)
+{
+	for (int i = 0; !sink_group_done(&r->tk->fb) && i < 200; i++)
+		sink_poll(r->kafka, 50);
+	if (!sink_group_done(&r->tk->fb))
+		vlog(LOG_WARN, "Opgepakt events to the partners not acknowledged in 10 s; Kafka "
+		     "keeps trying (a crash now would lose them)");
+}
+
+/* A refused outcome from Kafka: to the dead-letter topic with its reason. */
+static int outcome_dead_letter(struct svc *r, const struct src_msg *m, const char *why)
+{
+	char part[16], off[24];
+	snprintf(part, sizeof(part), "%d", (int)m->partition);
+	snprintf(off, sizeof(off), "%lld", m->offset);
+	const struct sink_header h[] = {
+		{"vroeg.reason.code", "outcome"},
+		{"vroeg.reason", why},
+		{"vroeg.source.topic", m->topic},
+		{"vroeg.source.partition", part},
+		{"vroeg.source.offset", off},
+	};
+	const struct sink_msg out = {r->dlq_topic, m->key, m->key_len, m->payload, m->len,
+				     h, VR_ARRAY_LEN(h)};
+	r->res->dead_letters++;
+	return sink_send(r->kafka, &out, &r->tk->fb);
+}
+
+#define OUTCOMES_PER_POLL 64
+
+/*
+ * The outcomes topic: each message applied (or refused and dead-lettered),
+ * the dispatch values it changed written to the store, the partners'
+ * Opgepakt events and the dead letters acknowledged, and only then its
+ * position stored for the commit.  A crash in between reads it again; the
+ * same outcome twice is one.
+ */
+static int read_outcomes(struct svc *r)
+{
+	struct svc_tasks *k = r->tk;
+	struct src_msg got[OUTCOMES_PER_POLL];
+	size_t n = 0;
+	int rc = VR_OK;
+	while (n < OUTCOMES_PER_POLL && src_poll(k->osrc, 0, &got[n]) == 1) {
+		struct src_msg *m = &got[n++];
+		char where[300], err[512];
+		snprintf(where, sizeof(where), "%s/%d@%lld", m->topic, (int)m->partition,
+			 m->offset);
+		rc = m->payload ? apply_outcome(r, where, m->payload, m->len, err, sizeof(err))
+				: (snprintf(err, sizeof(err), "empty message"), VR_EINVAL);
+		if (rc == VR_EINVAL)
+			rc = outcome_dead_letter(r, m, err);
+		if (rc != VR_OK)
+			break;
+	}
+	if (n == 0)
+		return VR_OK;
+	if (rc == VR_OK)
+		rc = write_journal(r);
+	if (rc == VR_OK) {
+		wait_picked_up(r);
+		src_store(k->osrc, got, n);
+	} else {
+		/* Not stored: read again after the restart this leads to. */
+		vlog(LOG_ERROR, "outcomes: cannot apply or store them: %s", vr_strerror(rc));
+		r->fatal = true;
+	}
+	for (size_t i = 0; i < n; i++)
+		src_release(k->osrc, &got[i]);
+	return VR_OK;
+}
+
+static int outcomes_revoking(void *ud, bool lost)
+{
+	(void)ud, (void)lost;
+	return VR_OK; /* every outcome read is settled within its poll */
+}
+
+int svc_setup_outcomes(struct svc *r, char *err, size_t n)
+{
+	const char *topic = conf_get(r->cf, "outcomes", "topic");
+	if (!topic || !r->tk) /* without dispatch: refused by svc_check_tasks() */
+		return VR_OK;
+	char group[300];
+	const char *g = conf_get(r->cf, "outcomes", "group.id");
+	if (!g) {
+		const char *base = conf_get(r->cf, "kafka consumer", "group.id");
+		snprintf(group, sizeof(group), "%s.outcomes", base ? base : "vroeg");
+		g = group;
+	}
+	struct src_kafka_topic t = {topic, NULL};
+	struct src_events ev = {r, outcomes_revoking};
+	r->tk->osrc = src_kafka_open_group(r->cf, &t, 1, r->o->stop_at_end, g, &ev, err, n);
+	if (!r->tk->osrc)
+		return VR_EINVAL;
+	vlog(LOG_INFO, "reading the teams' outcomes from %s (group %s)", topic, g);
+	return VR_OK;
+}
+
+bool svc_outcomes_at_end(const struct svc *r)
+{
+	return !r->tk || !r->tk->osrc || src_at_end(r->tk->osrc);
 }
 
 static int inbox_mark(void *ud, const char *key, const void *val, size_t len)
@@ -368,11 +500,8 @@ static int read_inbox(struct svc *r)
 	rc = store_kv_scan(r->st, "d:in:", inbox_one, r);
 	/* The partners hear of it before the inbox entry goes (up to 10 s):
 	 * a crash in between applies the outcome and sends the events again. */
-	for (int i = 0; rc == VR_OK && !sink_group_done(&r->tk->fb) && i < 200; i++)
-		sink_poll(r->kafka, 50);
-	if (!sink_group_done(&r->tk->fb))
-		vlog(LOG_WARN, "Opgepakt events to the partners not acknowledged in 10 s; Kafka "
-		     "keeps trying (a crash now would lose them)");
+	if (rc == VR_OK)
+		wait_picked_up(r);
 	return rc;
 }
 
@@ -396,6 +525,8 @@ void svc_tasks_poll(struct svc *r)
 	}
 	task_out_poll(r->tout);
 	retire_sent(r);
+	if (r->tk->osrc)
+		read_outcomes(r);
 	int rc = read_inbox(r);
 	if (rc == VR_OK)
 		rc = write_journal(r);
@@ -537,6 +668,10 @@ void svc_teardown_tasks(struct svc *r)
 	if (!k)
 		return;
 	store_close(k->ledger);
+	if (k->osrc) {
+		src_commit_sync(k->osrc);
+		src_close(k->osrc);
+	}
 	kv_clear(k);
 	free(k->kv);
 	for (size_t i = 0; i < k->n_held; i++)

@@ -192,6 +192,34 @@ if [[ -n $waiting ]]; then
 	fi
 	grep -q 'still queued' "$WORK/queued.err" || fail "queued: $(cat "$WORK/queued.err")"
 fi
+# Outcomes from Kafka ([outcomes] topic): a first contact attempt applied
+# once though sent twice, its signals Opgepakt to the partner; a bad one
+# refused with its reason and dead-lettered; the offsets committed (a
+# second run applies nothing again).
+c3=$(sed -n 3p "$WORK/out.cases")
+kafka_cmd "topic outcomes.calm 1"
+good="{\"case_id\":\"$c3\",\"contactpogingen\":[{\"soort\":\"Huisbezoek\",\"bereikt\":true,\"datum\":\"2024-03-06\",\"dagdeel\":\"Middag\"}]}"
+printf '%s\n%s\n%s\n' "$good" "{\"case_id\":\"$c3\",\"resultaat\":\"Opgelost\"}" "$good" >"$WORK/kout.jsonl"
+produce outcomes.calm "$WORK/kout.jsonl"
+cp "$WORK/calm.conf" "$WORK/kout.conf"
+printf '[outcomes]\ntopic = outcomes.calm\n' >>"$WORK/kout.conf"
+for run in 1 2; do
+	timeout 120 "$VROEG" run -c "$WORK/kout.conf" --stop-at-end 2>"$WORK/kout$run.err" ||
+		{ cat "$WORK/kout$run.err" >&2; fail "the run with the outcomes topic failed"; }
+done
+[[ $(grep -c "case $c3: dispatched -> opgepakt" "$WORK/kout1.err") -eq 1 ]] ||
+	fail "the Kafka outcome was not applied once: $(grep outcome "$WORK/kout1.err" | head -3)"
+grep -q 'outcome outcomes.calm/0@1 refused: resultaat: expected a DDAS eindresultaat' "$WORK/kout1.err" ||
+	fail "the bad outcome: $(grep -i outcome "$WORK/kout1.err" | head -3)"
+grep -q "case $c3" "$WORK/kout2.err" && fail "the outcomes were read again by the next run"
+consume signals.dlq '%h %s\n' | grep 'vroeg.reason.code=outcome' | grep -q "\"case_id\":\"$c3\"" ||
+	fail "the bad outcome was not dead-lettered"
+consume feedback.zorg '%s\n' >"$WORK/feedback2.txt"
+for id in $(grep -h "\"case_id\":\"$c3\"" "$WORK/calm.set" | grep -o '"id":"[^"]*"' | sort -u); do
+	grep -q "{\"ID\":${id#\"id\":},.*\"status\":\"Opgepakt\"}" "$WORK/feedback2.txt" ||
+		fail "no Opgepakt for signal $id of case $c3 (outcome from Kafka)"
+done
+
 # ZGW: a zaak's URL is in Redis before its rol is posted, so a restart
 # posts only the rol and never a second zaak.  First a Zaken API that makes
 # every zaak but refuses every rol for now (503): the run stops with its
