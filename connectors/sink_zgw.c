@@ -473,7 +473,7 @@ static void on_done(void *ctx, const struct http_done *d)
 		made_forget(z, m->task_id);
 	}
 	if (o == SINK_FAILED)
-		snprintf(z->err, sizeof(z->err), "%.*s", (int)sizeof(z->err) - 1, why);
+		made_forget(z, m->task_id); /* it leaves the outbox */
 	uint64_t ticket = m->ticket;
 	release(m);
 	sink_outcome_after(s, ticket, o, o == SINK_DELIVERED ? NULL : why, d->retry_after);
