@@ -198,10 +198,7 @@ void dispatch_free(struct dispatch *d)
 		free(d->teams[i].heap);
 		free(d->teams[i].waits);
 	}
-	for (size_t i = 0; i < d->n_spare; i++)
-		free(d->spare[i]);
 	free(d->restored);
-	free(d->spare);
 	free(d->table);
 	jbuf_fini(&d->json);
 	free(d);
@@ -253,31 +250,62 @@ static int waits_add(struct team *t, int wait)
 	return VR_OK;
 }
 
-/* A case copy for a queued case: a released one's, or a new one. */
-struct case_rec *dispatch_snap_get(struct dispatch *d)
+/* ---- snapshots: a queued case kept encoded ---- */
+
+int dispatch_snap_set_encoded(struct dispatch *d, struct dcase *x, const unsigned char *p,
+			      size_t len)
 {
-	return d->n_spare ? d->spare[--d->n_spare] : malloc(sizeof(struct case_rec));
+	if (len > CASE_ENCODED_MAX || case_decode(p, len, &d->open) != VR_OK)
+		return VR_EPARSE;
+	if (len > x->snap_cap) {
+		uint32_t cap = (uint32_t)(len + 63) & ~63u;
+		unsigned char *v = realloc(x->snap, cap);
+		if (!v)
+			return VR_ENOMEM;
+		x->snap = v;
+		x->snap_cap = cap;
+	}
+	memcpy(x->snap, p, len);
+	x->snap_len = (uint32_t)len;
+	return VR_OK;
 }
 
-static void snap_put(struct dispatch *d, struct case_rec *c)
+int dispatch_snap_set(struct dispatch *d, struct dcase *x, const struct case_rec *c)
 {
-	if (d->n_spare == d->cap_spare) {
-		size_t cap = d->cap_spare ? 2 * d->cap_spare : 64;
-		struct case_rec **v = realloc(d->spare, cap * sizeof(*v));
-		if (!v) {
-			free(c);
-			return;
-		}
-		d->spare = v;
-		d->cap_spare = cap;
+	size_t len = case_encode(c, d->enc);
+	if (len > x->snap_cap) {
+		uint32_t cap = (uint32_t)(len + 63) & ~63u;
+		unsigned char *v = realloc(x->snap, cap);
+		if (!v)
+			return VR_ENOMEM;
+		x->snap = v;
+		x->snap_cap = cap;
 	}
-	d->spare[d->n_spare++] = c;
+	memcpy(x->snap, d->enc, len);
+	x->snap_len = (uint32_t)len;
+	return VR_OK;
+}
+
+const struct case_rec *dispatch_snap_open(struct dispatch *d, const struct dcase *x)
+{
+	if (!x->snap || case_decode(x->snap, x->snap_len, &d->open) != VR_OK)
+		return NULL;
+	return &d->open;
+}
+
+void dispatch_snap_drop(struct dcase *x)
+{
+	free(x->snap);
+	x->snap = NULL;
+	x->snap_len = x->snap_cap = 0;
 }
 
 /* Release queued entry x of team t on day: version 1 of its task. */
 static int release(struct dispatch *d, struct team *t, struct dcase *x, vr_date day)
 {
-	struct case_rec *c = x->snap;
+	const struct case_rec *c = dispatch_snap_open(d, x);
+	if (!c)
+		return VR_EPARSE; /* written by this process: cannot happen */
 	queue_remove(t, x);
 	x->status = CASE_DISPATCHED;
 	x->version = 1;
@@ -292,10 +320,8 @@ static int release(struct dispatch *d, struct team *t, struct dcase *x, vr_date 
 	int rc = waits_add(t, wait < 0 ? 0 : wait);
 	if (rc == VR_OK)
 		rc = dispatch_emit(d, x->version, c, day, true);
-	if (!d->keep_cases) {
-		snap_put(d, x->snap);
-		x->snap = NULL;
-	}
+	if (!d->keep_cases)
+		dispatch_snap_drop(x);
 	return rc == VR_OK ? journal_case(d, x) : rc;
 }
 
@@ -312,14 +338,13 @@ static int case_changed(struct dispatch *d, const struct hkey *hh, const struct 
 	x->changed = day;
 	if (x->status != CASE_QUEUED) {
 		x->version++;
-		if (x->snap)
-			*x->snap = *c;
+		if (x->snap && dispatch_snap_set(d, x, c) != VR_OK)
+			return VR_ENOMEM;
 		int rc = dispatch_emit(d, x->version, c, day, true);
 		return rc == VR_OK ? journal_case(d, x) : rc;
 	}
-	if (!x->snap && !(x->snap = dispatch_snap_get(d)))
+	if (dispatch_snap_set(d, x, c) != VR_OK)
 		return VR_ENOMEM;
-	*x->snap = *c;
 	x->priority = c->priority;
 	x->due = c->due;
 	x->score = c->score;

@@ -24,8 +24,10 @@ struct dcase {
 	struct hkey household;
 	struct team *team;        /* its queue while queued */
 	size_t heap_pos;          /* in team->heap; SIZE_MAX when not queued */
-	struct case_rec *snap;    /* the latest case: while queued, and with a
-				   * journal for good (keep_cases) */
+	unsigned char *snap;      /* the latest case, encoded (case_encode: a
+				   * tenth of the struct): while queued, and
+				   * with a journal for good (keep_cases) */
+	uint32_t snap_len, snap_cap;
 	/* What the team reported (outcome.c). */
 	vr_date opgepakt;         /* the first contact attempt, VR_DATE_NONE */
 	int8_t resultaat;         /* DDAS eindresultaat index, -1 */
@@ -58,8 +60,8 @@ struct dispatch {
 	bool last_working;        /* it had a morning release */
 	struct jbuf json;
 	struct dispatch_stats stats;
-	struct case_rec **spare;  /* copies of released cases, for reuse */
-	size_t n_spare, cap_spare;
+	struct case_rec open;     /* a snapshot opened (dispatch_snap_open) */
+	unsigned char enc[CASE_ENCODED_MAX]; /* a case being encoded */
 	struct dispatch_journal journal;  /* put NULL: none */
 	bool keep_cases;                  /* released cases keep their copy */
 	struct outbox_rec *restored;      /* the outbox as restored, to resend */
@@ -80,7 +82,15 @@ int journal_last(struct dispatch *d);
 struct team *dispatch_team_get(struct dispatch *d, const char *name);
 struct dcase *dispatch_case_get(struct dispatch *d, const char *id);
 struct dcase *dispatch_case_find(struct dispatch *d, const char *id);
-struct case_rec *dispatch_snap_get(struct dispatch *d);
+/* x's snapshot becomes c (encoded); VR_OK or VR_ENOMEM. */
+int dispatch_snap_set(struct dispatch *d, struct dcase *x, const struct case_rec *c);
+/* The same from encoded bytes (a restored value), checked: VR_EPARSE. */
+int dispatch_snap_set_encoded(struct dispatch *d, struct dcase *x, const unsigned char *p,
+			      size_t len);
+/* x's snapshot decoded into d's one scratch case (valid until the next
+ * call), or NULL when x has none. */
+const struct case_rec *dispatch_snap_open(struct dispatch *d, const struct dcase *x);
+void dispatch_snap_drop(struct dcase *x);
 int dispatch_emit(struct dispatch *d, unsigned version, const struct case_rec *c, vr_date day,
 		  bool fresh);
 

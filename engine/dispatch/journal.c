@@ -99,8 +99,10 @@ int journal_case(struct dispatch *d, const struct dcase *x)
 		put_u32(&o, (uint32_t)x->attempts[i].datum);
 	}
 	put_u8(&o, x->snap != NULL);
-	if (x->snap)
-		o.p += case_encode(x->snap, o.p);
+	if (x->snap) {
+		memcpy(o.p, x->snap, x->snap_len);
+		o.p += x->snap_len;
+	}
 	snprintf(key, sizeof(key), "d:q:%s", x->id);
 	return put(d, key, buf, (size_t)(o.p - buf));
 }
@@ -198,12 +200,9 @@ static int restore_case(struct dispatch *d, const char *id, struct in *r, unsign
 	if (r->bad || v.status >= CASE_STATUS__COUNT || (queued && !has_case))
 		return VR_EPARSE;
 	if (has_case) {
-		if (!(v.snap = dispatch_snap_get(d)))
-			return VR_ENOMEM;
-		if (case_decode(r->p, (size_t)(r->end - r->p), v.snap) != VR_OK) {
-			free(v.snap);
-			return VR_EPARSE;
-		}
+		int rc = dispatch_snap_set_encoded(d, &v, r->p, (size_t)(r->end - r->p));
+		if (rc != VR_OK)
+			return rc;
 	} else if (r->p != r->end) {
 		return VR_EPARSE;
 	}

@@ -219,7 +219,8 @@ int dispatch_outcome(struct dispatch *d, const struct dispatch_outcome *o,
 	if (!changed)
 		return VR_OK; /* the same outcome again: nothing new */
 	int rc = VR_OK;
-	if (picked && x->snap && d->obs.picked_up)
-		rc = d->obs.picked_up(d->obs.ud, x->snap);
+	const struct case_rec *c = picked ? dispatch_snap_open(d, x) : NULL;
+	if (c && d->obs.picked_up)
+		rc = d->obs.picked_up(d->obs.ud, c);
 	return rc == VR_OK ? journal_case(d, x) : rc;
 }

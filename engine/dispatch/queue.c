@@ -114,7 +114,8 @@ int dispatch_queue_walk(struct dispatch *d, const char *team,
 	qsort(v, t->n_heap, sizeof(*v), order_cmp);
 	int rc = VR_OK;
 	for (size_t i = 0; i < t->n_heap && rc == VR_OK; i++) {
-		struct dispatch_queued q = {i + 1, &v[i]->household, v[i]->snap, v[i]->queued};
+		struct dispatch_queued q = {i + 1, &v[i]->household, dispatch_snap_open(d, v[i]),
+					    v[i]->queued};
 		rc = fn(ud, &q);
 	}
 	free(v);
