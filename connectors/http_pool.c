@@ -15,6 +15,7 @@ struct slot {
 	CURL *h;
 	struct curl_slist *hdrs;
 	void *ud;
+	uint64_t tag;
 	bool busy;
 	long retry_after;      /* seconds, from the answer's Retry-After; -1 none */
 	char *answer;          /* answer_max + 1 bytes */
@@ -130,7 +131,8 @@ int http_pool_inflight(const struct http_pool *p)
 }
 
 int http_pool_post(struct http_pool *p, const char *url, struct curl_slist *hdrs,
-		   const void *body, size_t len, void *ud, char *why, size_t whylen)
+		   const void *body, size_t len, void *ud, uint64_t tag, char *why,
+		   size_t whylen)
 {
 	struct slot *x = NULL;
 	for (int i = 0; i < p->n && !x; i++)
@@ -144,6 +146,7 @@ int http_pool_post(struct http_pool *p, const char *url, struct curl_slist *hdrs
 	curl_easy_reset(h);
 	x->hdrs = hdrs;
 	x->ud = ud;
+	x->tag = tag;
 	x->retry_after = -1;
 	x->answer_len = 0;
 	x->truncated = false;
@@ -190,7 +193,7 @@ static void finish(struct http_pool *p, struct slot *x, CURLcode rc, http_done_f
 		   void *ctx)
 {
 	char why[400], body[201];
-	struct http_done d = {.ud = x->ud};
+	struct http_done d = {.ud = x->ud, .tag = x->tag};
 	curl_easy_getinfo(x->h, CURLINFO_RESPONSE_CODE, &d.status);
 	curl_multi_remove_handle(p->multi, x->h);
 	curl_slist_free_all(x->hdrs);
@@ -218,6 +221,8 @@ static void finish(struct http_pool *p, struct slot *x, CURLcode rc, http_done_f
 	if (d.outcome == SINK_RETRY && x->retry_after > 0)
 		d.retry_after = (double)x->retry_after;
 	fn(ctx, &d);
+	OPENSSL_cleanse(x->answer, x->answer_len);
+	x->answer_len = 0;
 }
 
 void http_pool_poll(struct http_pool *p, long wait_ms, http_done_fn fn, void *ctx)

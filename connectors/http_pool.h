@@ -16,6 +16,7 @@
 #include <curl/curl.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "sink_int.h"
 
@@ -32,6 +33,7 @@ struct http_pool_conf {
 /* A finished request, as the pool hands it to its caller. */
 struct http_done {
 	void *ud;                  /* the caller's, from http_pool_post() */
+	uint64_t tag;              /* the same */
 	enum sink_outcome outcome; /* SINK_DELIVERED, SINK_RETRY or SINK_FAILED */
 	long status;               /* the HTTP status; 0 without an answer */
 	double retry_after;        /* seconds the receiver asked for; 0: none */
@@ -53,14 +55,17 @@ int http_pool_inflight(const struct http_pool *p);
 /*
  * POST body[0, len) to url with the header lines hdrs (the pool owns the
  * list from here on, and frees it, also on failure).  body must stay valid
- * until the request's http_done.  VR_OK; VR_EAGAIN when every slot is
- * taken; VR_EIO when libcurl refuses (why says so).
+ * until the request's http_done.  ud and tag come back with it.  VR_OK;
+ * VR_EAGAIN when every slot is taken; VR_EIO when libcurl refuses (why
+ * says so).
  */
 int http_pool_post(struct http_pool *p, const char *url, struct curl_slist *hdrs,
-		   const void *body, size_t len, void *ud, char *why, size_t whylen);
+		   const void *body, size_t len, void *ud, uint64_t tag, char *why,
+		   size_t whylen);
 
 /* Drive the requests for up to wait_ms (0: what is ready), calling fn for
- * each one that finished. */
+ * each one that finished.  The answer is wiped after fn: it may echo what
+ * was sent. */
 void http_pool_poll(struct http_pool *p, long wait_ms, http_done_fn fn, void *ctx);
 
 /* Append a header line to l; *ok turns false when memory is short (l is

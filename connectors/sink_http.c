@@ -13,7 +13,6 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,15 +83,13 @@ static enum sink_outcome http_send(struct sink *s, const struct sink_msg *m, uin
 		snprintf(why, whylen, "out of memory for the request headers");
 		return SINK_RETRY;
 	}
-	/* The ticket travels as the request's own pointer-sized value. */
-	int rc = http_pool_post(hs->pool, hs->url, l, m->body, m->len, (void *)(uintptr_t)ticket,
-				why, whylen);
+	int rc = http_pool_post(hs->pool, hs->url, l, m->body, m->len, NULL, ticket, why, whylen);
 	return rc == VR_OK ? SINK_INFLIGHT : rc == VR_EAGAIN ? SINK_BUSY : SINK_RETRY;
 }
 
 static void on_done(void *ctx, const struct http_done *d)
 {
-	sink_outcome_after(ctx, (uint64_t)(uintptr_t)d->ud, d->outcome, d->why, d->retry_after);
+	sink_outcome_after(ctx, d->tag, d->outcome, d->why, d->retry_after);
 }
 
 static void http_poll(struct sink *s, long wait_ms)

@@ -155,6 +155,7 @@ static char *authorization(const struct zgw *z)
 		size_t n = strlen(tok) + 32;
 		if ((line = malloc(n)))
 			snprintf(line, n, "Authorization: Bearer %s", tok);
+		OPENSSL_cleanse(tok, strlen(tok));
 		free(tok);
 	}
 	return line;
@@ -173,8 +174,10 @@ static struct curl_slist *headers(const struct zgw *z, const struct zmsg *m)
 	}
 	snprintf(audit, sizeof(audit), "X-Audit-Toelichting: vroegsignalering, taak %s", m->task_id);
 	l = http_header(l, audit, &ok);
-	if (auth)
+	if (auth) {
 		l = http_header(l, auth, &ok);
+		OPENSSL_cleanse(auth, strlen(auth));
+	}
 	free(auth);
 	if (!ok || !auth) {
 		curl_slist_free_all(l);
@@ -195,61 +198,75 @@ static long jint(const cJSON *o, const char *k)
 	return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
 }
 
-/* Append printf text to s (at most max bytes, cut on a character). */
-static void addf(char *s, size_t max, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void addf(char *s, size_t max, const char *fmt, ...)
+/* A text of at most max - 1 bytes, built by appends; once an append did
+ * not fit, it ends there (on a whole UTF-8 character). */
+struct text {
+	char *s;
+	size_t max, len;
+	bool full;
+};
+
+static void addf(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void addf(struct text *t, const char *fmt, ...)
 {
-	size_t k = strlen(s);
-	if (k + 1 >= max)
+	if (t->full)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(s + k, max - k, fmt, ap);
+	int n = vsnprintf(t->s + t->len, t->max - t->len, fmt, ap);
 	va_end(ap);
-	k = strlen(s);
-	/* vsnprintf may have cut a UTF-8 sequence: drop its start. */
-	if (k + 1 == max) {
-		size_t j = k;
-		while (j > 0 && ((unsigned char)s[j - 1] & 0xC0) == 0x80)
-			j--;
-		if (j > 0 && ((unsigned char)s[j - 1] & 0x80))
-			s[j - 1] = '\0';
+	if (n >= 0 && (size_t)n < t->max - t->len) {
+		t->len += (size_t)n;
+		return;
 	}
+	/* Cut: the last character whole or not at all. */
+	size_t k = n < 0 ? t->len : t->max - 1, j = k;
+	while (j > t->len && ((unsigned char)t->s[j - 1] & 0xC0) == 0x80)
+		j--;
+	if (j > t->len) {
+		unsigned char lead = (unsigned char)t->s[j - 1];
+		size_t need = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2;
+		if (k - (j - 1) < need)
+			k = j - 1;
+	}
+	t->s[k] = '\0';
+	t->len = k;
+	t->full = true;
 }
 
 /* The text's last separator (':', ',' or ';') becomes a full stop. */
-static void end_sentence(char *s)
+static void end_sentence(struct text *t)
 {
-	size_t k = strlen(s);
-	if (k && strchr(":,;", s[k - 1]))
-		s[k - 1] = '.';
+	if (!t->full && t->len && strchr(":,;", t->s[t->len - 1]))
+		t->s[t->len - 1] = '.';
 }
 
 /* What the team reads in the zaak: priority, date, score, signals. */
-static void toelichting(const cJSON *t, char *s, size_t max)
+static void toelichting(const cJSON *task, char *s, size_t max)
 {
-	const cJSON *score = cJSON_GetObjectItemCaseSensitive(t, "score"), *r;
-	const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(t, "signals"), *g;
+	const cJSON *score = cJSON_GetObjectItemCaseSensitive(task, "score"), *r;
+	const cJSON *sigs = cJSON_GetObjectItemCaseSensitive(task, "signals"), *g;
+	struct text t = {s, max, 0, false};
 	s[0] = '\0';
-	addf(s, max, "Vroegsignalering, taak %s. Prioriteit %s; eerste contact uiterlijk %s.",
-	     jstr(t, "task_id"), jstr(t, "priority"), jstr(t, "due"));
-	addf(s, max, " Score %ld:", jint(score, "total"));
+	addf(&t, "Vroegsignalering, taak %s. Prioriteit %s; eerste contact uiterlijk %s.",
+	     jstr(task, "task_id"), jstr(task, "priority"), jstr(task, "due"));
+	addf(&t, " Score %ld:", jint(score, "total"));
 	cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(score, "rules"))
-		addf(s, max, " %s %+ld,", jstr(r, "rule"), jint(r, "points"));
-	end_sentence(s);
-	addf(s, max, " Signalen:");
+		addf(&t, " %s %+ld,", jstr(r, "rule"), jint(r, "points"));
+	end_sentence(&t);
+	addf(&t, " Signalen:");
 	cJSON_ArrayForEach(g, sigs) {
 		const char *org = jstr(g, "organisatie");
-		addf(s, max, " %s%s%s%s, %ld euro, signaal %s%s%s;", jstr(g, "partner"),
+		addf(&t, " %s%s%s%s, %ld euro, signaal %s%s%s;", jstr(g, "partner"),
 		     org ? " (" : "", org ? org : "", org ? ")" : "", jint(g, "bedrag"),
 		     jstr(g, "signaaldatum"), cJSON_IsTrue(cJSON_GetObjectItem(g, "crisis"))
 						       ? ", crisis" : "",
 		     cJSON_IsTrue(cJSON_GetObjectItem(g, "eindelevering")) ? ", eindelevering"
 									  : "");
 	}
-	if (jint(t, "signals_not_listed"))
-		addf(s, max, " en %ld niet genoemd;", jint(t, "signals_not_listed"));
-	end_sentence(s);
+	if (jint(task, "signals_not_listed"))
+		addf(&t, " en %ld niet genoemd;", jint(task, "signals_not_listed"));
+	end_sentence(&t);
 }
 
 /* Does the task hold what a zaak needs?  (The task schema says so; this is
@@ -304,14 +321,38 @@ static void opt_str(struct jbuf *b, const char *key, const char *v, size_t max, 
 	}
 }
 
-/* The rol: the resident, linked to the zaak.  false: the task has no one
- * to link (no contact details travel with it). */
+/* A phone number as the API takes it (at most 20 characters): without
+ * spaces, dashes, dots and brackets; "" when it is longer still. */
+static void phone(const char *in, char *out, size_t n)
+{
+	size_t k = 0;
+	for (; in && *in && k + 1 < n; in++)
+		if (!strchr(" -.()", *in))
+			out[k++] = *in;
+	out[k] = '\0';
+	while (in && *in && strchr(" -.()", *in))
+		in++;
+	if (in && *in)
+		out[0] = '\0';
+}
+
+/* The rol: the resident, linked to the zaak, and how to reach them.
+ * false: the task has no contact details at all (no one to link). */
 static bool rol_body(const struct zgw *z, const cJSON *t, const char *zaak, struct jbuf *b)
 {
 	const cJSON *c = cJSON_GetObjectItemCaseSensitive(t, "contact");
-	if (!cJSON_IsObject(c) || !(jstr(c, "bsn") || jstr(c, "naam")))
+	if (!cJSON_IsObject(c) || !c->child)
 		return false;
+	char tel[21], naam[201], toel[300];
+	struct text nt = {naam, sizeof(naam), 0, false}, tt = {toel, sizeof(toel), 0, false};
+	const char *pc = jstr(c, "postcode"), *hn = jstr(c, "huisnummer"), *tv = jstr(c, "toevoeging");
 	bool first = true, f2 = true, f3 = true;
+	phone(jstr(c, "telefoon"), tel, sizeof(tel));
+	naam[0] = '\0';
+	addf(&nt, "%s", jstr(c, "naam") ? jstr(c, "naam") : "Bewoner");
+	addf(&tt, "Bewoner met betalingsachterstand (vroegsignalering)");
+	if (pc && hn)
+		addf(&tt, "; adres %s %s%s%s", pc, hn, tv ? " " : "", tv ? tv : "");
 	jbuf_reset(b);
 	jbuf_lit(b, "{");
 	jbuf_key(b, "zaak", &first);
@@ -321,21 +362,24 @@ static bool rol_body(const struct zgw *z, const cJSON *t, const char *zaak, stru
 	jbuf_key(b, "roltype", &first);
 	jbuf_str(b, z->roltype);
 	jbuf_key(b, "roltoelichting", &first);
-	jbuf_str(b, "Bewoner met betalingsachterstand (vroegsignalering)");
+	jbuf_str(b, toel);
 	jbuf_key(b, "betrokkeneIdentificatie", &first);
 	jbuf_lit(b, "{");
 	opt_str(b, "inpBsn", jstr(c, "bsn"), 9, &f2);
 	opt_str(b, "geboortedatum", jstr(c, "geboortedatum"), 18, &f2);
 	jbuf_lit(b, "}");
-	if (jstr(c, "naam") && strlen(jstr(c, "naam")) <= 200) {
+	if (jstr(c, "naam") || tel[0] || jstr(c, "email")) {
 		jbuf_key(b, "contactpersoonRol", &first);
 		jbuf_lit(b, "{");
-		opt_str(b, "naam", jstr(c, "naam"), 200, &f3);
-		opt_str(b, "telefoonnummer", jstr(c, "telefoon"), 20, &f3);
+		opt_str(b, "naam", naam, 200, &f3);
+		opt_str(b, "telefoonnummer", tel, 20, &f3);
 		opt_str(b, "emailadres", jstr(c, "email"), 254, &f3);
 		jbuf_lit(b, "}");
 	}
 	jbuf_lit(b, "}");
+	OPENSSL_cleanse(naam, sizeof(naam));
+	OPENSSL_cleanse(tel, sizeof(tel));
+	OPENSSL_cleanse(toel, sizeof(toel));
 	return true;
 }
 
@@ -360,7 +404,7 @@ static enum sink_outcome post(struct zgw *z, struct zmsg *m, char *why, size_t n
 		return SINK_RETRY;
 	}
 	int rc = http_pool_post(z->pool, m->at_rol ? z->rollen_url : z->zaken_url, h, m->body.p,
-				m->body.len, m, why, n);
+				m->body.len, m, 0, why, n);
 	return rc == VR_OK ? SINK_INFLIGHT : SINK_RETRY;
 }
 
@@ -404,6 +448,12 @@ static enum sink_outcome zgw_send(struct sink *s, const struct sink_msg *msg, ui
 		snprintf(why, whylen, "not a task (no task_id key)");
 		return SINK_FAILED;
 	}
+	/* One attempt of a task at a time: a second one could make a second
+	 * zaak before the first's URL is known. */
+	for (int i = 0; i < z->n; i++)
+		if (z->m[i].busy && strlen(z->m[i].task_id) == msg->key_len &&
+		    memcmp(z->m[i].task_id, msg->key, msg->key_len) == 0)
+			return SINK_BUSY;
 	m->ticket = ticket;
 	m->task = msg->body;
 	m->task_len = msg->len;
@@ -452,6 +502,22 @@ static void on_done(void *ctx, const struct http_done *d)
 	enum sink_outcome o = d->outcome;
 	const char *step = m->at_rol ? "rol" : "zaak";
 	snprintf(why, sizeof(why), "%s: %s", step, d->why);
+	if (o == SINK_FAILED && (d->status == 401 || d->status == 403)) {
+		/* The sink's credentials, not the task: every task waits for
+		 * the operator (client_id, secret.file, the API's rights). */
+		o = SINK_RETRY;
+		snprintf(why, sizeof(why), "%s: HTTP %ld: not authorised; check client_id and "
+			 "secret.file (the task waits)", step, d->status);
+	} else if (o == SINK_FAILED && d->status == 400 &&
+		   (strstr(d->body, "\"name\":\"zaaktype\"") ||
+		    strstr(d->body, "\"name\":\"roltype\""))) {
+		/* The catalogue's types, not the task: unreachable or wrong
+		 * (ZRC checks them on every request); the task waits. */
+		o = SINK_RETRY;
+		snprintf(why, sizeof(why), "%s: HTTP 400: the API cannot use the configured %s "
+			 "(the task waits)", step, strstr(d->body, "\"name\":\"zaaktype\"")
+						     ? "zaaktype" : "roltype");
+	}
 	if (o == SINK_DELIVERED && !m->at_rol) {
 		cJSON *doc;
 		const char *u = zaak_url(d, &doc);
@@ -467,9 +533,10 @@ static void on_done(void *ctx, const struct http_done *d)
 			return;
 	} else if (m->at_rol && o != SINK_RETRY) {
 		struct made *e = made_find(z, m->task_id);
+		/* Not the answer's text: it may echo the resident's data. */
 		if (o == SINK_FAILED && e)
-			snprintf(why, sizeof(why), "rol: %s (zaak %s made: link the resident by hand)",
-				 d->why, e->url);
+			snprintf(why, sizeof(why), "rol: zaak %s made, its rol refused (HTTP %ld): "
+				 "link the resident by hand", e->url, d->status);
 		made_forget(z, m->task_id);
 	}
 	if (o == SINK_FAILED)

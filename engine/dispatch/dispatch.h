@@ -186,7 +186,8 @@ void dispatch_set_journal(struct dispatch *d, const struct dispatch_journal *j);
 /* Task task_id is delivered (or failed for good): it leaves the outbox. */
 int dispatch_task_done(struct dispatch *d, const char *task_id);
 /* Restore one stored value (store_kv_scan over DISPATCH_KV_PREFIX), at
- * start-up before any decision; VR_EPARSE for a value it cannot read. */
+ * start-up before any decision; VR_EPARSE for a value it cannot read.  The
+ * prefix's other values (the inbox d:in, zaak records d:z:) are skipped. */
 int dispatch_restore(struct dispatch *d, const char *key, const void *val, size_t len);
 /* After the restore: hand every task still in the outbox to the observer
  * again, with the same task_id and body (a redelivery). */

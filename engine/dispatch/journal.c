@@ -247,6 +247,11 @@ static int restore_task(struct dispatch *d, struct in *r)
 int dispatch_restore(struct dispatch *d, const char *key, const void *val, size_t len)
 {
 	struct in r = {val, (const unsigned char *)val + len, false};
+	/* Other values under the prefix are not the journal's: the inbox
+	 * (d:in, d:inbox) and the zgw sinks' zaak records (d:z:). */
+	if (strncmp(key, "d:q:", 4) != 0 && strncmp(key, "d:o:", 4) != 0 &&
+	    strcmp(key, "d:last") != 0)
+		return VR_OK;
 	unsigned version = get_u8(&r);
 	if (version < 1 || version > JOURNAL_VERSION)
 		return VR_EPARSE;

@@ -35,6 +35,8 @@
 #include "svc_int.h"
 #include "vr.h"
 
+#define OUTCOMES_PER_POLL 64
+
 /* A task on its way: durable in the store, handed to the sinks. */
 struct sent_task {
 	char id[CASE_ID_STRLEN + 16];
@@ -66,6 +68,8 @@ struct svc_tasks {
 	unsigned long refused;    /* tasks a sink refused for good */
 	struct store *ledger;     /* zgw sinks' zaak URLs: a connection of their own */
 	struct src *osrc;         /* [outcomes] topic: the teams' outcomes */
+	struct src_msg opend[OUTCOMES_PER_POLL]; /* read, not yet stored */
+	size_t n_opend;
 	unsigned long outcomes, outcomes_refused;
 	int64_t ttl;              /* of the journal's values */
 };
@@ -398,23 +402,25 @@ static int outcome_dead_letter(struct svc *r, const struct src_msg *m, const cha
 	return sink_send(r->kafka, &out, &r->tk->fb);
 }
 
-#define OUTCOMES_PER_POLL 64
-
 /*
  * The outcomes topic: each message applied (or refused and dead-lettered),
  * the dispatch values it changed written to the store, the partners'
  * Opgepakt events and the dead letters acknowledged, and only then its
- * position stored for the commit.  A crash in between reads it again; the
+ * position stored for the commit.  Messages whose write or events are not
+ * through yet stay in hand (no new ones are read meanwhile) and are tried
+ * again at the next poll; a crash in between reads them again, and the
  * same outcome twice is one.
  */
-static int read_outcomes(struct svc *r)
+static void read_outcomes(struct svc *r)
 {
 	struct svc_tasks *k = r->tk;
-	struct src_msg got[OUTCOMES_PER_POLL];
-	size_t n = 0;
 	int rc = VR_OK;
-	while (n < OUTCOMES_PER_POLL && src_poll(k->osrc, 0, &got[n]) == 1) {
-		struct src_msg *m = &got[n++];
+	bool fresh = k->n_opend == 0;
+	while (fresh && rc == VR_OK && k->n_opend < OUTCOMES_PER_POLL) {
+		struct src_msg *m = &k->opend[k->n_opend];
+		if (src_poll(k->osrc, 0, m) != 1)
+			break;
+		k->n_opend++;
 		char where[300], err[512];
 		snprintf(where, sizeof(where), "%s/%d@%lld", m->topic, (int)m->partition,
 			 m->offset);
@@ -422,24 +428,31 @@ static int read_outcomes(struct svc *r)
 				: (snprintf(err, sizeof(err), "empty message"), VR_EINVAL);
 		if (rc == VR_EINVAL)
 			rc = outcome_dead_letter(r, m, err);
-		if (rc != VR_OK)
-			break;
 	}
-	if (n == 0)
-		return VR_OK;
-	if (rc == VR_OK)
-		rc = write_journal(r);
-	if (rc == VR_OK) {
-		wait_picked_up(r);
-		src_store(k->osrc, got, n);
-	} else {
-		/* Not stored: read again after the restart this leads to. */
-		vlog(LOG_ERROR, "outcomes: cannot apply or store them: %s", vr_strerror(rc));
+	if (k->n_opend == 0)
+		return;
+	if (rc != VR_OK) {
+		/* Out of memory: stop; the restart reads them again. */
+		vlog(LOG_ERROR, "outcomes: cannot apply them: %s", vr_strerror(rc));
 		r->fatal = true;
+		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		src_release(k->osrc, &got[i]);
-	return VR_OK;
+	unsigned long failed = k->fb.failed;
+	rc = write_journal(r);
+	if (rc == VR_OK)
+		wait_picked_up(r);
+	if (rc != VR_OK || !sink_group_done(&k->fb))
+		return; /* kept: tried again at the next poll */
+	if (k->fb.failed != failed) {
+		vlog(LOG_ERROR, "outcomes: their events to the partners or dead letters failed; "
+		     "stopping, the restart reads them again");
+		r->fatal = true;
+		return;
+	}
+	src_store(k->osrc, k->opend, k->n_opend);
+	for (size_t i = 0; i < k->n_opend; i++)
+		src_release(k->osrc, &k->opend[i]);
+	k->n_opend = 0;
 }
 
 static int outcomes_revoking(void *ud, bool lost)
@@ -453,6 +466,18 @@ int svc_setup_outcomes(struct svc *r, char *err, size_t n)
 	const char *topic = conf_get(r->cf, "outcomes", "topic");
 	if (!topic || !r->tk) /* without dispatch: refused by svc_check_tasks() */
 		return VR_OK;
+	/* Its own topic: refused outcomes go to the dead-letter topic, which
+	 * must never lead back here. */
+	bool clash = strcmp(topic, r->dlq_topic) == 0;
+	for (size_t i = 0; i < r->n_maps && !clash; i++)
+		clash = strcmp(topic, mapping_topic(r->maps[i])) == 0;
+	for (int p = 0; p < PARTNER__COUNT && !clash; p++)
+		clash = strcmp(topic, r->feedback_topics[p]) == 0;
+	if (clash) {
+		snprintf(err, n, "[outcomes] topic %s is also a partner, feedback or dead-letter "
+			 "topic", topic);
+		return VR_EINVAL;
+	}
 	char group[300];
 	const char *g = conf_get(r->cf, "outcomes", "group.id");
 	if (!g) {
@@ -669,6 +694,8 @@ void svc_teardown_tasks(struct svc *r)
 		return;
 	store_close(k->ledger);
 	if (k->osrc) {
+		for (size_t i = 0; i < k->n_opend; i++)
+			src_release(k->osrc, &k->opend[i]);
 		src_commit_sync(k->osrc);
 		src_close(k->osrc);
 	}

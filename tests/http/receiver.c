@@ -11,7 +11,7 @@
  *        retry-after=S  the first request of each Idempotency-Key gets 429 with
  *                       Retry-After: S, the next ones 200
  *        zgw            a ZGW Zaken API: POST .../zaken 20% 503 (nothing made), the
- *                       rest 201 with {"url":"<this server>/zaken/<n>"}; POST
+ *                       rest 201 with {"url":"<this server>/zaken/<pid>-<n>"}; POST
  *                       .../rollen 30% 500, 10% hang, the rest 201
  *        zgw-rol=N      the same, but zaken always 201 and rollen always N
  * Prints its URL (http://127.0.0.1:PORT/hook) on the first line of stdout
@@ -40,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BODY_MAX (1 << 20)
 
@@ -105,7 +106,8 @@ static int decide(const char *key, const char *path, char *made, size_t n)
 	if (zgw && k >= 6 && strcmp(path + k - 6, "/zaken") == 0) {
 		status = rol_status >= 0 ? 201 : roll() < 20 ? 503 : 201;
 		if (status == 201)
-			snprintf(made, n, "http://127.0.0.1:%u/zaken/%lu", port_now, ++zaken_made);
+			snprintf(made, n, "http://127.0.0.1:%u/zaken/%d-%lu", port_now, (int)getpid(),
+				 ++zaken_made);
 	} else if (zgw && rol_status >= 0) {
 		status = rol_status;
 	} else if (zgw) {

@@ -211,9 +211,9 @@ done
 	fail "the Kafka outcome was not applied once: $(grep outcome "$WORK/kout1.err" | head -3)"
 grep -q 'outcome outcomes.calm/0@1 refused: resultaat: expected a DDAS eindresultaat' "$WORK/kout1.err" ||
 	fail "the bad outcome: $(grep -i outcome "$WORK/kout1.err" | head -3)"
-grep -q "case $c3" "$WORK/kout2.err" && fail "the outcomes were read again by the next run"
-consume signals.dlq '%h %s\n' | grep 'vroeg.reason.code=outcome' | grep -q "\"case_id\":\"$c3\"" ||
-	fail "the bad outcome was not dead-lettered"
+grep -q 'outcome outcomes.calm/' "$WORK/kout2.err" && fail "the outcomes were read again by the next run"
+[[ $(consume signals.dlq '%h %s\n' | grep 'vroeg.reason.code=outcome' | grep -c "\"case_id\":\"$c3\"") -eq 1 ]] ||
+	fail "the bad outcome was not dead-lettered once"
 consume feedback.zorg '%s\n' >"$WORK/feedback2.txt"
 for id in $(grep -h "\"case_id\":\"$c3\"" "$WORK/calm.set" | grep -o '"id":"[^"]*"' | sort -u); do
 	grep -q "{\"ID\":${id#\"id\":},.*\"status\":\"Opgepakt\"}" "$WORK/feedback2.txt" ||

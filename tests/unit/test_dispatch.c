@@ -425,7 +425,10 @@ static void test_journal(void)
 	/* A value it cannot read is an error, not a crash. */
 	CHECK_INT(dispatch_restore(d, "d:q:c-x", "\x01\x00", 2), VR_EPARSE);
 	CHECK_INT(dispatch_restore(d, "d:o:c-x.v1", "\x01", 1), VR_EPARSE);
-	CHECK_INT(dispatch_restore(d, "d:what", "\x01", 1), VR_EPARSE);
+	/* Another part's value under the prefix is skipped, not an error. */
+	CHECK_INT(dispatch_restore(d, "d:what", "\x01", 1), VR_OK);
+	CHECK_INT(dispatch_restore(d, "d:z:sink.zaken:c-x.v1", "https://z/1", 11), VR_OK);
+	CHECK_INT(dispatch_restore(d, "d:in:0123", "{}", 2), VR_OK);
 	CHECK_INT(dispatch_restore(d, "d:last", "\x07", 1), VR_EPARSE);
 	dispatch_free(d);
 }
