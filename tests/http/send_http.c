@@ -4,9 +4,11 @@
  * (or time runs out), and prints what happened as one JSON line:
  *   {"delivered":D,"failed":F,"retried":R,"pending":P,"seconds":S}
  * usage: send_http --url URL --n N [--secret-file F] [--timeout-ms T]
- *                  [--max-seconds S] [--inflight K]
+ *                  [--max-seconds S] [--inflight K] [--zgw JWT_SECRET_FILE]
  * Task i has the key "task-i" (its Idempotency-Key) and a body that names
- * it.  Exit 0 when nothing is pending at the end, 1 otherwise.
+ * it.  With --zgw the sink is the ZGW sink (sink_zgw.h) on the API root URL,
+ * and each body a small task of its own.  Exit 0 when nothing is pending at
+ * the end, 1 otherwise.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +17,13 @@
 #include "log.h"
 #include "sink.h"
 #include "sink_http.h"
+#include "sink_zgw.h"
 #include "vr.h"
 
 int main(int argc, char **argv)
 {
 	struct sink_http_conf c = {0};
+	const char *zgw = NULL;
 	int n = 10;
 	double max_s = 60;
 	char err[256];
@@ -37,6 +41,8 @@ int main(int argc, char **argv)
 			max_s = atof(v);
 		else if (strcmp(a, "--inflight") == 0)
 			c.max_inflight = atoi(v);
+		else if (strcmp(a, "--zgw") == 0)
+			zgw = v;
 		else {
 			fprintf(stderr, "send_http: unknown option %s\n", a);
 			return 2;
@@ -44,7 +50,15 @@ int main(int argc, char **argv)
 	}
 	log_set_level(LOG_ERROR);
 	c.connect_timeout_ms = 1000;
-	struct sink *s = sink_http_open(&c, "webhook", err, sizeof(err));
+	struct sink_zgw_conf z = {
+		.url = c.url, .rsin = "002220647", .client_id = "send_http", .secret_file = zgw,
+		.zaaktype = "https://catalogi.example.nl/catalogi/api/v1/zaaktypen/1",
+		.roltype = "https://catalogi.example.nl/catalogi/api/v1/roltypen/1",
+		.timeout_ms = c.timeout_ms, .connect_timeout_ms = 1000,
+		.max_inflight = c.max_inflight,
+	};
+	struct sink *s = zgw ? sink_zgw_open(&z, "zaken", err, sizeof(err))
+			     : sink_http_open(&c, "webhook", err, sizeof(err));
 	if (!s) {
 		fprintf(stderr, "send_http: %s\n", err);
 		return 2;
@@ -53,9 +67,13 @@ int main(int argc, char **argv)
 	struct sink_group g = {0};
 	double t0 = vr_mono_now();
 	for (int i = 0; i < n; i++) {
-		char key[32], body[128];
+		char key[32], body[400];
 		snprintf(key, sizeof(key), "task-%d", i);
-		int len = snprintf(body, sizeof(body), "{\"task_id\":\"%s\",\"n\":%d}", key, i);
+		int len = zgw ? snprintf(body, sizeof(body),
+					 "{\"task_id\":\"%s\",\"case_id\":\"c-%d\",\"priority\":"
+					 "\"crisis\",\"due\":\"2024-01-04\",\"issued\":\"2024-01-01\","
+					 "\"signals\":[],\"contact\":{\"naam\":\"Test\"}}", key, i)
+			      : snprintf(body, sizeof(body), "{\"task_id\":\"%s\",\"n\":%d}", key, i);
 		struct sink_msg m = {.key = key, .key_len = strlen(key), .body = body,
 				     .len = (size_t)len};
 		if (sink_send(s, &m, &g) != VR_OK) {

@@ -9,9 +9,12 @@
 #    case, and one rol answered 201 per task, naming that zaak, however
 #    often the rol is retried; every request carries an HS256 JWT signed
 #    with the secret and the claims iss, client_id, user_id, iat.
+# 3. (tests/http/send_http.c --zgw) a Zaken API that answers 401 makes the
+#    tasks wait and be tried again, not fail for good; one that answers 400
+#    to the task fails it for good at once.
 # Every process started here is stopped on exit.
 set -euo pipefail
-RECEIVER=$1 WORK=$2 VROEG=$3
+RECEIVER=$1 WORK=$2 VROEG=$3 SEND=$4
 here=$(cd "$(dirname "$0")/.." && pwd)
 contract=${VROEG_ZGW_CONTRACT:-$here/http/zgw/zaken-openapi.json}
 prism=${VROEG_PRISM:-/opt/vroeg-test/prism/node_modules/.bin/prism}
@@ -134,4 +137,21 @@ for r in log:
 print(f"zgw: {len(tasks)} tasks, {len(made)} zaken made once each, "
       f"{zaak_tries} zaak and {rol_tries} rol requests")
 PY
+# 3. The sink's credentials refused (401): every task waits, none fails for
+# good; a 400 about the task itself fails it at once, never retried.
+field() { sed -n "s/.*\"$1\":\([0-9.]*\).*/\1/p" <<<"$2"; }
+for mode in 401 400; do
+	"$RECEIVER" --log "$WORK/s$mode.log" --mode "status=$mode" >"$WORK/s$mode.url" &
+	pids+=($!)
+	for _ in $(seq 1 100); do [[ -s $WORK/s$mode.url ]] && break; sleep 0.05; done
+	url=$(head -n 1 "$WORK/s$mode.url")
+	out=$("$SEND" --url "${url%/hook}" --n 5 --zgw "$WORK/zgw.secret" --max-seconds 3) || true
+	if [[ $mode == 401 ]]; then
+		[[ $(field failed "$out") -eq 0 && $(field pending "$out") -eq 5 &&
+			$(field retried "$out") -ge 5 ]] || fail "401: $out"
+	else
+		[[ $(field failed "$out") -eq 5 && $(field retried "$out") -eq 0 &&
+			$(wc -l <"$WORK/s400.log") -eq 5 ]] || fail "400: $out"
+	fi
+done
 echo "1 passed, 0 failed"
