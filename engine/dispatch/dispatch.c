@@ -252,11 +252,9 @@ static int waits_add(struct team *t, int wait)
 
 /* ---- snapshots: a queued case kept encoded ---- */
 
-int dispatch_snap_set_encoded(struct dispatch *d, struct dcase *x, const unsigned char *p,
-			      size_t len)
+/* x's snapshot becomes p[0, len). */
+static int snap_store(struct dcase *x, const unsigned char *p, size_t len)
 {
-	if (len > CASE_ENCODED_MAX || case_decode(p, len, &d->open) != VR_OK)
-		return VR_EPARSE;
 	if (len > x->snap_cap) {
 		uint32_t cap = (uint32_t)(len + 63) & ~63u;
 		unsigned char *v = realloc(x->snap, cap);
@@ -270,20 +268,17 @@ int dispatch_snap_set_encoded(struct dispatch *d, struct dcase *x, const unsigne
 	return VR_OK;
 }
 
+int dispatch_snap_set_encoded(struct dispatch *d, struct dcase *x, const unsigned char *p,
+			      size_t len)
+{
+	if (len > CASE_ENCODED_MAX || case_decode(p, len, &d->open) != VR_OK)
+		return VR_EPARSE;
+	return snap_store(x, p, len);
+}
+
 int dispatch_snap_set(struct dispatch *d, struct dcase *x, const struct case_rec *c)
 {
-	size_t len = case_encode(c, d->enc);
-	if (len > x->snap_cap) {
-		uint32_t cap = (uint32_t)(len + 63) & ~63u;
-		unsigned char *v = realloc(x->snap, cap);
-		if (!v)
-			return VR_ENOMEM;
-		x->snap = v;
-		x->snap_cap = cap;
-	}
-	memcpy(x->snap, d->enc, len);
-	x->snap_len = (uint32_t)len;
-	return VR_OK;
+	return snap_store(x, d->enc, case_encode(c, d->enc));
 }
 
 const struct case_rec *dispatch_snap_open(struct dispatch *d, const struct dcase *x)

@@ -55,15 +55,15 @@ static void on_signal(int sig)
 
 /* ---- the engine's decision observer ------------------------------------ */
 
-static int send_dead_letter(struct svc *r, struct batch *b, const struct src_msg *m,
-			    const struct sig_error *err)
+int svc_dead_letter(struct svc *r, struct sink_group *g, const struct src_msg *m,
+		    const char *code, const char *reason)
 {
 	char part[16], off[24];
 	snprintf(part, sizeof(part), "%d", (int)m->partition);
 	snprintf(off, sizeof(off), "%lld", m->offset);
 	const struct sink_header h[] = {
-		{"vroeg.reason.code", sig_reject_code(err->code)},
-		{"vroeg.reason", err->msg},
+		{"vroeg.reason.code", code},
+		{"vroeg.reason", reason},
 		{"vroeg.source.topic", m->topic},
 		{"vroeg.source.partition", part},
 		{"vroeg.source.offset", off},
@@ -71,7 +71,13 @@ static int send_dead_letter(struct svc *r, struct batch *b, const struct src_msg
 	const struct sink_msg out = {r->dlq_topic, m->key, m->key_len, m->payload, m->len,
 				     h, VR_ARRAY_LEN(h)};
 	r->res->dead_letters++;
-	return sink_send(r->kafka, &out, &b->g);
+	return sink_send(r->kafka, &out, g);
+}
+
+static int send_dead_letter(struct svc *r, struct batch *b, const struct src_msg *m,
+			    const struct sig_error *err)
+{
+	return svc_dead_letter(r, &b->g, m, sig_reject_code(err->code), err->msg);
 }
 
 /* A redelivery is answered with the status the signal got the first time:

@@ -105,6 +105,11 @@ int svc_setup_output(struct svc *r, char *err, size_t n);
 void svc_reload_rules(struct svc *r);
 void svc_teardown_engine(struct svc *r);
 
+/* service.c: m to the dead-letter topic with the headers naming why and
+ * where it came from, in group g. */
+int svc_dead_letter(struct svc *r, struct sink_group *g, const struct src_msg *m,
+		    const char *code, const char *reason);
+
 /* tasks.c */
 bool svc_wants_tasks(const struct conf *c);
 int svc_check_tasks(const struct conf *c, char *err, size_t n);

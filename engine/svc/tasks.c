@@ -383,25 +383,6 @@ static void wait_picked_up(struct svc *r)
 		     "keeps trying (a crash now would lose them)");
 }
 
-/* A refused outcome from Kafka: to the dead-letter topic with its reason. */
-static int outcome_dead_letter(struct svc *r, const struct src_msg *m, const char *why)
-{
-	char part[16], off[24];
-	snprintf(part, sizeof(part), "%d", (int)m->partition);
-	snprintf(off, sizeof(off), "%lld", m->offset);
-	const struct sink_header h[] = {
-		{"vroeg.reason.code", "outcome"},
-		{"vroeg.reason", why},
-		{"vroeg.source.topic", m->topic},
-		{"vroeg.source.partition", part},
-		{"vroeg.source.offset", off},
-	};
-	const struct sink_msg out = {r->dlq_topic, m->key, m->key_len, m->payload, m->len,
-				     h, VR_ARRAY_LEN(h)};
-	r->res->dead_letters++;
-	return sink_send(r->kafka, &out, &r->tk->fb);
-}
-
 /*
  * The outcomes topic: each message applied (or refused and dead-lettered),
  * the dispatch values it changed written to the store, the partners'
@@ -427,7 +408,7 @@ static void read_outcomes(struct svc *r)
 		rc = m->payload ? apply_outcome(r, where, m->payload, m->len, err, sizeof(err))
 				: (snprintf(err, sizeof(err), "empty message"), VR_EINVAL);
 		if (rc == VR_EINVAL)
-			rc = outcome_dead_letter(r, m, err);
+			rc = svc_dead_letter(r, &k->fb, m, "outcome", err);
 	}
 	if (k->n_opend == 0)
 		return;
