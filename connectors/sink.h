@@ -2,7 +2,7 @@
  * sink.h - where vroeg's output goes: the sink family.
  *
  * A sink delivers messages (a body, optionally a topic, a key and headers)
- * to one destination: a Kafka topic, a file, later an HTTP receiver or a
+ * to one destination: a Kafka topic, a file, an HTTP receiver (a webhook) or a
  * ZGW case system.  Every backend is an ops table (sink_int.h) whose calls
  * only say what happened to a message: delivered, try again later, or
  * failed for good with a reason.  sink.c alone decides what follows: it
