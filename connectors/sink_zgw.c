@@ -502,6 +502,9 @@ static void on_done(void *ctx, const struct http_done *d)
 	enum sink_outcome o = d->outcome;
 	const char *step = m->at_rol ? "rol" : "zaak";
 	snprintf(why, sizeof(why), "%s: %s", step, d->why);
+	/* A rol's answer is not logged: it may echo the resident's data. */
+	if (m->at_rol && d->status)
+		snprintf(why, sizeof(why), "rol: HTTP %ld", d->status);
 	if (o == SINK_FAILED && (d->status == 401 || d->status == 403)) {
 		/* The sink's credentials, not the task: every task waits for
 		 * the operator (client_id, secret.file, the API's rights). */
@@ -533,13 +536,11 @@ static void on_done(void *ctx, const struct http_done *d)
 			return;
 	} else if (m->at_rol && o != SINK_RETRY) {
 		struct made *e = made_find(z, m->task_id);
-		/* Not the answer's text: it may echo the resident's data. */
 		if (o == SINK_FAILED && e)
 			snprintf(why, sizeof(why), "rol: zaak %s made, its rol refused (HTTP %ld): "
 				 "link the resident by hand", e->url, d->status);
-		made_forget(z, m->task_id);
 	}
-	if (o == SINK_FAILED)
+	if (o == SINK_FAILED || (o == SINK_DELIVERED && m->at_rol))
 		made_forget(z, m->task_id); /* it leaves the outbox */
 	uint64_t ticket = m->ticket;
 	release(m);
