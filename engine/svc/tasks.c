@@ -70,6 +70,7 @@ struct svc_tasks {
 	struct src *osrc;         /* [outcomes] topic: the teams' outcomes */
 	struct src_msg opend[OUTCOMES_PER_POLL]; /* read, not yet stored */
 	size_t n_opend;
+	unsigned long opend_failed; /* fb.failed when they were read */
 	unsigned long outcomes, outcomes_refused;
 	int64_t ttl;              /* of the journal's values */
 };
@@ -397,6 +398,8 @@ static void read_outcomes(struct svc *r)
 	struct svc_tasks *k = r->tk;
 	int rc = VR_OK;
 	bool fresh = k->n_opend == 0;
+	if (fresh)
+		k->opend_failed = k->fb.failed;
 	while (fresh && rc == VR_OK && k->n_opend < OUTCOMES_PER_POLL) {
 		struct src_msg *m = &k->opend[k->n_opend];
 		if (src_poll(k->osrc, 0, m) != 1)
@@ -418,13 +421,12 @@ static void read_outcomes(struct svc *r)
 		r->fatal = true;
 		return;
 	}
-	unsigned long failed = k->fb.failed;
 	rc = write_journal(r);
 	if (rc == VR_OK)
 		wait_picked_up(r);
 	if (rc != VR_OK || !sink_group_done(&k->fb))
 		return; /* kept: tried again at the next poll */
-	if (k->fb.failed != failed) {
+	if (k->fb.failed != k->opend_failed) {
 		vlog(LOG_ERROR, "outcomes: their events to the partners or dead letters failed; "
 		     "stopping, the restart reads them again");
 		r->fatal = true;
