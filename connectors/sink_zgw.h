@@ -20,9 +20,12 @@
  * second zaak.  A task without contact details gets the zaak alone.
  *
  * Outcomes per request as the webhook's (http_pool.h): 2xx on, 408, 429,
- * 5xx, timeouts and broken connections again later, any other status
- * failed for good (the reason names the step, the status and, after step
- * 1, the zaak URL, so an operator can finish the rol by hand).
+ * 5xx, timeouts and broken connections again later.  So are 401 and 403
+ * (the sink's credentials) and a 400 naming the zaaktype or roltype (the
+ * catalogue): the task waits for the operator instead of failing.  Any
+ * other status fails it for good; the reason names the step, the status
+ * and, after step 1, the zaak URL, so an operator can finish the rol by
+ * hand, but never a rol's answer, which may echo the resident's data.
  */
 #ifndef VR_SINK_ZGW_H
 #define VR_SINK_ZGW_H
