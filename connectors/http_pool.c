@@ -66,6 +66,11 @@ static size_t on_header(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
+bool http_is_url(const char *u)
+{
+	return u && (strncmp(u, "http://", 7) == 0 || strncmp(u, "https://", 8) == 0);
+}
+
 struct curl_slist *http_header(struct curl_slist *l, const char *line, bool *ok)
 {
 	struct curl_slist *n = curl_slist_append(l, line);

@@ -68,6 +68,9 @@ int http_pool_post(struct http_pool *p, const char *url, struct curl_slist *hdrs
  * was sent. */
 void http_pool_poll(struct http_pool *p, long wait_ms, http_done_fn fn, void *ctx);
 
+/* Does u start with http:// or https:// (the schemes the pool speaks)? */
+bool http_is_url(const char *u);
+
 /* Append a header line to l; *ok turns false when memory is short (l is
  * then returned unchanged). */
 struct curl_slist *http_header(struct curl_slist *l, const char *line, bool *ok);

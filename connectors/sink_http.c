@@ -165,7 +165,7 @@ static int read_token(struct http_sink *hs, const char *path, char *err, size_t 
 
 static int setup(struct http_sink *hs, const struct sink_http_conf *c, char *err, size_t n)
 {
-	if (!c->url || (strncmp(c->url, "http://", 7) != 0 && strncmp(c->url, "https://", 8) != 0)) {
+	if (!http_is_url(c->url)) {
 		snprintf(err, n, "url must start with http:// or https://");
 		return VR_EINVAL;
 	}

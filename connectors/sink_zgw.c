@@ -487,8 +487,7 @@ static const char *zaak_url(const struct http_done *d, cJSON **doc)
 {
 	*doc = cJSON_ParseWithLength(d->body, d->len);
 	const char *u = jstr(*doc, "url");
-	if (u && strlen(u) <= URL_MAX &&
-	    (strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0))
+	if (http_is_url(u) && strlen(u) <= URL_MAX)
 		return u;
 	return NULL;
 }
@@ -608,8 +607,7 @@ static const struct sink_ops zgw_ops = {
 
 static bool is_url(const char *u)
 {
-	return u && (strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0) &&
-	       strlen(u) <= URL_MAX && !strpbrk(u, " \"\\\r\n");
+	return http_is_url(u) && strlen(u) <= URL_MAX && !strpbrk(u, " \"\\\r\n");
 }
 
 static const char *const vertrouwelijk[] = {"openbaar", "beperkt_openbaar", "intern",

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_pool.h"
 #include "jsonw.h"
 #include "sink_file.h"
 #include "sink_http.h"
@@ -97,7 +98,7 @@ int task_out_add_url(struct task_out *o, const char *url, char *err, size_t errl
 {
 	if (strncmp(url, "file:", 5) == 0 && url[5])
 		return add(o, sink_file_open(url + 5, "a", 0, err, errlen), true, err, errlen);
-	if (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0) {
+	if (http_is_url(url)) {
 		struct sink_http_conf c = {.url = url};
 		return add(o, sink_http_open(&c, "tasks", err, errlen), false, err, errlen);
 	}
@@ -134,7 +135,7 @@ static int section_ok(const struct conf *cf, const char *sec, char *err, size_t 
 			return VR_OK;
 		snprintf(err, errlen, "%s: [%s]: type file needs path", at, sec);
 	} else if (strcmp(type, "http") == 0) {
-		if (url && (strncmp(url, "http://", 7) == 0 || strncmp(url, "https://", 8) == 0))
+		if (http_is_url(url))
 			return VR_OK;
 		snprintf(err, errlen, "%s: [%s]: type http needs url = http(s)://...", at, sec);
 	} else if (strcmp(type, "kafka") == 0) {

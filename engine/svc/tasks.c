@@ -548,8 +548,8 @@ void svc_tasks_poll(struct svc *r)
 static int restore_one(void *ud, const char *key, const void *val, size_t len)
 {
 	struct svc *r = ud;
-	if (strncmp(key, "d:in", 4) == 0)
-		return VR_OK; /* the inbox: read_inbox() */
+	/* The inbox (read_inbox()) is not the journal: dispatch_restore()
+	 * skips it. */
 	int rc = strncmp(key, ZAAK_PREFIX, strlen(ZAAK_PREFIX)) == 0
 			 ? restore_zaak(r, key, val, len)
 			 : dispatch_restore(r->disp, key, val, len);
