@@ -31,6 +31,17 @@ bool src_at_end(const struct src *s)
 	return s->ops->at_end(s);
 }
 
+int src_header(struct src *s, const struct src_msg *m, const char *name, const void **val,
+	       size_t *len)
+{
+	return s->ops->header ? s->ops->header(s, m, name, val, len) : 0;
+}
+
+bool src_caught_up(struct src *s, const char *topic)
+{
+	return s->ops->caught_up ? s->ops->caught_up(s, topic) : true;
+}
+
 void src_close(struct src *s)
 {
 	if (!s)

@@ -66,6 +66,17 @@ void src_commit_sync(struct src *s);
 /* Has every owned partition been read to its end (stop-at-end mode)? */
 bool src_at_end(const struct src *s);
 
+/* The value of m's last header called name: 1 with *val and *len set
+ * (valid while m is held), 0 when m has none. */
+int src_header(struct src *s, const struct src_msg *m, const char *name, const void **val,
+	       size_t *len);
+/*
+ * Has every owned partition of topic been read up to its end as the
+ * broker knows it now (asked, not remembered)?  For a topic the caller
+ * itself writes to, where a partition's end-of-partition event may be
+ * older than the last write.  true for a backend that cannot tell.
+ */
+bool src_caught_up(struct src *s, const char *topic);
 /* Leave the group (committing) and free; NULL is a no-op. */
 void src_close(struct src *s);
 

@@ -13,6 +13,9 @@ struct src_ops {
 	void (*store)(struct src *s, const struct src_msg *m, size_t n);
 	void (*commit_sync)(struct src *s);
 	bool (*at_end)(const struct src *s);
+	int (*header)(struct src *s, const struct src_msg *m, const char *name,
+		      const void **val, size_t *len);
+	bool (*caught_up)(struct src *s, const char *topic);
 	void (*close)(struct src *s);
 };
 

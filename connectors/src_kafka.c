@@ -218,6 +218,44 @@ static bool ksrc_at_end(const struct src *s)
 	return true;
 }
 
+static int ksrc_header(struct src *s, const struct src_msg *m, const char *name,
+		       const void **val, size_t *len)
+{
+	rd_kafka_headers_t *h = NULL;
+	(void)s;
+	if (rd_kafka_message_headers(m->handle, &h) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+	    rd_kafka_header_get_last(h, name, val, len) != RD_KAFKA_RESP_ERR_NO_ERROR)
+		return 0;
+	return 1;
+}
+
+/* Each owned partition of topic: its position (the offset after the last
+ * message handed out) against the high watermark the broker answers. */
+static bool ksrc_caught_up(struct src *s, const char *topic)
+{
+	struct ksrc *k = s->impl;
+	for (size_t i = 0; i < k->n_parts; i++) {
+		const struct part *p = &k->parts[i];
+		int64_t lo, hi;
+		if (strcmp(p->topic, topic) != 0)
+			continue;
+		if (rd_kafka_query_watermark_offsets(k->c, topic, p->partition, &lo, &hi, 2000))
+			return false;
+		rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+		rd_kafka_topic_partition_list_add(l, topic, p->partition);
+		int64_t pos = rd_kafka_position(k->c, l) ? -1 : l->elems[0].offset;
+		/* Nothing handed out yet: where the group stands, or the start. */
+		if (pos < 0)
+			pos = rd_kafka_committed(k->c, l, 2000) ? -1 : l->elems[0].offset;
+		if (pos < 0)
+			pos = lo;
+		rd_kafka_topic_partition_list_destroy(l);
+		if (hi > lo && pos < hi)
+			return false;
+	}
+	return true;
+}
+
 static void ksrc_free(struct ksrc *k)
 {
 	for (size_t i = 0; i < k->n_topics; i++)
@@ -242,6 +280,8 @@ static const struct src_ops kafka_src_ops = {
 	.store = ksrc_store,
 	.commit_sync = ksrc_commit_sync,
 	.at_end = ksrc_at_end,
+	.header = ksrc_header,
+	.caught_up = ksrc_caught_up,
 	.close = ksrc_close,
 };
 

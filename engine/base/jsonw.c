@@ -41,6 +41,11 @@ static bool jbuf_grow(struct jbuf *b, size_t n)
 	return true;
 }
 
+bool jbuf_reserve(struct jbuf *b, size_t n)
+{
+	return jbuf_grow(b, n);
+}
+
 void jbuf_raw(struct jbuf *b, const char *s, size_t n)
 {
 	if (!jbuf_grow(b, n))

@@ -34,6 +34,8 @@ static inline bool jbuf_ok(const struct jbuf *b)
 	return !b->overflow;
 }
 
+/* Room for n more bytes (within max): false, and overflow set, when not. */
+bool jbuf_reserve(struct jbuf *b, size_t n);
 void jbuf_raw(struct jbuf *b, const char *s, size_t n);
 void jbuf_lit(struct jbuf *b, const char *s);   /* unescaped text */
 void jbuf_str(struct jbuf *b, const char *s);   /* quoted, escaped string */

@@ -228,6 +228,13 @@ int engine_flush_cases(struct engine *e);
 /* The households that have a case, as a malloc'ed array the caller frees. */
 int engine_case_households(struct engine *e, struct hkey **keys, size_t *n);
 
+/*
+ * The key a valid signal's state is kept under: its household's pseudonym,
+ * or its person's when the rule set matches persons.  The service keys its
+ * repartition topic by it, so one instance decides all of a household.
+ */
+void engine_state_key(const struct engine *e, const struct signal *s, struct hkey *out);
+
 const char *dec_status_name(enum dec_status s);
 const char *dec_flag_name(enum dec_flag f);
 /* Name of a scoring rule id of the loaded rule set (a decision's case was

@@ -201,6 +201,12 @@ static vr_date receipt(const struct engine *e, const struct engine_rec *rec,
 	return r == VR_DATE_NONE || r < s->signal_date ? s->signal_date : r;
 }
 
+void engine_state_key(const struct engine *e, const struct signal *s, struct hkey *out)
+{
+	if (ruleset_matching_key(e->rs) != RULES_KEY_PERSON || !pseudo_person(e->ps, &s->client, out))
+		pseudo_household(e->ps, &s->client, out);
+}
+
 /* Validate and pseudonymise; gather the batch's households. */
 static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 {
@@ -229,9 +235,7 @@ static void prepare(struct engine *e, const struct engine_rec *recs, size_t n)
 		/* Only event time moves with the record itself. */
 		if (e->clk->kind == CLOCK_EVENT)
 			d->today = clock_today(e->clk);
-		if (ruleset_matching_key(e->rs) != RULES_KEY_PERSON ||
-		    !pseudo_person(e->ps, &s->client, &e->b->hkeys[i]))
-			pseudo_household(e->ps, &s->client, &e->b->hkeys[i]);
+		engine_state_key(e, s, &e->b->hkeys[i]);
 		e->b->item_of[i] = batch_intern(e, e->b->items, sizeof(e->b->items[0]),
 					     &e->b->batch.n_items, &e->b->hkeys[i]);
 		/* The redelivery key: (org, ID), kept inside the household. */

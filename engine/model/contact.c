@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,11 +136,17 @@ size_t contact_plain(const struct sig_client *c, char *out, size_t len)
 size_t contact_seal(struct contact_key *k, const char *case_id, const char *plain,
 		    size_t n, unsigned char *out)
 {
+	return n > CONTACT_PLAIN_MAX ? 0 : contact_seal_msg(k, case_id, plain, n, out);
+}
+
+size_t contact_seal_msg(struct contact_key *k, const char *case_id, const void *plain,
+			size_t n, unsigned char *out)
+{
 	EVP_CIPHER_CTX *ctx = k->enc;
 	int len = 0, fin = 0;
 	size_t total = 0;
 
-	if (n > CONTACT_PLAIN_MAX)
+	if (n > INT_MAX - 64)
 		return 0;
 	out[0] = SEAL_VERSION;
 	unsigned char *nonce = out + 1, *ct = out + 1 + NONCE_LEN;

@@ -35,6 +35,12 @@ size_t contact_plain(const struct sig_client *c, char *out, size_t len);
  * sealed length or 0 on failure. */
 size_t contact_seal(struct contact_key *k, const char *case_id, const char *plain,
 		    size_t n, unsigned char *out);
+/* The same for any n bytes (a record on the repartition topic, sealed
+ * with its household key as the associated data): out holds n +
+ * CONTACT_SEAL_OVERHEAD.  contact_open() opens it. */
+#define CONTACT_SEAL_OVERHEAD (1 + 12 + 16)
+size_t contact_seal_msg(struct contact_key *k, const char *aad, const void *plain,
+			size_t n, unsigned char *out);
 /* Open a sealed block; returns the plain length, or -1 when it was not
  * sealed with this key for this case (or is corrupt). */
 long contact_open(const struct contact_key *k, const char *case_id, const unsigned char *in,

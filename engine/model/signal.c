@@ -53,6 +53,7 @@ static const char *const reject_codes[REJ__COUNT] = {
 	[REJ_CONTACT] = "contact",
 	[REJ_MAPPING] = "mapping",
 	[REJ_NUL] = "nul",
+	[REJ_SEALED] = "sealed",
 };
 
 const char *sig_partner_name(enum sig_partner p)

@@ -115,6 +115,7 @@ enum sig_reject {
 	REJ_CONTACT,
 	REJ_MAPPING,     /* a partner format could not be mapped (connectors) */
 	REJ_NUL,         /* a string with an embedded NUL (\u0000) */
+	REJ_SEALED,      /* a repartition record that does not open (the service) */
 	REJ__COUNT
 };
 

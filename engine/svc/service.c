@@ -114,7 +114,7 @@ static int on_decision(void *ud, const struct decision *d)
 {
 	struct svc *r = ud;
 	struct batch *b = r->deciding;
-	const struct src_msg *m = &b->msgs[r->pos++];
+	const struct src_msg *m = &b->msgs[b->emsg[r->pos++]];
 
 	summary_add_decision(&r->res->sum, d);
 	if (d->status == DEC_REJECTED)
@@ -254,6 +254,7 @@ static void batch_add(struct svc *r, const struct src_msg *m)
 	struct engine_rec *rec = &b->recs[i];
 
 	b->msgs[i] = *m;
+	b->fwd[i] = false;
 	/* A copy: the source may reuse its string for the next message. */
 	size_t wl = strlen(m->where);
 	wl = wl < SVC_WHERE_MAX ? wl : SVC_WHERE_MAX - 1;
@@ -262,6 +263,10 @@ static void batch_add(struct svc *r, const struct src_msg *m)
 	*rec = (struct engine_rec){"", 0, b->where[i], (long)m->offset, NULL, NULL,
 				   m->timestamp_ms};
 	r->res->messages++;
+	if (r->repart && m->topic_ud == r) { /* stage 2: decide a household's record */
+		svc_repart_open(r, b, i);
+		return;
+	}
 	if (!map) { /* subscribed by pattern, or a topic without a mapping */
 		b->pre[i].code = REJ_MAPPING;
 		snprintf(b->pre[i].msg, sizeof(b->pre[i].msg), "no mapping for topic %.100s",
@@ -279,6 +284,9 @@ static void batch_add(struct svc *r, const struct src_msg *m)
 	if (mapping_apply(map, m->payload, m->len, &b->mapped[i], &rec->data, &rec->len,
 			  &b->pre[i]) != VR_OK)
 		rec->reject = &b->pre[i];
+	/* Stage 1: to the household's writer, unless rejected here. */
+	if (r->repart)
+		b->fwd[i] = svc_repart_forward(r, b, i);
 }
 
 /* Release the batch's messages and forget its output (sink_group_reset). */
@@ -294,7 +302,9 @@ static void batch_drop(struct svc *r, struct batch *b)
 		}
 	}
 	b->n = 0;
+	b->ne = 0;
 	sink_group_reset(r->kafka, &b->g);
+	sink_group_reset(r->kafka, &b->fg);
 }
 
 /* Give up every batch in hand, uncommitted: they are read again. */
@@ -312,8 +322,18 @@ static void retire_pass(struct svc *r)
 {
 	while (r->inflight > 0) {
 		struct batch *b = &r->batches[r->head];
-		if (!sink_group_done(&b->g))
+		if (!sink_group_done(&b->g) || !sink_group_done(&b->fg))
 			return;
+		if (b->fg.failed) {
+			/* A record that did not reach the repartition topic: its
+			 * partner message must be read again, so nothing of this or
+			 * a later batch is committed. */
+			vlog(LOG_ERROR, "%lu record(s) could not be produced to repartition topic %s; "
+			     "stopping without committing them", b->fg.failed, r->repart_topic);
+			r->fatal = true;
+			drop_all(r);
+			return;
+		}
 		src_store(r->src, b->msgs, b->n);
 		batch_drop(r, b);
 		r->res->batches++;
@@ -390,12 +410,19 @@ static int decide_fill(struct svc *r)
 
 	if (b->n == 0)
 		return VR_OK;
+	/* The engine's records: all but those stage 1 forwarded. */
+	b->ne = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (!b->fwd[i]) {
+			b->erecs[b->ne] = b->recs[i];
+			b->emsg[b->ne++] = i;
+		}
 	vr_backoff_init(&bo, 0.05, 2.0);
 	for (;;) {
 		r->deciding = b;
 		r->pos = 0;
 		sink_group_reset(r->kafka, &b->g);
-		rc = engine_process(r->e, b->recs, b->n);
+		rc = b->ne ? engine_process(r->e, b->erecs, b->ne) : VR_OK;
 		if (rc != VR_EAGAIN)
 			break;
 		if (store_pause(r, &since, &logged, &bo) != VR_OK) {
@@ -456,7 +483,11 @@ static int setup_batches(struct svc *r)
 		b->mapped = calloc(m, sizeof(*b->mapped));
 		b->pre = calloc(m, sizeof(*b->pre));
 		b->where = calloc(m, sizeof(*b->where));
-		if (!b->msgs || !b->recs || !b->mapped || !b->pre || !b->where)
+		b->fwd = calloc(m, sizeof(*b->fwd));
+		b->erecs = calloc(m, sizeof(*b->erecs));
+		b->emsg = calloc(m, sizeof(*b->emsg));
+		if (!b->msgs || !b->recs || !b->mapped || !b->pre || !b->where || !b->fwd ||
+		    !b->erecs || !b->emsg)
 			return VR_ENOMEM;
 		for (size_t i = 0; i < m; i++)
 			jbuf_init(&b->mapped[i], SIG_LINE_MAX * 2);
@@ -468,10 +499,15 @@ static int setup_batches(struct svc *r)
 static int setup_source(struct svc *r, char *err, size_t n)
 {
 	struct src_kafka_topic topics[SVC_TOPICS_MAX];
+	size_t nt = r->n_maps;
 	for (size_t i = 0; i < r->n_maps; i++)
 		topics[i] = (struct src_kafka_topic){mapping_topic(r->maps[i]), r->maps[i]};
+	/* Both stages in the one group: its messages are told apart by their
+	 * topic's ud, the service itself. */
+	if (r->repart)
+		topics[nt++] = (struct src_kafka_topic){r->repart_topic, r};
 	struct src_events ev = {r, svc_revoking};
-	r->src = src_kafka_open(r->cf, topics, r->n_maps, r->o->stop_at_end, &ev, err, n);
+	r->src = src_kafka_open(r->cf, topics, nt, r->o->stop_at_end, &ev, err, n);
 	return r->src ? VR_OK : VR_EINVAL;
 }
 
@@ -510,7 +546,14 @@ static void teardown(struct svc *r)
 		free(b->mapped);
 		free(b->pre);
 		free(b->where);
+		free(b->fwd);
+		free(b->erecs);
+		free(b->emsg);
 	}
+	free(r->rsig);
+	if (r->rseal)
+		memset(r->rseal, 0, r->rseal_cap);
+	free(r->rseal);
 	sink_close(r->kafka);
 	svc_teardown_tasks(r);
 	free(r->written_dec);
@@ -564,6 +607,9 @@ static void poll_loop(struct svc *r)
 		if (at_end && r->fill->n == 0) {
 			if (retire(r, 0) != VR_OK)
 				break;
+			/* What stage 1 forwarded may not have been fetched yet. */
+			if (r->repart && r->res->forwarded && !src_caught_up(r->src, r->repart_topic))
+				continue;
 			vlog(LOG_INFO, "every partition read to its end; stopping");
 			break;
 		}
@@ -639,7 +685,7 @@ static int start(struct svc *r, char *err, size_t n)
 	if (check_conf(r->cf, err, n) || svc_setup_engine(r, &obs, err, n) ||
 	    svc_setup_tasks(r, err, n) || setup_batches(r) ||
 	    svc_load_mappings(r, err, n) || svc_setup_output(r, err, n) ||
-	    svc_check_topics(r, err, n) ||
+	    svc_check_topics(r, err, n) || svc_setup_repart(r, err, n) ||
 	    recover_file(r->fdec, &r->written_dec, &r->n_written_dec, err, n) ||
 	    recover_file(r->fcases, &r->written_cases, &r->n_written_cases, err, n) ||
 	    setup_source(r, err, n) || svc_setup_outcomes(r, err, n))
@@ -677,9 +723,10 @@ int run_service(const struct conf *c, const struct run_opts *o, struct run_resul
 	struct sink_stats ks;
 	sink_stats(r->kafka, &ks);
 	res->output_failed = ks.failed;
-	vlog(ks.failed ? LOG_WARN : LOG_INFO, "stopped: %lu messages, %lu batches, %lu dead "
-	     "letters, %lu feedback events, %lu of them failed for good", res->messages,
-	     res->batches, res->dead_letters, res->feedback, ks.failed);
+	vlog(ks.failed ? LOG_WARN : LOG_INFO, "stopped: %lu messages, %lu batches, %lu "
+	     "forwarded to the repartition topic, %lu dead letters, %lu feedback events, %lu "
+	     "of them failed for good", res->messages, res->batches, res->forwarded,
+	     res->dead_letters, res->feedback, ks.failed);
 	code = r->fatal || (r->fdec && sink_error(r->fdec)[0]) ||
 	       (r->fcases && sink_error(r->fcases)[0]) ? 1 : 0;
 out:
@@ -709,6 +756,7 @@ int run_check(const struct conf *c, const struct run_opts *o, char *err, size_t 
 	if (rc == VR_OK)
 		rc = svc_load_mappings(r, err, n);
 	if (rc == VR_OK && (svc_output_topics(r, err, n) || svc_check_topics(r, err, n) ||
+			    svc_setup_repart(r, err, n) ||
 			    svc_check_output(c, err, n) || src_kafka_check(c, err, n) ||
 			    sink_kafka_check(c, err, n)))
 		rc = VR_EINVAL;

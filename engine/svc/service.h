@@ -39,6 +39,7 @@ struct run_opts {
 struct run_result {
 	struct summary sum;
 	unsigned long messages, dead_letters, feedback, batches;
+	unsigned long forwarded;      /* records produced to the repartition topic */
 	unsigned long output_failed;  /* dead letters and feedback failed for good */
 	unsigned long tasks;          /* task versions handed to the task sinks */
 	unsigned long tasks_failed;   /* not delivered at the end */

@@ -39,6 +39,9 @@ const struct conf_key svc_conf_keys[] = {
 	{"connector", "dlq.topic", CONF_STR, "signals.dlq", "dead-letter topic", 0, 0},
 	{"connector", "feedback", CONF_BOOL, "true", "send partners their signals' status",
 	 0, 0},
+	{"connector", "repartition.topic", CONF_STR, NULL,
+	 "internal topic keyed by household: several instances in one group decide each "
+	 "household in one of them (docs/connectors.md); none: one instance per group", 0, 0},
 	{"connector", "feedback.topic", CONF_STR, "feedback.{partner}",
 	 "feedback topic; {partner} is the partner type in lower case", 0, 0},
 	{NULL, NULL, 0, NULL, NULL, 0, 0},
@@ -155,7 +158,7 @@ int svc_setup_engine(struct svc *r, const struct engine_observer *obs, char *err
 	return VR_OK;
 }
 
-static struct mapping *mapping_of(const struct svc *r, const char *topic)
+struct mapping *svc_mapping_of(const struct svc *r, const char *topic)
 {
 	for (size_t i = 0; i < r->n_maps; i++)
 		if (strcmp(mapping_topic(r->maps[i]), topic) == 0)
@@ -169,7 +172,7 @@ int svc_load_mappings(struct svc *r, char *err, size_t n)
 	const struct conf *c = r->cf;
 	for (size_t i = 0; i < conf_count(c); i++) {
 		const struct conf_entry *ce = conf_at(c, i);
-		if (strncmp(ce->section, "topic ", 6) != 0 || mapping_of(r, ce->section + 6))
+		if (strncmp(ce->section, "topic ", 6) != 0 || svc_mapping_of(r, ce->section + 6))
 			continue;
 		if (r->n_maps == SVC_TOPICS_MAX) {
 			snprintf(err, n, "at most %d topics", SVC_TOPICS_MAX);

@@ -31,7 +31,13 @@ struct batch {
 	struct jbuf *mapped;
 	struct sig_error *pre;
 	char (*where)[SVC_WHERE_MAX];  /* each record's "topic/partition" */
-	struct sink_group g;
+	bool *fwd;                     /* forwarded to the repartition topic (stage 1),
+					* not for the engine */
+	struct engine_rec *erecs;      /* the records for the engine, compacted */
+	size_t *emsg;                  /* erecs[j] is msgs[emsg[j]] */
+	size_t ne;
+	struct sink_group g;           /* dead letters and feedback */
+	struct sink_group fg;          /* records forwarded to the repartition topic */
 };
 
 struct svc {
@@ -76,6 +82,13 @@ struct svc {
 	size_t n_written_dec, n_written_cases;
 	bool flushing;               /* engine_flush_cases(): cases to write now */
 
+	/* [connector] repartition.topic (repart.c) */
+	bool repart;
+	char repart_topic[256];
+	struct signal *rsig;         /* scratch: the signal being forwarded */
+	unsigned char *rseal;        /* scratch: its sealed record */
+	size_t rseal_cap;
+
 	bool fatal;
 	bool checking;               /* --check: no store or Kafka contacted, no engine */
 	struct worklist *collect;    /* cases gathered for the closing report */
@@ -104,6 +117,18 @@ int svc_check_output(const struct conf *c, char *err, size_t n);
 int svc_setup_output(struct svc *r, char *err, size_t n);
 void svc_reload_rules(struct svc *r);
 void svc_teardown_engine(struct svc *r);
+
+struct mapping *svc_mapping_of(const struct svc *r, const char *topic);
+
+/* repart.c: the repartition stage.  svc_setup_repart() reads and checks
+ * [connector] repartition.topic (after the mappings and output topics).
+ * svc_repart_forward(): stage 1 for mapped partner message i of b; true
+ * when it went to the repartition topic (in b->fg), false when the engine
+ * is to decide it (rejected).  svc_repart_open(): stage 2, record i of b
+ * from a repartition message (or a rejected one). */
+int svc_setup_repart(struct svc *r, char *err, size_t n);
+bool svc_repart_forward(struct svc *r, struct batch *b, size_t i);
+void svc_repart_open(struct svc *r, struct batch *b, size_t i);
 
 /* service.c: m to the dead-letter topic with the headers naming why and
  * where it came from, in group g. */

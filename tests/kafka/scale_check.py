@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""scale_check.py N REF_DIR DIR: the checks of tests/kafka/scale.sh on one run.
+
+DIR holds the run's decision files (dec.*.jsonl), the decisions of a
+re-replay of its input onto its store (check.jsonl) and that replay's cases
+(cases.jsonl, every case in the store).  REF_DIR the same of the single
+instance, or "-" for the single instance itself.  N households, 4 signals
+each.  Prints one line of figures; exits 1 naming the first failure."""
+import glob
+import json
+import os
+import sys
+
+
+def fail(msg):
+    print("FAIL: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def decisions(d):
+    """signal -> (status, case_id), the status it got when first decided, and
+    how many decisions were redeliveries the engine recognised."""
+    first, seen, redelivered = {}, {}, 0
+    for f in sorted(glob.glob(os.path.join(d, "dec.*.jsonl"))):
+        with open(f) as fh:
+            for line in fh:
+                r = json.loads(line)
+                pos = r["source"]
+                sig = (r.get("partner_org"), r.get("signal_id"))
+                if r["status"] == "duplicate":
+                    redelivered += 1
+                    seen.setdefault(pos, sig)
+                    continue
+                if pos in seen and seen[pos] != sig:
+                    fail("%s: position %s decided as two signals" % (d, pos))
+                seen[pos] = sig
+                if sig in first:
+                    fail("%s: signal %s decided twice, not recognised as redelivered "
+                         "(%s, then %s)" % (d, sig, first[sig][0], r["status"]))
+                first[sig] = (r["status"], r.get("case_id"))
+    return first, len(seen), redelivered
+
+
+def cases(d):
+    out = {}
+    with open(os.path.join(d, "cases.jsonl")) as fh:
+        for line in fh:
+            c = json.loads(line)
+            out[c["case_id"]] = c
+    return out
+
+
+def main():
+    n, ref, d = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+    first, positions, redelivered = decisions(d)
+    if positions != 4 * n:
+        fail("%s: %d positions decided, expected %d" % (d, positions, 4 * n))
+    if len(first) != 4 * n:
+        fail("%s: %d signals decided, expected %d" % (d, len(first), 4 * n))
+    # Re-replaying the input onto the store: every record a redelivery.
+    with open(os.path.join(d, "check.jsonl")) as fh:
+        check = [json.loads(line) for line in fh]
+    if len(check) != 4 * n:
+        fail("%s: the re-replay decided %d records, expected %d" % (d, len(check), 4 * n))
+    other = [r for r in check if r["status"] != "duplicate"]
+    if other:
+        fail("%s: the re-replay decided %d records anew (first: %s %s): the store lost "
+             "their redelivery marks" % (d, len(other), other[0]["signal_id"],
+                                         other[0]["status"]))
+    cs = cases(d)
+    per_household = {}
+    for c in cs.values():
+        per_household.setdefault(c["household"], []).append(c)
+    two = [h for h, l in per_household.items() if len(l) > 1]
+    if two:
+        fail("%s: %d households have two cases in one matching period" % (d, len(two)))
+    if len(cs) != n:
+        fail("%s: %d cases in the store, expected %d" % (d, len(cs), n))
+    short = [c for c in cs.values() if c["partner_count"] != 4 or len(c["signals"]) != 4]
+    if short:
+        fail("%s: %d cases without all four partners' signals (first: %s with %d)"
+             % (d, len(short), short[0]["case_id"], short[0]["partner_count"]))
+    # Every signal's decision names a case the store holds, and the case
+    # lists it.
+    for sig, (status, cid) in first.items():
+        if status == "opgepakt" and cid not in cs:
+            fail("%s: signal %s was picked up into case %s, which the store does not hold"
+                 % (d, sig, cid))
+    if ref != "-":
+        rfirst, _, _ = decisions(ref)
+        rcs = cases(ref)
+        diff = [s for s in rfirst if rfirst[s][0] != first.get(s, (None,))[0]]
+        if diff:
+            fail("%s: %d signals got another status than with one instance (first: %s: "
+                 "%s, one instance %s)" % (d, len(diff), diff[0], first.get(diff[0]),
+                                           rfirst[diff[0]]))
+        def shape(c):
+            return (c["household"], c["case_id"], c["partner_count"], c["priority"],
+                    c["score"], c["due"], sorted(c["partners"]))
+        a = sorted(shape(c) for c in cs.values())
+        b = sorted(shape(c) for c in rcs.values())
+        if a != b:
+            bad = next((x, y) for x, y in zip(a, b) if x != y)
+            fail("%s: the cases differ from one instance's (first: %s against %s)"
+                 % (d, bad[0], bad[1]))
+    statuses = {}
+    for status, _ in first.values():
+        statuses[status] = statuses.get(status, 0) + 1
+    print("%s: %d signals, %d cases, %d redelivered and recognised, statuses %s"
+          % (os.path.basename(d), len(first), len(cs), redelivered,
+             ",".join("%s=%d" % kv for kv in sorted(statuses.items()))))
+
+
+main()
