@@ -24,6 +24,11 @@
 # what they cost; the default is vroeg as configured out of the box.
 # STORE=redis starts a private redis-server (no persistence, on KAFKA_CPU)
 # and runs vroeg on it, a fresh prefix per run, instead of the memory store.
+# REPARTITION=P runs vroeg with the repartition stage (docs/connectors.md,
+# "Several instances") on a fresh internal topic of P partitions per run.
+# INSTANCES=K runs K vroeg instances in the one group (with CPU=0,1 to give
+# them both cores); (b) is then until the last of them stopped, and every
+# signal must have a decision in one of their files.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
@@ -33,6 +38,8 @@ parts=${PARTITIONS:-48}
 feedback=${FEEDBACK:-true}
 consumer=${CONSUMER:-}
 store=${STORE:-memory}
+repart=${REPARTITION:-}
+instances=${INSTANCES:-1}
 topic=bench.signals
 
 pids=()
@@ -60,11 +67,12 @@ if [[ $store == redis ]]; then
 		redis-cli -p "$rport" ping 2>/dev/null | grep -q PONG && break
 		sleep 0.05
 	done
-	(umask 077 && head -c 32 /dev/urandom > "$work/contact.key")
 elif [[ $store != memory ]]; then
 	echo "kafka.sh: STORE is memory or redis" >&2
 	exit 2
 fi
+
+(umask 077 && head -c 32 /dev/urandom > "$work/contact.key")
 
 # The input: SIGNALS Zorg signals (about 40% of what gen writes).
 data=$work/kafka-zorg-$signals.jsonl
@@ -129,11 +137,12 @@ conf() { # conf GROUP
 	key.file = $work/key
 	clock = event
 	log.level = info
-	$([[ $store == redis ]] && echo "contact.key.file = $work/contact.key")
+	contact.key.file = $work/contact.key
 	[output]
-	decisions = $work/kafka-dec.jsonl
+	decisions = $work/kafka-dec.\$k.jsonl
 	[connector]
 	feedback = $feedback
+	$([[ -n $repart ]] && echo "repartition.topic = $1.households")
 	[kafka]
 	bootstrap.servers = $bootstrap
 	[kafka consumer]
@@ -146,13 +155,18 @@ conf() { # conf GROUP
 	[[ -z $consumer ]] || tr ';' '\n' <<< "$consumer" | sed 's/^ *//'
 	printf '[topic %s]\npartner = Zorg\n' "$topic"
 }
-vroeg_run() { # vroeg_run GROUP: decisions to $work/kafka-dec.jsonl, log kept
+vroeg_run() { # vroeg_run GROUP: decisions to $work/kafka-dec.K.jsonl, logs kept
 	conf "$1" > "$work/kafka.conf"
-	rm -f "$work/kafka-dec.jsonl"
-	measure kafka_vroeg bash -c 'exec "$0" run -c "$1" --stop-at-end 2> "$2"' "$build/vroeg" \
-		"$work/kafka.conf" "$work/kafka-run.log"
+	rm -f "$work"/kafka-dec.*.jsonl "$work"/kafka-run.*.log
+	[[ -z $repart ]] || kafka_cmd "topic $1.households $repart"
+	# K instances, each with its own decision file ($k in the config).
+	measure kafka_vroeg bash -c 'for k in $(seq 1 "$3"); do
+		sed "s/\\\$k/$k/" "$1" > "$1.$k"
+		"$0" run -c "$1.$k" --stop-at-end 2> "$2.$k.log" &
+	done; wait' "$build/vroeg" "$work/kafka.conf" "$work/kafka-run" "$instances"
+	cp "$work/kafka-run.1.log" "$work/kafka-run.log"
 	local n
-	n=$(wc -l < "$work/kafka-dec.jsonl")
+	n=$(cat "$work"/kafka-dec.*.jsonl | grep -o '"source":"[^"]*"' | sort -u | wc -l)
 	if ((n != lines)); then
 		echo "kafka.sh: vroeg run wrote $n decisions, not $lines" >&2
 		tail -5 "$work/kafka-run.log" >&2
@@ -191,8 +205,8 @@ a1=$(median < "$work/kafka_kcat1")
 join=$(cut -d' ' -f1 "$work/kafka_vroeg.phases" | median)
 inner=$(cut -d' ' -f2 "$work/kafka_vroeg.phases" | median)
 close=$(cut -d' ' -f3 "$work/kafka_vroeg.phases" | median)
-[[ -z $consumer && $feedback == true && $store == memory ]] ||
-	echo "vroeg settings: store = $store; feedback = $feedback; $consumer"
+[[ -z $consumer && $feedback == true && $store == memory && -z $repart && $instances == 1 ]] ||
+	echo "vroeg settings: store = $store; feedback = $feedback; repartition partitions = ${repart:-none}; instances = $instances on cores $cpu; $consumer"
 awk -v n="$lines" -v a="$a" -v b="$b" -v a1="$a1" -v j="$join" -v in_="$inner" -v c="$close" \
     -v runs="$runs" -v rss="$(cat "$work/kafka_vroeg.rss")" \
     -v krss="$(cat "$work/kafka_kcat.rss")" 'BEGIN {

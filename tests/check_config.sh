@@ -51,6 +51,16 @@ refused dlq_loop 'dlq_loop.conf:6: \[connector\] dlq.topic writes to signals.zor
 	"[connector]" "dlq.topic = signals.zorg" "[topic signals.zorg]" "partner = Zorg"
 refused feedback_loop 'feedback_loop.conf: \[connector\] feedback.topic writes to feedback.huur' \
 	"[topic feedback.huur]" "partner = Huur"
+refused repart_partner 'repart_partner.conf:6: \[connector\] repartition.topic signals.zorg is also a partner topic' \
+	"[connector]" "repartition.topic = signals.zorg" "[topic signals.zorg]" "partner = Zorg"
+refused repart_dlq 'repart_dlq.conf:6: \[connector\] repartition.topic signals.dlq is also a dead-letter' \
+	"[connector]" "repartition.topic = signals.dlq" "[topic signals.zorg]" "partner = Zorg"
+refused repart_key 'repart_key.conf:6: \[connector\] repartition.topic needs \[engine\] contact.key.file' \
+	"[connector]" "repartition.topic = households" "[topic signals.zorg]" "partner = Zorg"
+(umask 077 && head -c 32 /dev/urandom > "$tmp/contact.key")
+refused repart_dispatch 'repart_dispatch.conf:8: \[connector\] repartition.topic with \[team\]' \
+	"[engine]" "contact.key.file = $tmp/contact.key" "[connector]" "repartition.topic = households" \
+	"[team default]" "capacity = 8" "[topic signals.zorg]" "partner = Zorg"
 refused empty_topic 'empty_topic.conf:5: \[topic signals.zorg\] has no keys' \
 	"[topic signals.zorg]" "[topic signals.huur]" "partner = Huur"
 

@@ -72,7 +72,7 @@ int svc_setup_repart(struct svc *r, char *err, size_t n)
 			 "feedback or outcomes topic: it must be a topic of its own", at, t);
 		return VR_EINVAL;
 	}
-	if (!conf_get(r->cf, "engine", "contact.key.file")) {
+	if (!conf_get(r->cf, "engine", "contact.key.file") || (!r->ck && !r->checking)) {
 		snprintf(err, n, "%s: [connector] repartition.topic needs [engine] "
 			 "contact.key.file: the records on it are sealed under that key, and every "
 			 "instance must hold the same", at);

@@ -607,8 +607,9 @@ static void poll_loop(struct svc *r)
 		if (at_end && r->fill->n == 0) {
 			if (retire(r, 0) != VR_OK)
 				break;
-			/* What stage 1 forwarded may not have been fetched yet. */
-			if (r->repart && r->res->forwarded && !src_caught_up(r->src, r->repart_topic))
+			/* What stage 1 forwarded (here or in another instance)
+			 * may not have been fetched yet: ask the broker. */
+			if (r->repart && !src_caught_up(r->src, r->repart_topic))
 				continue;
 			vlog(LOG_INFO, "every partition read to its end; stopping");
 			break;

@@ -115,9 +115,12 @@ static int load_keys(struct svc *r, const char *url, char *err, size_t n)
 	} else if (!(r->ps = pseudo_new_file(s, err, n))) {
 		return VR_EINVAL;
 	}
-	if (store_url_is_memory(url))
+	s = conf_get(r->cf, "engine", "contact.key.file");
+	/* The memory store keeps no contact details, but the records on a
+	 * repartition topic are sealed under the key all the same. */
+	if (store_url_is_memory(url) && (!s || !conf_get(r->cf, "connector", "repartition.topic")))
 		return VR_OK;
-	if (!(s = conf_get(r->cf, "engine", "contact.key.file"))) {
+	if (!s) {
 		snprintf(err, n, "%s: [engine] contact.key.file is required with a persistent "
 			 "store (contact details are sealed under it)", conf_name(r->cf));
 		return VR_EINVAL;

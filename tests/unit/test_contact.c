@@ -45,6 +45,21 @@ int main(void)
 	CHECK_INT(contact_open(k1, "c-1-20240101", sealed, 10, back, sizeof(back)), -1);
 	CHECK_INT(contact_open(k1, "c-1-20240101", sealed, s1, back, 4), -1);
 
+	/* A whole record (the repartition topic's), longer than a contact
+	 * block: sealed for its household key, opened only with it. */
+	static char rec[4000], rback[4000];
+	static unsigned char rsealed[4000 + CONTACT_SEAL_OVERHEAD];
+	memset(rec, 'x', sizeof(rec));
+	memcpy(rec + 100, "111222333", 9);
+	size_t rs = contact_seal_msg(k1, "h-0123", rec, sizeof(rec), rsealed);
+	CHECK_INT(rs, sizeof(rec) + CONTACT_SEAL_OVERHEAD);
+	CHECK(memmem(rsealed, rs, "111222333", 9) == NULL);
+	CHECK_INT(contact_open(k1, "h-0123", rsealed, rs, rback, sizeof(rback)), (long)sizeof(rec));
+	CHECK(memcmp(rback, rec, sizeof(rec)) == 0);
+	CHECK_INT(contact_open(k1, "h-0124", rsealed, rs, rback, sizeof(rback)), -1);
+	CHECK_INT(contact_open(k2, "h-0123", rsealed, rs, rback, sizeof(rback)), -1);
+	CHECK_INT(contact_seal(k1, "c-1", rec, sizeof(rec), rsealed), 0); /* a block is bounded */
+
 	CHECK(contact_key_file("/nonexistent", err, sizeof(err)) == NULL);
 	contact_key_free(k1);
 	contact_key_free(k2);
