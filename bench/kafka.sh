@@ -40,6 +40,10 @@ consumer=${CONSUMER:-}
 store=${STORE:-memory}
 repart=${REPARTITION:-}
 instances=${INSTANCES:-1}
+if ((instances > 1)) && [[ -z $repart || $store != redis ]]; then
+	echo "kafka.sh: INSTANCES > 1 needs REPARTITION and STORE=redis (docs/connectors.md)" >&2
+	exit 2
+fi
 topic=bench.signals
 
 pids=()

@@ -46,6 +46,8 @@ struct src_events {
 	 * belong to another consumer; drop what you hold, uncommitted.
 	 */
 	int (*revoking)(void *ud, bool lost);
+	/* Optional: partitions were assigned (after the assignment). */
+	void (*assigned)(void *ud);
 };
 
 /* The next message, waiting up to wait_ms: 1 with *m filled, 0 none. */

@@ -106,6 +106,8 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 			rd_kafka_incremental_assign(rk, parts);
 		else
 			rd_kafka_assign(rk, parts);
+		if (k->ev.assigned)
+			k->ev.assigned(k->ev.ud);
 		return;
 	}
 	/* Revoked (or lost): finish what is held, then give it up. */
@@ -239,8 +241,15 @@ static bool ksrc_caught_up(struct src *s, const char *topic)
 		int64_t lo, hi;
 		if (strcmp(p->topic, topic) != 0)
 			continue;
-		if (rd_kafka_query_watermark_offsets(k->c, topic, p->partition, &lo, &hi, 2000))
-			return false;
+		rd_kafka_resp_err_t e =
+			rd_kafka_query_watermark_offsets(k->c, topic, p->partition, &lo, &hi, 2000);
+		if (e) {
+			/* Not waited for: what is not read is not committed, and
+			 * the next run reads it. */
+			vlog(LOG_WARN, "%s: cannot ask for its end (%s); taken as read",
+			     p->where, rd_kafka_err2str(e));
+			continue;
+		}
 		rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
 		rd_kafka_topic_partition_list_add(l, topic, p->partition);
 		int64_t pos = rd_kafka_position(k->c, l) ? -1 : l->elems[0].offset;
@@ -254,6 +263,32 @@ static bool ksrc_caught_up(struct src *s, const char *topic)
 			return false;
 	}
 	return true;
+}
+
+bool src_kafka_owns(struct src *s, const char *topic)
+{
+	const struct ksrc *k = s->impl;
+	for (size_t i = 0; i < k->n_parts; i++)
+		if (strcmp(k->parts[i].topic, topic) == 0)
+			return true;
+	return false;
+}
+
+int src_kafka_partition_count(struct src *s, const char *topic, int timeout_ms)
+{
+	const struct ksrc *k = s->impl;
+	const struct rd_kafka_metadata *md = NULL;
+	rd_kafka_topic_t *t = rd_kafka_topic_new(k->c, topic, NULL);
+	if (!t)
+		return -1;
+	int n = -1;
+	if (rd_kafka_metadata(k->c, 0, t, &md, timeout_ms) == RD_KAFKA_RESP_ERR_NO_ERROR &&
+	    md->topic_cnt == 1 && !md->topics[0].err)
+		n = md->topics[0].partition_cnt;
+	if (md)
+		rd_kafka_metadata_destroy(md);
+	rd_kafka_topic_destroy(t);
+	return n;
 }
 
 static void ksrc_free(struct ksrc *k)

@@ -37,6 +37,11 @@ struct src *src_kafka_open_group(const struct conf *c, const struct src_kafka_to
 				 size_t n, bool stop_at_end, const char *group,
 				 const struct src_events *ev, char *err, size_t errlen);
 
+/* Does the consumer own a partition of topic now? */
+bool src_kafka_owns(struct src *s, const char *topic);
+/* How many partitions topic has (asks the cluster, up to timeout_ms): -1
+ * when it cannot tell (no such topic, no answer). */
+int src_kafka_partition_count(struct src *s, const char *topic, int timeout_ms);
 /* The consumer's configuration as src_kafka_open() would make it, without
  * a client (`vroeg run --check`): VR_OK, or VR_EINVAL and err. */
 int src_kafka_check(const struct conf *c, char *err, size_t errlen);

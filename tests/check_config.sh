@@ -58,9 +58,15 @@ refused repart_dlq 'repart_dlq.conf:6: \[connector\] repartition.topic signals.d
 refused repart_key 'repart_key.conf:6: \[connector\] repartition.topic needs \[engine\] contact.key.file' \
 	"[connector]" "repartition.topic = households" "[topic signals.zorg]" "partner = Zorg"
 (umask 077 && head -c 32 /dev/urandom > "$tmp/contact.key")
-refused repart_dispatch 'repart_dispatch.conf:8: \[connector\] repartition.topic with \[team\]' \
+refused repart_dispatch 'repart_dispatch.conf:8: \[connector\] repartition.topic with \[team\] or \[sink.NAME\] sections needs \[connector\] dispatch.topic' \
 	"[engine]" "contact.key.file = $tmp/contact.key" "[connector]" "repartition.topic = households" \
 	"[team default]" "capacity = 8" "[topic signals.zorg]" "partner = Zorg"
+refused dispatch_alone 'dispatch_alone.conf:6: \[connector\] dispatch.topic is for several instances' \
+	"[connector]" "dispatch.topic = cases" "[team default]" "capacity = 8" \
+	"[topic signals.zorg]" "partner = Zorg"
+refused dispatch_same 'dispatch_same.conf:9: \[connector\] dispatch.topic must be a topic of its own' \
+	"[engine]" "contact.key.file = $tmp/contact.key" "[connector]" "repartition.topic = households" \
+	"dispatch.topic = households" "[team default]" "capacity = 8" "[topic signals.zorg]" "partner = Zorg"
 refused empty_topic 'empty_topic.conf:5: \[topic signals.zorg\] has no keys' \
 	"[topic signals.zorg]" "[topic signals.huur]" "partner = Huur"
 

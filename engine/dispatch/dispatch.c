@@ -330,6 +330,15 @@ static int case_changed(struct dispatch *d, const struct hkey *hh, const struct 
 	struct team *t = dispatch_team_get(d, c->team);
 	if (!x || !t)
 		return VR_ENOMEM;
+	/* A change it already had (the deciding stage sends a batch's changes
+	 * again when the batch is read again, docs/connectors.md): a case's
+	 * every change lists one signal more, so one listing no more than
+	 * its latest is not news.  While queued, applying it again is
+	 * harmless; after release it would be a task version too many. */
+	const struct case_rec *had = !added && x->status != CASE_QUEUED ? dispatch_snap_open(d, x)
+									: NULL;
+	if (had && c->n_signals <= had->n_signals)
+		return VR_OK;
 	x->changed = day;
 	if (x->status != CASE_QUEUED) {
 		x->version++;

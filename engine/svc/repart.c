@@ -34,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "contact.h"
 #include "log.h"
 #include "vr.h"
@@ -43,12 +45,56 @@
 #define H_OFFSET "vroeg.source.offset"
 #define H_RECEIVED "vroeg.received.ms"
 
+/* Is t a topic vroeg reads or writes otherwise? */
+static bool topic_taken(const struct svc *r, const char *t)
+{
+	bool clash = strcmp(t, r->dlq_topic) == 0;
+	for (size_t i = 0; i < r->n_maps && !clash; i++)
+		clash = strcmp(mapping_topic(r->maps[i]), t) == 0;
+	for (int p = 0; p < PARTNER__COUNT && !clash; p++)
+		clash = strcmp(t, r->feedback_topics[p]) == 0;
+	const char *oc = conf_get(r->cf, "outcomes", "topic");
+	return clash || (oc && strcmp(oc, t) == 0);
+}
+
+/* [connector] dispatch.topic: with a repartition topic and dispatch only. */
+static int check_dispatch_topic(const struct svc *r, char *err, size_t n)
+{
+	const char *d = conf_get(r->cf, "connector", "dispatch.topic");
+	bool tasks = svc_wants_tasks(r->cf);
+	char at[300];
+	if (!d && (!r->repart_topic[0] || !tasks))
+		return VR_OK;
+	if (!d) {
+		conf_where(r->cf, "connector", "repartition.topic", at, sizeof(at));
+		snprintf(err, n, "%s: [connector] repartition.topic with [team] or [sink.NAME] "
+			 "sections needs [connector] dispatch.topic, a topic of one partition: team "
+			 "queues, capacity and the outbox are kept by one instance, the one that "
+			 "owns it (docs/connectors.md, \"Several instances\")", at);
+		return VR_EINVAL;
+	}
+	conf_where(r->cf, "connector", "dispatch.topic", at, sizeof(at));
+	if (!r->repart_topic[0] || !tasks) {
+		snprintf(err, n, "%s: [connector] dispatch.topic is for several instances with "
+			 "dispatch: it needs [connector] repartition.topic and a [team] or "
+			 "[sink.NAME] section", at);
+		return VR_EINVAL;
+	}
+	if (!d[0] || strlen(d) >= 256 || strcmp(d, r->repart_topic) == 0 || topic_taken(r, d)) {
+		snprintf(err, n, "%s: [connector] dispatch.topic must be a topic of its own (not a "
+			 "partner, repartition, dead-letter, feedback or outcomes topic), 1 to 255 "
+			 "bytes", at);
+		return VR_EINVAL;
+	}
+	return VR_OK;
+}
+
 int svc_setup_repart(struct svc *r, char *err, size_t n)
 {
 	const char *t = conf_get(r->cf, "connector", "repartition.topic");
 	char at[300];
 	if (!t)
-		return VR_OK;
+		return check_dispatch_topic(r, err, n);
 	conf_where(r->cf, "connector", "repartition.topic", at, sizeof(at));
 	if (!t[0] || strlen(t) >= sizeof(r->repart_topic)) {
 		snprintf(err, n, "%s: [connector] repartition.topic must be a topic name of 1 to "
@@ -63,11 +109,7 @@ int svc_setup_repart(struct svc *r, char *err, size_t n)
 				 at, t, t);
 			return VR_EINVAL;
 		}
-	bool clash = strcmp(t, r->dlq_topic) == 0;
-	for (int p = 0; p < PARTNER__COUNT && !clash; p++)
-		clash = strcmp(t, r->feedback_topics[p]) == 0;
-	const char *oc = conf_get(r->cf, "outcomes", "topic");
-	if (clash || (oc && strcmp(oc, t) == 0)) {
+	if (topic_taken(r, t)) {
 		snprintf(err, n, "%s: [connector] repartition.topic %s is also a dead-letter, "
 			 "feedback or outcomes topic: it must be a topic of its own", at, t);
 		return VR_EINVAL;
@@ -78,13 +120,8 @@ int svc_setup_repart(struct svc *r, char *err, size_t n)
 			 "instance must hold the same", at);
 		return VR_EINVAL;
 	}
-	if (svc_wants_tasks(r->cf)) {
-		snprintf(err, n, "%s: [connector] repartition.topic with [team] or [sink.NAME] "
-			 "sections: team queues, capacity and the outbox are kept by one process, "
-			 "so dispatch runs in a single instance without a repartition topic "
-			 "(docs/connectors.md, \"Several instances\")", at);
+	if (check_dispatch_topic(r, err, n) != VR_OK)
 		return VR_EINVAL;
-	}
 	if (!(r->rsig = malloc(sizeof(*r->rsig)))) {
 		snprintf(err, n, "out of memory");
 		return VR_ENOMEM;
@@ -93,7 +130,17 @@ int svc_setup_repart(struct svc *r, char *err, size_t n)
 	return VR_OK;
 }
 
-/* A record whose stage-1 handling failed: rejected like a bad mapping. */
+/* The associated data a record is sealed with: its household key and where
+ * it came from, so a record opens only with the headers it was sent with
+ * (moved to another key, partner topic or receipt, it does not open). */
+#define AAD_MAX (HKEY_STRLEN + 256 + 16 + 24 + 24 + 8)
+static void associated(char *out, const char *key, const char *topic, const char *part,
+		       const char *off, const char *ms)
+{
+	snprintf(out, AAD_MAX, "%s\n%.255s/%s:%s@%s", key, topic, part, off, ms);
+}
+
+/* A stage-2 record that cannot be decided: rejected. */
 static void reject(struct batch *b, size_t i, enum sig_reject code, const char *why)
 {
 	b->pre[i].code = code;
@@ -111,42 +158,44 @@ bool svc_repart_forward(struct svc *r, struct batch *b, size_t i)
 
 	if (rec->reject)
 		return false; /* decided (rejected) here */
-	if (sig_parse_def(rec->data, rec->len, clock_horizon(&r->clk), rec->def, s,
-			  &b->pre[i]) != VR_OK) {
+	int rc = sig_parse_def(rec->data, rec->len, clock_horizon(&r->clk), rec->def, s,
+			       &b->pre[i]);
+	if (rc == VR_OK)
+		engine_state_key(r->e, s, &hk);
+	/* The parsed signal holds the client in the clear: not kept. */
+	OPENSSL_cleanse(&s->client, sizeof(s->client));
+	if (rc != VR_OK) {
 		rec->reject = &b->pre[i];
 		return false;
 	}
-	engine_state_key(r->e, s, &hk);
-	hkey_format(&hk, key);
-	/* The parsed signal holds the client in the clear: not kept. */
-	memset(&s->client, 0, sizeof(s->client));
-	size_t need = rec->len + CONTACT_SEAL_OVERHEAD;
-	if (need > r->rseal_cap) {
-		unsigned char *p = realloc(r->rseal, need);
-		if (!p) {
-			reject(b, i, REJ_TOO_LONG, "out of memory for the repartition record");
-			return false;
-		}
-		r->rseal = p;
-		r->rseal_cap = need;
-	}
-	size_t len = contact_seal_msg(r->ck, key, rec->data, rec->len, r->rseal);
-	if (!len) {
-		reject(b, i, REJ_SEALED, "the record could not be sealed for the repartition topic");
-		return false;
-	}
-	char part[16], off[24], ms[24];
+	char part[16], off[24], ms[24], aad[AAD_MAX];
 	snprintf(part, sizeof(part), "%d", (int)m->partition);
 	snprintf(off, sizeof(off), "%lld", m->offset);
 	snprintf(ms, sizeof(ms), "%lld", m->timestamp_ms);
+	hkey_format(&hk, key);
+	associated(aad, key, m->topic, part, off, ms);
+	size_t need = rec->len + CONTACT_SEAL_OVERHEAD, len = 0;
+	if (need > r->rseal_cap) {
+		unsigned char *p = realloc(r->rseal, need);
+		if (p) {
+			r->rseal = p;
+			r->rseal_cap = need;
+		}
+	}
+	if (need <= r->rseal_cap)
+		len = contact_seal_msg(r->ck, aad, rec->data, rec->len, r->rseal);
 	const struct sink_header h[] = {
 		{H_TOPIC, m->topic}, {H_PART, part}, {H_OFFSET, off}, {H_RECEIVED, ms},
 	};
 	const struct sink_msg out = {r->repart_topic, key, strlen(key), r->rseal, len,
 				     h, VR_ARRAY_LEN(h)};
-	if (sink_send(r->kafka, &out, &b->fg) != VR_OK) {
-		reject(b, i, REJ_TOO_LONG, "out of memory for the repartition record");
-		return false;
+	if (!len || sink_send(r->kafka, &out, &b->fg) != VR_OK) {
+		/* Not a fault of the record: stop, committing nothing; the
+		 * restart reads it again. */
+		vlog(LOG_ERROR, "cannot forward a record to repartition topic %s: out of memory "
+		     "or no AES-256-GCM; stopping", r->repart_topic);
+		r->fatal = true;
+		return true;
 	}
 	r->res->forwarded++;
 	return true;
@@ -178,7 +227,7 @@ void svc_repart_open(struct svc *r, struct batch *b, size_t i)
 {
 	struct engine_rec *rec = &b->recs[i];
 	const struct src_msg *m = &b->msgs[i];
-	char topic[256], part[16], off[24], ms[24], key[HKEY_STRLEN];
+	char topic[256], part[16], off[24], ms[24], key[HKEY_STRLEN], aad[AAD_MAX];
 	long long p, o, t;
 	struct mapping *map;
 
@@ -210,10 +259,11 @@ void svc_repart_open(struct svc *r, struct batch *b, size_t i)
 		reject(b, i, REJ_SEALED, "repartition record too short or too long");
 		return;
 	}
-	long n = contact_open(r->ck, key, m->payload, m->len, plain->p, plain->cap);
+	associated(aad, key, topic, part, off, ms);
+	long n = contact_open(r->ck, aad, m->payload, m->len, plain->p, plain->cap);
 	if (n < 0) {
 		reject(b, i, REJ_SEALED, "repartition record does not open with this contact key "
-		       "for its household key");
+		       "for its household key and headers");
 		return;
 	}
 	plain->len = (size_t)n;

@@ -26,6 +26,7 @@
  */
 #include "svc_int.h"
 
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -74,9 +75,22 @@ int svc_dead_letter(struct svc *r, struct sink_group *g, const struct src_msg *m
 	return sink_send(r->kafka, &out, g);
 }
 
-static int send_dead_letter(struct svc *r, struct batch *b, const struct src_msg *m,
+static int send_dead_letter(struct svc *r, struct batch *b, size_t i,
 			    const struct sig_error *err)
 {
+	const struct src_msg *m = &b->msgs[i];
+	/* A repartition record (sealed) names where its partner message was,
+	 * if it could say. */
+	char topic[SVC_WHERE_MAX];
+	const char *slash = strrchr(b->where[i], '/');
+	if (r->repart && m->topic_ud == r && slash && b->recs[i].source == b->where[i]) {
+		struct src_msg orig = *m;
+		snprintf(topic, sizeof(topic), "%.*s", (int)(slash - b->where[i]), b->where[i]);
+		orig.topic = topic;
+		orig.partition = (int32_t)atoi(slash + 1);
+		orig.offset = b->recs[i].pos;
+		return svc_dead_letter(r, &b->g, &orig, sig_reject_code(err->code), err->msg);
+	}
 	return svc_dead_letter(r, &b->g, m, sig_reject_code(err->code), err->msg);
 }
 
@@ -89,7 +103,7 @@ static int send_feedback(struct svc *r, struct batch *b, const struct decision *
 	enum dec_status st = d->status == DEC_DUPLICATE ? d->original : d->status;
 	/* With dispatch the team's first contact makes a signal Opgepakt
 	 * (tasks.c); until then it is Nog niet opgepakt (DDAS). */
-	if (st == DEC_OPGEPAKT && r->disp)
+	if (st == DEC_OPGEPAKT && r->tk)
 		st = d->has_case ? svc_tasks_status(r, d->kase.id) : DEC_NOG_NIET;
 	feedback_event(&r->line, d->sig, st);
 	const struct sink_msg out = {r->feedback_topics[d->sig->partner], d->sig->partner_org,
@@ -114,11 +128,11 @@ static int on_decision(void *ud, const struct decision *d)
 {
 	struct svc *r = ud;
 	struct batch *b = r->deciding;
-	const struct src_msg *m = &b->msgs[b->emsg[r->pos++]];
+	size_t i = b->emsg[r->pos++];
 
 	summary_add_decision(&r->res->sum, d);
 	if (d->status == DEC_REJECTED)
-		return send_dead_letter(r, b, m, d->err);
+		return send_dead_letter(r, b, i, d->err);
 	if (r->feedback && (d->status != DEC_DUPLICATE || d->original < DEC_DUPLICATE))
 		return send_feedback(r, b, d);
 	return VR_OK;
@@ -425,7 +439,9 @@ static int decide_fill(struct svc *r)
 		rc = b->ne ? engine_process(r->e, b->erecs, b->ne) : VR_OK;
 		if (rc != VR_EAGAIN)
 			break;
-		if (store_pause(r, &since, &logged, &bo) != VR_OK) {
+		/* Stopping, or a stop found meanwhile (retire_pass may have dropped
+		 * every batch, this one too): give the batch up. */
+		if (store_pause(r, &since, &logged, &bo) != VR_OK || r->fatal) {
 			engine_discard(r->e);
 			svc_tasks_discard(r);
 			r->deciding = NULL;
@@ -498,7 +514,7 @@ static int setup_batches(struct svc *r)
 
 static int setup_source(struct svc *r, char *err, size_t n)
 {
-	struct src_kafka_topic topics[SVC_TOPICS_MAX];
+	struct src_kafka_topic topics[SVC_TOPICS_MAX + 1];
 	size_t nt = r->n_maps;
 	for (size_t i = 0; i < r->n_maps; i++)
 		topics[i] = (struct src_kafka_topic){mapping_topic(r->maps[i]), r->maps[i]};
@@ -506,7 +522,7 @@ static int setup_source(struct svc *r, char *err, size_t n)
 	 * topic's ud, the service itself. */
 	if (r->repart)
 		topics[nt++] = (struct src_kafka_topic){r->repart_topic, r};
-	struct src_events ev = {r, svc_revoking};
+	struct src_events ev = {r, svc_revoking, NULL};
 	r->src = src_kafka_open(r->cf, topics, nt, r->o->stop_at_end, &ev, err, n);
 	return r->src ? VR_OK : VR_EINVAL;
 }
@@ -550,9 +566,11 @@ static void teardown(struct svc *r)
 		free(b->erecs);
 		free(b->emsg);
 	}
+	if (r->rsig)
+		OPENSSL_cleanse(r->rsig, sizeof(*r->rsig));
 	free(r->rsig);
 	if (r->rseal)
-		memset(r->rseal, 0, r->rseal_cap);
+		OPENSSL_cleanse(r->rseal, r->rseal_cap);
 	free(r->rseal);
 	sink_close(r->kafka);
 	svc_teardown_tasks(r);
@@ -607,9 +625,13 @@ static void poll_loop(struct svc *r)
 		if (at_end && r->fill->n == 0) {
 			if (retire(r, 0) != VR_OK)
 				break;
-			/* What stage 1 forwarded (here or in another instance)
-			 * may not have been fetched yet: ask the broker. */
-			if (r->repart && !src_caught_up(r->src, r->repart_topic))
+			/* What stage 1 forwarded, or the last batch sent to the
+			 * dispatch topic, may not have been fetched yet: ask the
+			 * broker what this instance's partitions hold now.
+			 * (Another instance that forwards later is not waited
+			 * for: --stop-at-end is for one instance.) */
+			if (r->repart && (!src_caught_up(r->src, r->repart_topic) ||
+					  !svc_outcomes_at_end(r)))
 				continue;
 			vlog(LOG_INFO, "every partition read to its end; stopping");
 			break;

@@ -42,6 +42,11 @@ const struct conf_key svc_conf_keys[] = {
 	{"connector", "repartition.topic", CONF_STR, NULL,
 	 "internal topic keyed by household: several instances in one group decide each "
 	 "household in one of them (docs/connectors.md); none: one instance per group", 0, 0},
+	{"connector", "dispatch.topic", CONF_STR, NULL,
+	 "internal topic of one partition for case changes: with a repartition topic and "
+	 "dispatch, the instance that owns it runs the team queues (docs/connectors.md)", 0, 0},
+	{"connector", "dispatch.group.id", CONF_STR, "[kafka consumer] group.id + \".dispatch\"",
+	 "the consumer group of the dispatch topic", 0, 0},
 	{"connector", "feedback.topic", CONF_STR, "feedback.{partner}",
 	 "feedback topic; {partner} is the partner type in lower case", 0, 0},
 	{NULL, NULL, 0, NULL, NULL, 0, 0},

@@ -143,7 +143,7 @@ void svc_tasks_poll(struct svc *r);
 /* [outcomes] topic: the teams' outcomes from Kafka, a consumer of their own. */
 int svc_setup_outcomes(struct svc *r, char *err, size_t n);
 /* Read to the end of the outcomes topic (or none configured)? */
-bool svc_outcomes_at_end(const struct svc *r);
+bool svc_outcomes_at_end(struct svc *r);
 int svc_tasks_decision(struct svc *r, const struct decision *d);
 int svc_tasks_written(struct svc *r);
 int svc_tasks_reported(struct svc *r);

@@ -33,47 +33,8 @@
 #include "queue_print.h"
 #include "src_kafka.h"
 #include "svc_int.h"
+#include "tasks_int.h"
 #include "vr.h"
-
-#define OUTCOMES_PER_POLL 64
-
-/* A task on its way: durable in the store, handed to the sinks. */
-struct sent_task {
-	char id[CASE_ID_STRLEN + 16];
-	struct task_track tr;
-};
-
-/* A task not yet durable: its body, until the batch that made it is
- * stored. */
-struct held_task {
-	char id[CASE_ID_STRLEN + 16];
-	char *body;
-	size_t len;
-	struct dispatch_task t;
-};
-
-struct svc_tasks {
-	struct store_kv *kv;      /* journalled values not yet handed to a write */
-	size_t n_kv, cap_kv;
-	struct held_task *held;   /* emitted, not yet durable */
-	size_t n_held, cap_held;
-	size_t covered;           /* held[0, covered) are in a write under way */
-	double inbox_at;          /* when the inbox was last read */
-	uint64_t mark_seen, mark_now;  /* the inbox's mark (0: not read yet) */
-	vr_date pruned;           /* the day dispatch's memory was last pruned */
-	struct sink_group fb;     /* Opgepakt events of picked-up cases */
-	struct sent_task **sent;  /* with the sinks (each on its own: the sinks
-				   * hold pointers to its groups) */
-	size_t n_sent, cap_sent;
-	unsigned long refused;    /* tasks a sink refused for good */
-	struct store *ledger;     /* zgw sinks' zaak URLs: a connection of their own */
-	struct src *osrc;         /* [outcomes] topic: the teams' outcomes */
-	struct src_msg opend[OUTCOMES_PER_POLL]; /* read, not yet stored */
-	size_t n_opend;
-	unsigned long opend_failed; /* fb.failed when they were read */
-	unsigned long outcomes, outcomes_refused;
-	int64_t ttl;              /* of the journal's values */
-};
 
 #define ZAAK_PREFIX "d:z:"
 
@@ -198,6 +159,8 @@ static int send_held(struct svc *r, size_t n)
 /* Early hooks: each decision's case through dispatch, before the store. */
 int svc_tasks_decision(struct svc *r, const struct decision *d)
 {
+	if (r->tk && r->tk->dstage)
+		return svc_dstage_change(r, d);
 	if (!r->disp)
 		return VR_OK;
 	return dispatch_decision(r->disp, d) == VR_OK ? VR_OK : VR_ENOMEM;
@@ -209,6 +172,9 @@ int svc_tasks_written(struct svc *r)
 	struct svc_tasks *k = r->tk;
 	if (!k)
 		return VR_OK;
+	/* The dispatch stage writes its values on its own (dstage.c). */
+	if (k->dstage)
+		return svc_dstage_written(r);
 	for (size_t i = 0; i < k->n_kv; i++)
 		if (engine_add_kv(r->e, k->kv[i].key, k->kv[i].val, k->kv[i].len, k->kv[i].ttl))
 			return VR_ENOMEM;
@@ -220,12 +186,12 @@ int svc_tasks_written(struct svc *r)
 /* The batch is stored: its tasks may go. */
 int svc_tasks_reported(struct svc *r)
 {
-	return r->tk ? send_held(r, r->tk->covered) : VR_OK;
+	return r->tk && !r->tk->dstage ? send_held(r, r->tk->covered) : VR_OK;
 }
 
 /* Values the clock made (a morning's release) or deliveries ended (the
  * outbox entries they leave), written on their own between batches. */
-static int write_journal(struct svc *r)
+int svc_tk_write_journal(struct svc *r)
 {
 	struct svc_tasks *k = r->tk;
 	if (k->n_kv) {
@@ -375,7 +341,7 @@ static int inbox_one(void *ud, const char *key, const void *val, size_t len)
 
 /* Wait up to 10 s for the partners' Opgepakt events of the outcomes just
  * applied (they are acknowledged before the outcome is let go). */
-static void wait_picked_up(struct svc *r)
+void svc_tk_wait_picked_up(struct svc *r)
 {
 	for (int i = 0; !sink_group_done(&r->tk->fb) && i < 200; i++)
 		sink_poll(r->kafka, 50);
@@ -421,9 +387,9 @@ static void read_outcomes(struct svc *r)
 		r->fatal = true;
 		return;
 	}
-	rc = write_journal(r);
+	rc = svc_tk_write_journal(r);
 	if (rc == VR_OK)
-		wait_picked_up(r);
+		svc_tk_wait_picked_up(r);
 	if (rc != VR_OK || !sink_group_done(&k->fb))
 		return; /* kept: tried again at the next poll */
 	if (k->fb.failed != k->opend_failed) {
@@ -444,7 +410,8 @@ static int outcomes_revoking(void *ud, bool lost)
 	return VR_OK; /* every outcome read is settled within its poll */
 }
 
-int svc_setup_outcomes(struct svc *r, char *err, size_t n)
+/* The [outcomes] topic's consumer, read by the instance that dispatches. */
+static int open_outcomes(struct svc *r, char *err, size_t n)
 {
 	const char *topic = conf_get(r->cf, "outcomes", "topic");
 	if (!topic || !r->tk) /* without dispatch: refused by svc_check_tasks() */
@@ -469,7 +436,7 @@ int svc_setup_outcomes(struct svc *r, char *err, size_t n)
 		g = group;
 	}
 	struct src_kafka_topic t = {topic, NULL};
-	struct src_events ev = {r, outcomes_revoking};
+	struct src_events ev = {r, outcomes_revoking, NULL};
 	r->tk->osrc = src_kafka_open_group(r->cf, &t, 1, r->o->stop_at_end, g, &ev, err, n);
 	if (!r->tk->osrc)
 		return VR_EINVAL;
@@ -477,8 +444,19 @@ int svc_setup_outcomes(struct svc *r, char *err, size_t n)
 	return VR_OK;
 }
 
-bool svc_outcomes_at_end(const struct svc *r)
+int svc_setup_outcomes(struct svc *r, char *err, size_t n)
 {
+	/* With a dispatch stage the outcomes are read where dispatch runs,
+	 * from when this instance gets the dispatch topic. */
+	if (r->tk && r->tk->dstage)
+		return svc_dstage_setup(r, err, n);
+	return open_outcomes(r, err, n);
+}
+
+bool svc_outcomes_at_end(struct svc *r)
+{
+	if (r->tk && r->tk->dstage && !svc_dstage_at_end(r))
+		return false;
 	return !r->tk || !r->tk->osrc || src_at_end(r->tk->osrc);
 }
 
@@ -509,7 +487,7 @@ static int read_inbox(struct svc *r)
 	/* The partners hear of it before the inbox entry goes (up to 10 s):
 	 * a crash in between applies the outcome and sends the events again. */
 	if (rc == VR_OK)
-		wait_picked_up(r);
+		svc_tk_wait_picked_up(r);
 	return rc;
 }
 
@@ -517,6 +495,8 @@ static int read_inbox(struct svc *r)
  * teams' outcomes, the values to write, the sinks' news. */
 void svc_tasks_poll(struct svc *r)
 {
+	if (r->tk && r->tk->dstage)
+		svc_dstage_poll(r);
 	if (!r->disp)
 		return;
 	vr_date today = clock_today(&r->clk);
@@ -537,7 +517,7 @@ void svc_tasks_poll(struct svc *r)
 		read_outcomes(r);
 	int rc = read_inbox(r);
 	if (rc == VR_OK)
-		rc = write_journal(r);
+		rc = svc_tk_write_journal(r);
 	if (rc != VR_OK && rc != VR_EAGAIN) {
 		vlog(LOG_ERROR, "dispatch: cannot store the queues: %s", store_error(r->st));
 		r->fatal = true;
@@ -582,36 +562,98 @@ static int restore(struct svc *r, char *err, size_t n)
 
 int svc_setup_tasks(struct svc *r, char *err, size_t n)
 {
-	struct dispatch_conf dc;
 	if (!svc_wants_tasks(r->cf))
 		return VR_OK;
-	dispatch_conf_init(&dc);
-	if (dispatch_conf_load(&dc, r->cf, err, n) != VR_OK)
-		return VR_EINVAL;
-	if (!(r->tk = calloc(1, sizeof(*r->tk))) || !(r->tout = task_out_new()))
+	if (!(r->tk = calloc(1, sizeof(*r->tk))))
 		return VR_ENOMEM;
-	if (task_out_add_conf(r->tout, r->cf, err, n) != VR_OK)
+	struct svc_tasks *k = r->tk;
+	dispatch_conf_init(&k->dc);
+	if (dispatch_conf_load(&k->dc, r->cf, err, n) != VR_OK)
 		return VR_EINVAL;
-	r->tk->ttl = (int64_t)86400 * ruleset_retention_cases(r->rs);
-	size_t it = 0;
-	if (store_is_persistent(r->st) && task_out_zgw_name(r->tout, &it)) {
-		const char *url = conf_get(r->cf, "store", "url");
-		if (!(r->tk->ledger = store_open(url, err, n)))
-			return VR_EINVAL;
-		struct zgw_ledger l = {r->tk, zaak_put};
-		task_out_set_ledger(r->tout, &l);
-	}
+	k->ttl = (int64_t)86400 * ruleset_retention_cases(r->rs);
 	/* The team must reach the household: contact details are sealed in
 	 * the state (with the memory store under a key of this run). */
 	if (!r->ck && (!(r->ck = contact_key_ephemeral(err, n))))
 		return VR_EINVAL;
 	engine_set_contact_key(r->e, r->ck);
+	/* With a dispatch stage, dispatch starts when this instance gets the
+	 * dispatch topic (dstage.c). */
+	const char *dt = conf_get(r->cf, "connector", "dispatch.topic");
+	if (dt) {
+		k->dstage = true;
+		snprintf(k->dtopic, sizeof(k->dtopic), "%s", dt);
+		return VR_OK;
+	}
+	return svc_tk_start_dispatch(r, err, n);
+}
+
+int svc_tk_start_dispatch(struct svc *r, char *err, size_t n)
+{
+	struct svc_tasks *k = r->tk;
+	if (!(r->tout = task_out_new()))
+		return VR_ENOMEM;
+	if (task_out_add_conf(r->tout, r->cf, err, n) != VR_OK)
+		return VR_EINVAL;
+	size_t it = 0;
+	if (store_is_persistent(r->st) && task_out_zgw_name(r->tout, &it)) {
+		const char *url = conf_get(r->cf, "store", "url");
+		if (!k->ledger && !(k->ledger = store_open(url, err, n)))
+			return VR_EINVAL;
+		struct zgw_ledger l = {k, zaak_put};
+		task_out_set_ledger(r->tout, &l);
+	}
 	struct dispatch_observer obs = {r, on_task, NULL, on_picked_up};
-	if (!(r->disp = dispatch_new(&dc, r->e, r->ck, &obs, err, n)))
+	if (!(r->disp = dispatch_new(&k->dc, r->e, r->ck, &obs, err, n)))
 		return VR_ENOMEM;
 	if (!task_out_count(r->tout))
 		vlog(LOG_WARN, "[team] sections but no [sink.NAME]: tasks go nowhere");
-	return store_is_persistent(r->st) ? restore(r, err, n) : VR_OK;
+	k->mark_seen = 0;
+	k->inbox_at = 0;
+	k->pruned = VR_DATE_NONE;
+	int rc = store_is_persistent(r->st) ? restore(r, err, n) : VR_OK;
+	if (rc == VR_OK && k->dstage)
+		rc = open_outcomes(r, err, n);
+	return rc;
+}
+
+void svc_tk_stop_dispatch(struct svc *r, double wait_s)
+{
+	struct svc_tasks *k = r->tk;
+	double end = vr_mono_now() + wait_s;
+	while (r->disp && r->tout) {
+		task_out_poll(r->tout);
+		retire_sent(r);
+		if (svc_tk_write_journal(r) != VR_OK || !k->n_sent || vr_mono_now() >= end)
+			break;
+		vr_sleep(0.02);
+	}
+	if (k->n_sent || k->n_held)
+		vlog(LOG_INFO, "dispatch: %zu tasks left in the outbox for the next owner",
+		     k->n_sent + k->n_held);
+	if (k->osrc) {
+		/* Applied outcomes whose values are not written: read again. */
+		for (size_t i = 0; i < k->n_opend; i++)
+			src_release(k->osrc, &k->opend[i]);
+		k->n_opend = 0;
+		src_commit_sync(k->osrc);
+		src_close(k->osrc);
+		k->osrc = NULL;
+	}
+	/* What is not written goes: the messages that made it are read again
+	 * by the next owner (held tasks, values). */
+	kv_clear(k);
+	for (size_t i = 0; i < k->n_held; i++) {
+		OPENSSL_cleanse(k->held[i].body, k->held[i].len);
+		free(k->held[i].body);
+	}
+	k->n_held = k->covered = 0;
+	task_out_free(r->tout);
+	r->tout = NULL;
+	for (size_t i = 0; i < k->n_sent; i++)
+		free(k->sent[i]);
+	k->n_sent = 0;
+	dispatch_free(r->disp);
+	r->disp = NULL;
 }
 
 static vr_date next_working_day(const struct svc *r, vr_date d)
@@ -626,7 +668,7 @@ static vr_date next_working_day(const struct svc *r, vr_date d)
  * the queues, and every task delivered or left in the outbox after 30 s. */
 void svc_tasks_finish(struct svc *r)
 {
-	if (!r->disp)
+	if (!r->disp) /* (with a dispatch stage: another instance dispatches) */
 		return;
 	vr_date today = clock_today(&r->clk);
 	if (r->o->next_morning && today != VR_DATE_NONE) {
@@ -640,7 +682,7 @@ void svc_tasks_finish(struct svc *r)
 	do {
 		task_out_poll(r->tout);
 		retire_sent(r);
-		if (write_journal(r) != VR_OK)
+		if (svc_tk_write_journal(r) != VR_OK)
 			break;
 		if (r->tk->n_sent)
 			vr_sleep(0.02);
@@ -658,6 +700,12 @@ void svc_tasks_discard(struct svc *r)
 	struct svc_tasks *k = r->tk;
 	if (!k)
 		return;
+	if (k->dstage) {
+		/* Its case changes are out; the batch read again sends them again,
+		 * and dispatch knows a change it had (dispatch.c). */
+		sink_group_reset(r->kafka, &k->cc);
+		return;
+	}
 	for (size_t i = 0; i < k->n_held; i++) {
 		OPENSSL_cleanse(k->held[i].body, k->held[i].len);
 		free(k->held[i].body);
@@ -669,6 +717,8 @@ void svc_tasks_discard(struct svc *r)
 void svc_teardown_tasks(struct svc *r)
 {
 	struct svc_tasks *k = r->tk;
+	if (k && k->dstage)
+		svc_dstage_close(r); /* leaves the group: dispatch stops here */
 	dispatch_free(r->disp);
 	task_out_free(r->tout);
 	r->disp = NULL;
@@ -697,7 +747,7 @@ void svc_teardown_tasks(struct svc *r)
 enum dec_status svc_tasks_status(struct svc *r, const char *case_id)
 {
 	struct dispatch_case_info info;
-	if (dispatch_case_info(r->disp, case_id, &info) == VR_OK &&
+	if (r->disp && dispatch_case_info(r->disp, case_id, &info) == VR_OK &&
 	    (info.status == CASE_OPGEPAKT || info.status == CASE_CLOSED) &&
 	    info.opgepakt != VR_DATE_NONE)
 		return DEC_OPGEPAKT;

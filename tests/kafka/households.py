@@ -2,7 +2,9 @@
 """households.py N SEED OUTDIR CHUNK: N households, each with a Huur, an
 Energie, a Zorg and a Water signal in the same week (one case with four
 partners is right), written as OUTDIR/NNNN.<partner>.jsonl in chunks of
-CHUNK households, to be produced one chunk at a time (tests/kafka/scale.sh)."""
+CHUNK households, to be produced one chunk at a time (tests/kafka/scale.sh).
+Every tenth household's Huur signal is a crisis signal (an eviction): its
+case goes to the team at once as a task."""
 import os
 import random
 import sys
@@ -42,9 +44,10 @@ def main():
             files[slug].write(
                 '{"ID":"%s-%06d","signaalpartner":{"type":"%s"},"gemeentecode":"0344",'
                 '"bedrag":%d,"ontstaansdatum":"2024-10-01","signaaldatum":"2024-12-%02d",'
-                '"crisissignaal":false,"warmeOverdracht":false,"incasso":{"herinnering":true,'
+                '"crisissignaal":%s,"warmeOverdracht":false,"incasso":{"herinnering":true,'
                 '"persoonlijkContact":true,"verwijzingShv":true,"toestemmingAangeboden":true},'
-                '%s}\n' % (pre, h, ptype, 150 + rng.randrange(900), day, client))
+                '%s}\n' % (pre, h, ptype, 150 + rng.randrange(900), day,
+                           "true" if slug == "huur" and h % 10 == 0 else "false", client))
     for f in files.values():
         f.close()
 

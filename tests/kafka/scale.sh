@@ -5,11 +5,14 @@
 # Zorg and a Water signal in the same week, produced live (each household's
 # four signals at once, on four partner topics, HOUSEHOLDS_PER_S per second)
 # while 1, 2 or 3 instances consume with small batches on one redis-server;
-# then one instance killed with -9 midway and another started midway.  Each
-# run must equal the single instance's: the same cases in the store (one per
-# household, all four partners), the same status per signal, every position
-# decided and redeliveries recognised; re-replaying the input onto the store
-# gives only `duplicate`.
+# then the dispatching instance killed with -9 midway and another started
+# midway.  Every tenth household has a crisis signal, so its case goes to the
+# team at once as a task; the others wait in the team's queue.  Each run must
+# equal the single instance's: the same cases in the store (one per
+# household, all four partners), the same status per signal, the same team
+# queue, a task for each crisis case and never two bodies under one task_id,
+# every position decided and redeliveries recognised; re-replaying the input
+# onto the store gives only `duplicate`.
 VROEG=$1 WORK=$2
 source "$(dirname "$0")/lib.sh"
 shared_store
@@ -55,15 +58,38 @@ conf() {
 	} >"$WORK/$run/$name.conf"
 }
 
-# start RUN NAME: an instance of RUN in the background.  SCALE_STAGE=none
-# runs without the repartition stage (which this test must then fail).
-start() {
-	local stage=("[connector]" "repartition.topic = $1.households")
+# service RUN NAME: the config of a service instance of RUN: both stages,
+# the team and a file sink of its own.  SCALE_STAGE=none runs without the
+# stages (which this test must then fail).
+service() {
+	local stage=("[connector]" "repartition.topic = $1.households" "dispatch.topic = $1.cases")
 	[[ ${SCALE_STAGE:-} == none ]] && stage=()
-	conf "$1" "$2" "$1" "$WORK/$1/dec.$2.jsonl" none "${stage[@]}"
+	conf "$1" "$2" "$1" "$WORK/$1/dec.$2.jsonl" none "${stage[@]}" \
+		"[team default]" "capacity = 8" "[sink.file]" "type = file" \
+		"path = $WORK/$1/tasks.$2.jsonl"
+}
+
+# start RUN NAME: an instance of RUN in the background.
+start() {
+	service "$1" "$2"
 	"$VROEG" run -c "$WORK/$1/$2.conf" 2>"$WORK/$1/$2.log" &
 	inst_pids+=($!)
+	inst_names+=("$2")
 	kafka_pids+=($!)
+}
+
+# dispatcher RUN: the index (in inst_pids) of the instance that dispatches now.
+dispatcher() {
+	local i best=-1 at=""
+	for i in "${!inst_names[@]}"; do
+		local t
+		t=$(grep -h 'dispatches now' "$WORK/$1/${inst_names[$i]}.log" | tail -n 1 | cut -c1-40)
+		if [[ -n $t && $t > $at ]]; then
+			at=$t
+			best=$i
+		fi
+	done
+	echo "$best"
 }
 
 # decided RUN: positions decided so far, over the run's decision files.
@@ -80,7 +106,9 @@ run() {
 		kafka_cmd "topic $run.${p%%:*} 3"
 	done
 	kafka_cmd "topic $run.households 6"
+	kafka_cmd "topic $run.cases 1"
 	inst_pids=()
+	inst_names=()
 	for i in $(seq 1 "$k"); do
 		start "$run" "i$i"
 	done
@@ -104,8 +132,18 @@ run() {
 		done
 		wait_kcat || fail "kcat could not produce chunk $c"
 		if [[ $mode == kill ]] && ((c == CHUNKS / 3)); then
-			kill -9 "${inst_pids[0]}"
-			echo "$run: instance i1 killed with -9 after $(decided "$run") decisions"
+			# Midway for the deciding and the dispatching: once a
+			# quarter of the signals are decided.
+			for _ in $(seq 1 600); do
+				(($(decided "$run") >= N)) && break
+				sleep 0.1
+			done
+			local d
+			d=$(dispatcher "$run")
+			((d >= 0)) || fail "$run: no instance dispatches"
+			kill -9 "${inst_pids[$d]}"
+			echo "$run: instance ${inst_names[$d]} (dispatching) killed with -9 after" \
+				"$(decided "$run") decisions"
 		fi
 		if [[ $mode == kill ]] && ((c == 2 * CHUNKS / 3)); then
 			start "$run" "late"
@@ -130,10 +168,17 @@ run() {
 	done
 	(($(decided "$run") == 4 * N)) ||
 		{ tail -n 5 "$WORK/$run"/*.log >&2; fail "$run: $(decided "$run") of $((4 * N)) decided"; }
-	if grep -l "ERROR" "$WORK/$run"/*.log >/dev/null 2>&1; then
-		grep -h "ERROR" "$WORK/$run"/*.log | head -n 5 >&2
+	if grep -q '"level":"error"' "$WORK/$run"/*.log; then
+		grep -h '"level":"error"' "$WORK/$run"/*.log | head -n 5 >&2
 		fail "$run: an instance logged an error"
 	fi
+	# What the last dispatcher had not read yet: one instance reads it,
+	# to the end of every stage's topics, and stops.
+	service "$run" drain
+	timeout 120 "$VROEG" run -c "$WORK/$run/drain.conf" --stop-at-end 2>"$WORK/$run/drain.log" ||
+		{ tail "$WORK/$run/drain.log" >&2; fail "$run: the draining run failed"; }
+	"$VROEG" queue -c "$WORK/$run/drain.conf" >"$WORK/$run/queue.txt" 2>"$WORK/$run/queue.err" ||
+		fail "$run: vroeg queue: $(cat "$WORK/$run/queue.err")"
 	# Re-replay the input onto the store: one instance, a new group.
 	conf "$run" check "$run.check" "$WORK/$run/check.jsonl" "$WORK/$run/cases.jsonl"
 	timeout 120 "$VROEG" run -c "$WORK/$run/check.conf" --stop-at-end \
@@ -156,13 +201,27 @@ if [[ ${SCALE_STAGE:-} != none ]]; then
 	# Decided by the deciding stage, the decisions still name the partner
 	# topics; nothing personal crosses the repartition topic in the clear.
 	grep -q '"source":"one.huur/' "$WORK/one/dec.i1.jsonl" || fail "decisions do not name the partner topic"
-	kcat -C -b "$BOOTSTRAP" -t one.households -o beginning -e -q -f '%k %s\n' \
-		>"$WORK/one/households.topic" 2>>"$WORK/kcat.err"
-	(($(wc -l <"$WORK/one/households.topic") >= 4 * N)) || fail "the repartition topic holds fewer records than signals"
-	if grep -a -q 'burgerservicenummer\|H\. 0\|"bedrag"' "$WORK/one/households.topic"; then
+	kcat -C -b "$BOOTSTRAP" -t one.households -o beginning -e -q -f '%k\n' \
+		>"$WORK/one/households.keys" 2>>"$WORK/kcat.err"
+	kcat -C -b "$BOOTSTRAP" -t one.households -o beginning -e -q -f '%s\n' \
+		>"$WORK/one/households.values" 2>>"$WORK/kcat.err"
+	(($(wc -l <"$WORK/one/households.keys") >= 4 * N)) || fail "the repartition topic holds fewer records than signals"
+	bad=$(grep -cv '^h-[0-9a-f]\{32\}$' "$WORK/one/households.keys" || true)
+	((bad == 0)) || fail "$bad repartition records not keyed by a household pseudonym"
+	# The clients' BSNs and phone numbers, to look for.
+	cat "$WORK"/data/*.jsonl | grep -o '"\(burgerservicenummer\|telefoon\)":"[0-9]*"' |
+		cut -d'"' -f4 | sort -u >"$WORK/one/personal.txt"
+	if grep -a -q 'burgerservicenummer\|H\. [0-9]\{5\}\|"bedrag"\|"ID"' "$WORK/one/households.values" ||
+		grep -a -q -F -f "$WORK/one/personal.txt" "$WORK/one/households.values"; then
 		fail "the repartition topic holds signal fields in the clear"
 	fi
-	grep -a -q '^h-[0-9a-f]\{32\} ' "$WORK/one/households.topic" || fail "repartition records are not keyed by household pseudonym"
+	kcat -C -b "$BOOTSTRAP" -t one.cases -o beginning -e -q -f '%s\n' \
+		>"$WORK/one/cases.values" 2>>"$WORK/kcat.err"
+	[[ -s $WORK/one/cases.values ]] || fail "no case changes on the dispatch topic"
+	if grep -a -q 'H\. [0-9]\{5\}' "$WORK/one/cases.values" ||
+		grep -a -q -F -f "$WORK/one/personal.txt" "$WORK/one/cases.values"; then
+		fail "the dispatch topic holds contact details in the clear"
+	fi
 fi
 
 run two 2
@@ -173,4 +232,7 @@ run kill 3 kill
 python3 "$ROOT/tests/kafka/scale_check.py" "$N" "$WORK/one" "$WORK/kill"
 grep -q "assigned" "$WORK/kill/late.log" || fail "the late instance never got partitions"
 (($(wc -l <"$WORK/kill/dec.late.jsonl") > 0)) || fail "the late instance decided nothing"
+took=$(grep -l 'dispatches now' "$WORK/kill"/i*.log "$WORK/kill/late.log" | wc -l)
+((took >= 2)) || fail "no instance took dispatch over from the killed one"
+grep -h 'dispatches now' "$WORK/kill"/i*.log "$WORK/kill/late.log" | sed 's/.*"msg":"//; s/"}$//' | tail -n 1
 echo "ok: $N households live on 1, 2 and 3 instances and with kill -9: one case each, as one instance"

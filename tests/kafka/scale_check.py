@@ -3,12 +3,14 @@
 
 DIR holds the run's decision files (dec.*.jsonl), the decisions of a
 re-replay of its input onto its store (check.jsonl) and that replay's cases
-(cases.jsonl, every case in the store).  REF_DIR the same of the single
+(cases.jsonl, every case in the store), the tasks its file sinks received
+(tasks.*.jsonl) and `vroeg queue` at the end (queue.txt, queue.err).  REF_DIR the same of the single
 instance, or "-" for the single instance itself.  N households, 4 signals
 each.  Prints one line of figures; exits 1 naming the first failure."""
 import glob
 import json
 import os
+import re
 import sys
 
 
@@ -103,12 +105,50 @@ def main():
             bad = next((x, y) for x, y in zip(a, b) if x != y)
             fail("%s: the cases differ from one instance's (first: %s against %s)"
                  % (d, bad[0], bad[1]))
+    # Dispatch: one team queue, every crisis case out to the team at once
+    # as a task, never two bodies under one task_id.
+    crisis = {c["case_id"] for c in cs.values() if c["priority"] == "crisis"}
+    if len(crisis) != n // 10:
+        fail("%s: %d crisis cases, expected %d" % (d, len(crisis), n // 10))
+    bodies, tasks = {}, 0
+    for f in sorted(glob.glob(os.path.join(d, "tasks.*.jsonl"))):
+        with open(f) as fh:
+            for line in fh:
+                t = json.loads(line)
+                tasks += 1
+                if bodies.setdefault(t["task_id"], line) != line:
+                    fail("%s: task %s delivered with two bodies" % (d, t["task_id"]))
+    sent = {json.loads(b)["case_id"] for b in bodies.values()}
+    if sent != crisis:
+        fail("%s: tasks for %d cases, %d crisis cases; first differing: %s"
+             % (d, len(sent), len(crisis), sorted(sent ^ crisis)[:1]))
+    with open(os.path.join(d, "queue.err")) as fh:
+        err = fh.read()
+    want = "%d cases queued in 1 team(s)" % (n - n // 10)
+    if want not in err:
+        fail("%s: vroeg queue says %r, expected %r" % (d, err.strip(), want))
+    if ref != "-":
+        # The partners column lists them as they arrived, which live
+        # production interleaves differently each run: compared as a set.
+        part = re.compile(r"\b(?:Huur|Energie|Zorg|Water)(?:,(?:Huur|Energie|Zorg|Water))+\b")
+
+        def queue(f):
+            with open(f) as fh:
+                return part.sub(lambda m: ",".join(sorted(m.group(0).split(","))), fh.read())
+        qa, qb = queue(os.path.join(d, "queue.txt")), queue(os.path.join(ref, "queue.txt"))
+        if qa != qb:
+            diff = next(i for i, (x, y) in enumerate(zip(qa.splitlines(), qb.splitlines()))
+                        if x != y)
+            fail("%s: the team queue differs from one instance's at line %d:\n%s\n%s"
+                 % (d, diff + 1, qa.splitlines()[diff], qb.splitlines()[diff]))
     statuses = {}
     for status, _ in first.values():
         statuses[status] = statuses.get(status, 0) + 1
-    print("%s: %d signals, %d cases, %d redelivered and recognised, statuses %s"
+    print("%s: %d signals, %d cases, %d redelivered and recognised, statuses %s; %d tasks "
+          "(%d task ids) for %d crisis cases, %d cases queued"
           % (os.path.basename(d), len(first), len(cs), redelivered,
-             ",".join("%s=%d" % kv for kv in sorted(statuses.items()))))
+             ",".join("%s=%d" % kv for kv in sorted(statuses.items())), tasks, len(bodies),
+             len(crisis), n - n // 10))
 
 
 main()
