@@ -142,6 +142,7 @@ run() {
 			d=$(dispatcher "$run")
 			((d >= 0)) || fail "$run: no instance dispatches"
 			kill -9 "${inst_pids[$d]}"
+			echo "${inst_names[$d]}" >"$WORK/$run/killed"
 			echo "$run: instance ${inst_names[$d]} (dispatching) killed with -9 after" \
 				"$(decided "$run") decisions"
 		fi
