@@ -48,6 +48,8 @@ struct ksrc {
 	struct part parts[PARTS_MAX];
 	size_t n_parts;
 	struct part *last;         /* messages come in runs of one partition */
+	bool paused;               /* src_kafka_pause() */
+	unsigned ask_failed;       /* watermark queries failed in a row */
 	char where[WHERE_MAX];     /* for a message of a partition not in the table */
 };
 
@@ -102,6 +104,7 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
 		for (int i = 0; i < parts->cnt; i++)
 			part_find(k, parts->elems[i].topic, parts->elems[i].partition, true);
 		vlog(LOG_INFO, "assigned %d partition(s)", parts->cnt);
+		k->paused = false; /* a new assignment starts fetching */
 		if (coop)
 			rd_kafka_incremental_assign(rk, parts);
 		else
@@ -243,13 +246,16 @@ static bool ksrc_caught_up(struct src *s, const char *topic)
 			continue;
 		rd_kafka_resp_err_t e =
 			rd_kafka_query_watermark_offsets(k->c, topic, p->partition, &lo, &hi, 2000);
+		if (e && ++k->ask_failed < 5)
+			return false; /* asked again at the next call */
 		if (e) {
-			/* Not waited for: what is not read is not committed, and
-			 * the next run reads it. */
+			/* Not waited for any longer: what is not read is not
+			 * committed, and the next run reads it. */
 			vlog(LOG_WARN, "%s: cannot ask for its end (%s); taken as read",
 			     p->where, rd_kafka_err2str(e));
 			continue;
 		}
+		k->ask_failed = 0;
 		rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
 		rd_kafka_topic_partition_list_add(l, topic, p->partition);
 		int64_t pos = rd_kafka_position(k->c, l) ? -1 : l->elems[0].offset;
@@ -263,6 +269,21 @@ static bool ksrc_caught_up(struct src *s, const char *topic)
 			return false;
 	}
 	return true;
+}
+
+void src_kafka_pause(struct src *s, bool pause)
+{
+	struct ksrc *k = s->impl;
+	if (k->paused == pause)
+		return;
+	rd_kafka_topic_partition_list_t *l = NULL;
+	if (rd_kafka_assignment(k->c, &l) != RD_KAFKA_RESP_ERR_NO_ERROR || !l)
+		return;
+	rd_kafka_resp_err_t e = pause ? rd_kafka_pause_partitions(k->c, l)
+				      : rd_kafka_resume_partitions(k->c, l);
+	rd_kafka_topic_partition_list_destroy(l);
+	if (!e)
+		k->paused = pause;
 }
 
 bool src_kafka_owns(struct src *s, const char *topic)

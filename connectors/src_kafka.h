@@ -37,6 +37,9 @@ struct src *src_kafka_open_group(const struct conf *c, const struct src_kafka_to
 				 size_t n, bool stop_at_end, const char *group,
 				 const struct src_events *ev, char *err, size_t errlen);
 
+/* Stop (true) or go on fetching every partition the consumer owns; polls
+ * then still serve the group's events.  A rebalance ends a pause. */
+void src_kafka_pause(struct src *s, bool pause);
 /* Does the consumer own a partition of topic now? */
 bool src_kafka_owns(struct src *s, const char *topic);
 /* How many partitions topic has (asks the cluster, up to timeout_ms): -1

@@ -64,9 +64,13 @@ refused repart_dispatch 'repart_dispatch.conf:8: \[connector\] repartition.topic
 refused dispatch_alone 'dispatch_alone.conf:6: \[connector\] dispatch.topic is for several instances' \
 	"[connector]" "dispatch.topic = cases" "[team default]" "capacity = 8" \
 	"[topic signals.zorg]" "partner = Zorg"
-refused dispatch_same 'dispatch_same.conf:9: \[connector\] dispatch.topic must be a topic of its own' \
+refused dispatch_same 'dispatch_same.conf:11: \[connector\] dispatch.topic must be a topic of its own' \
+	"[engine]" "contact.key.file = $tmp/contact.key" "[store]" "url = redis://127.0.0.1:1" \
+	"[connector]" "repartition.topic = households" "dispatch.topic = households" \
+	"[team default]" "capacity = 8" "[topic signals.zorg]" "partner = Zorg"
+refused dispatch_memory 'dispatch_memory.conf:9: \[connector\] dispatch.topic needs the Redis store' \
 	"[engine]" "contact.key.file = $tmp/contact.key" "[connector]" "repartition.topic = households" \
-	"dispatch.topic = households" "[team default]" "capacity = 8" "[topic signals.zorg]" "partner = Zorg"
+	"dispatch.topic = cases" "[team default]" "capacity = 8" "[topic signals.zorg]" "partner = Zorg"
 refused empty_topic 'empty_topic.conf:5: \[topic signals.zorg\] has no keys' \
 	"[topic signals.zorg]" "[topic signals.huur]" "partner = Huur"
 

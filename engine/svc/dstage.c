@@ -42,7 +42,8 @@
 #define H_FB_KEY "vroeg.feedback.key"
 #define H_FB "vroeg.feedback"
 
-#define CC_WAIT_S 30 /* a batch waits this long for its case changes' acknowledgement */
+#define CC_LOG_S 10   /* how often a batch waiting for its case changes says so */
+#define RETRY_S 5     /* dispatch that could not start is tried again after this */
 
 /* ---- the deciding stage: case changes out ------------------------------ */
 
@@ -59,8 +60,9 @@ int svc_dstage_change(struct svc *r, const struct decision *d)
 	struct sink_header h[5] = {{H_HOUSEHOLD, hh}, {H_TODAY, today}};
 	size_t nh = 2;
 	/* The partner's Opgepakt event for this signal, should the team have
-	 * picked the case up already (the dispatcher knows). */
-	if (r->feedback && d->sig) {
+	 * picked the case up already (the dispatcher knows; a known client's
+	 * Bekend stays Bekend, as with one instance). */
+	if (r->feedback && d->sig && d->status == DEC_OPGEPAKT) {
 		feedback_event(&r->line, d->sig, DEC_OPGEPAKT);
 		jbuf_raw(&r->line, "", 1); /* a header is a string */
 		if (jbuf_ok(&r->line)) {
@@ -80,13 +82,20 @@ int svc_dstage_change(struct svc *r, const struct decision *d)
 int svc_dstage_written(struct svc *r)
 {
 	struct svc_tasks *k = r->tk;
-	double end = vr_mono_now() + CC_WAIT_S;
-	while (!sink_group_done(&k->cc) && vr_mono_now() < end && !sink_error(r->kafka)[0])
+	double since = vr_mono_now(), logged = since;
+	/* Kafka away: the batch waits (as for the store), logged every 10 s. */
+	while (!sink_group_done(&k->cc) && !svc_stop_flag && !sink_error(r->kafka)[0]) {
 		sink_poll(r->kafka, 5);
+		if (vr_mono_now() - logged >= CC_LOG_S) {
+			logged = vr_mono_now();
+			vlog(LOG_WARN, "dispatch topic %s: case changes not acknowledged for %.0fs; "
+			     "the batch waits", k->dtopic, logged - since);
+		}
+	}
 	int rc = VR_OK;
 	if (!sink_group_done(&k->cc)) {
-		vlog(LOG_ERROR, "dispatch topic %s: case changes not acknowledged in %d s",
-		     k->dtopic, CC_WAIT_S);
+		vlog(LOG_ERROR, "dispatch topic %s: stopping with case changes not acknowledged; "
+		     "the batch is read again", k->dtopic);
 		rc = VR_EIO;
 	} else if (k->cc.failed) {
 		vlog(LOG_ERROR, "dispatch topic %s: %lu case change(s) failed for good", k->dtopic,
@@ -205,18 +214,17 @@ static void drop_pending(struct svc *r)
 	k->n_dpend = 0;
 }
 
-static void on_assigned(void *ud)
+/* Dispatch here, from the store.  A failure (the store away) is tried
+ * again in RETRY_S, not fatal: the next owner would find the same. */
+static void start(struct svc *r)
 {
-	struct svc *r = ud;
 	struct svc_tasks *k = r->tk;
 	char err[1024];
-	k->assigned = true;
-	if (k->dispatching || !src_kafka_owns(k->dsrc, k->dtopic))
-		return;
+	k->retry_at = 0;
 	if (svc_tk_start_dispatch(r, err, sizeof(err)) != VR_OK) {
-		vlog(LOG_ERROR, "dispatch: cannot start: %s", err);
-		svc_tk_stop_dispatch(r, 0);
-		r->fatal = true;
+		vlog(LOG_ERROR, "dispatch: cannot start: %s; trying again in %d s", err, RETRY_S);
+		svc_tk_stop_dispatch(r, 0, true);
+		k->retry_at = vr_mono_now() + RETRY_S;
 		return;
 	}
 	k->dispatching = true;
@@ -226,22 +234,53 @@ static void on_assigned(void *ud)
 	     "again", k->dtopic, st.in_queue, k->n_held);
 }
 
+static void on_assigned(void *ud)
+{
+	struct svc *r = ud;
+	struct svc_tasks *k = r->tk;
+	k->assigned = true;
+	if (!k->dispatching && src_kafka_owns(k->dsrc, k->dtopic))
+		start(r);
+}
+
 static int on_revoking(void *ud, bool lost)
 {
 	struct svc *r = ud;
 	struct svc_tasks *k = r->tk;
+	k->retry_at = 0;
 	if (!k->dispatching)
 		return VR_OK;
 	/* Finish what is in hand when it can be (its positions are then
-	 * committed before the partition goes); the rest is read again. */
-	if (!lost)
+	 * committed before the partition goes); the rest is read again.  A
+	 * change that failed (a fatal stop) is not settled: read again. */
+	if (!lost && !r->fatal)
 		settle(r);
 	drop_pending(r);
-	svc_tk_stop_dispatch(r, lost ? 0 : 5);
+	svc_tk_stop_dispatch(r, 5, lost || r->fatal);
 	k->dispatching = false;
 	vlog(LOG_INFO, "dispatch leaves this instance (%s %s)", k->dtopic,
 	     lost ? "lost" : "revoked");
 	return VR_OK;
+}
+
+/* A case change read: applied, or dead-lettered; false (and a fatal stop)
+ * when it could not be either. */
+static bool take(struct svc *r, const struct src_msg *m)
+{
+	struct svc_tasks *k = r->tk;
+	char why[256], where[300];
+	int rc = apply_change(r, m, why, sizeof(why));
+	if (rc == VR_EINVAL) {
+		snprintf(where, sizeof(where), "%s/%d@%lld", m->topic, (int)m->partition, m->offset);
+		vlog(LOG_ERROR, "dispatch topic %s: %s; dead-lettered", where, why);
+		rc = svc_dead_letter(r, &k->fb, m, "dispatch", why);
+	}
+	if (rc != VR_OK) {
+		vlog(LOG_ERROR, "dispatch: cannot apply a case change: %s", vr_strerror(rc));
+		r->fatal = true;
+		return false;
+	}
+	return true;
 }
 
 void svc_dstage_poll(struct svc *r)
@@ -250,10 +289,31 @@ void svc_dstage_poll(struct svc *r)
 	struct src_msg m;
 	if (!k->dsrc)
 		return;
+	if (k->retry_at && vr_mono_now() >= k->retry_at && !k->dispatching &&
+	    src_kafka_owns(k->dsrc, k->dtopic))
+		start(r);
 	if (k->n_dpend) {
 		settle(r);
-		if (k->n_dpend)
-			return; /* not through yet: nothing new meanwhile */
+		if (k->n_dpend) {
+			/* Not through yet: nothing new meanwhile, but the group is
+			 * still heard (a rebalance, or an assignment lost). */
+			src_kafka_pause(k->dsrc, true);
+			if (src_poll(k->dsrc, 0, &m) == 1) {
+				/* Fetched before the pause: taken in with the rest,
+				 * or, with no room, read again after a stop. */
+				if (k->n_dpend == OUTCOMES_PER_POLL || !k->dispatching) {
+					vlog(LOG_ERROR, "dispatch: a case change arrived while "
+					     "paused; stopping, the restart reads it again");
+					src_release(k->dsrc, &m);
+					r->fatal = true;
+					return;
+				}
+				k->dpend[k->n_dpend++] = m;
+				take(r, &k->dpend[k->n_dpend - 1]);
+			}
+			return;
+		}
+		src_kafka_pause(k->dsrc, false);
 	}
 	k->dpend_failed = k->fb.failed;
 	/* Also where a rebalance makes or ends this instance's dispatch. */
@@ -263,19 +323,8 @@ void svc_dstage_poll(struct svc *r)
 			continue;
 		}
 		k->dpend[k->n_dpend++] = m;
-		char why[256], where[300];
-		int rc = apply_change(r, &m, why, sizeof(why));
-		if (rc == VR_EINVAL) {
-			snprintf(where, sizeof(where), "%s/%d@%lld", m.topic, (int)m.partition,
-				 m.offset);
-			vlog(LOG_ERROR, "dispatch topic %s: %s; dead-lettered", where, why);
-			rc = svc_dead_letter(r, &k->fb, &m, "dispatch", why);
-		}
-		if (rc != VR_OK) {
-			vlog(LOG_ERROR, "dispatch: cannot apply a case change: %s", vr_strerror(rc));
-			r->fatal = true;
+		if (!take(r, &k->dpend[k->n_dpend - 1]))
 			return;
-		}
 	}
 	settle(r);
 }
@@ -292,6 +341,8 @@ int svc_dstage_setup(struct svc *r, char *err, size_t n)
 {
 	struct svc_tasks *k = r->tk;
 	char group[300];
+	if (svc_tk_check_outcomes(r, err, n) != VR_OK)
+		return VR_EINVAL;
 	const char *g = conf_get(r->cf, "connector", "dispatch.group.id");
 	if (!g) {
 		const char *base = conf_get(r->cf, "kafka consumer", "group.id");

@@ -80,6 +80,12 @@ static int check_dispatch_topic(const struct svc *r, char *err, size_t n)
 			 "[sink.NAME] section", at);
 		return VR_EINVAL;
 	}
+	const char *url = conf_get(r->cf, "store", "url");
+	if (!url || store_url_is_memory(url)) {
+		snprintf(err, n, "%s: [connector] dispatch.topic needs the Redis store: the "
+			 "dispatching instance takes the queues over from it", at);
+		return VR_EINVAL;
+	}
 	if (!d[0] || strlen(d) >= 256 || strcmp(d, r->repart_topic) == 0 || topic_taken(r, d)) {
 		snprintf(err, n, "%s: [connector] dispatch.topic must be a topic of its own (not a "
 			 "partner, repartition, dead-letter, feedback or outcomes topic), 1 to 255 "

@@ -25,6 +25,7 @@
  * the batches are dropped uncommitted and the next owner reads them again.
  */
 #include "svc_int.h"
+#include "tasks_int.h"
 
 #include <openssl/crypto.h>
 #include <stdlib.h>
@@ -104,7 +105,8 @@ static int send_feedback(struct svc *r, struct batch *b, const struct decision *
 	/* With dispatch the team's first contact makes a signal Opgepakt
 	 * (tasks.c); until then it is Nog niet opgepakt (DDAS). */
 	if (st == DEC_OPGEPAKT && r->tk)
-		st = d->has_case ? svc_tasks_status(r, d->kase.id) : DEC_NOG_NIET;
+		st = d->has_case && !r->tk->dstage ? svc_tasks_status(r, d->kase.id)
+						   : DEC_NOG_NIET;
 	feedback_event(&r->line, d->sig, st);
 	const struct sink_msg out = {r->feedback_topics[d->sig->partner], d->sig->partner_org,
 				     strlen(d->sig->partner_org), r->line.p, r->line.len,
@@ -572,6 +574,9 @@ static void teardown(struct svc *r)
 	if (r->rseal)
 		OPENSSL_cleanse(r->rseal, r->rseal_cap);
 	free(r->rseal);
+	/* The dispatch stage's last settle may still use the producer. */
+	if (r->tk && r->tk->dstage)
+		svc_dstage_close(r);
 	sink_close(r->kafka);
 	svc_teardown_tasks(r);
 	free(r->written_dec);

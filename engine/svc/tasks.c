@@ -410,8 +410,7 @@ static int outcomes_revoking(void *ud, bool lost)
 	return VR_OK; /* every outcome read is settled within its poll */
 }
 
-/* The [outcomes] topic's consumer, read by the instance that dispatches. */
-static int open_outcomes(struct svc *r, char *err, size_t n)
+int svc_tk_check_outcomes(struct svc *r, char *err, size_t n)
 {
 	const char *topic = conf_get(r->cf, "outcomes", "topic");
 	if (!topic || !r->tk) /* without dispatch: refused by svc_check_tasks() */
@@ -428,6 +427,17 @@ static int open_outcomes(struct svc *r, char *err, size_t n)
 			 "topic", topic);
 		return VR_EINVAL;
 	}
+	return VR_OK;
+}
+
+/* The [outcomes] topic's consumer, read by the instance that dispatches. */
+static int open_outcomes(struct svc *r, char *err, size_t n)
+{
+	const char *topic = conf_get(r->cf, "outcomes", "topic");
+	if (!topic || !r->tk)
+		return VR_OK;
+	if (svc_tk_check_outcomes(r, err, n) != VR_OK)
+		return VR_EINVAL;
 	char group[300];
 	const char *g = conf_get(r->cf, "outcomes", "group.id");
 	if (!g) {
@@ -616,11 +626,11 @@ int svc_tk_start_dispatch(struct svc *r, char *err, size_t n)
 	return rc;
 }
 
-void svc_tk_stop_dispatch(struct svc *r, double wait_s)
+void svc_tk_stop_dispatch(struct svc *r, double wait_s, bool lost)
 {
 	struct svc_tasks *k = r->tk;
 	double end = vr_mono_now() + wait_s;
-	while (r->disp && r->tout) {
+	while (!lost && r->disp && r->tout) {
 		task_out_poll(r->tout);
 		retire_sent(r);
 		if (svc_tk_write_journal(r) != VR_OK || !k->n_sent || vr_mono_now() >= end)

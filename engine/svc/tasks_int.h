@@ -56,6 +56,7 @@ struct svc_tasks {
 	struct src *dsrc;         /* the dispatch topic's consumer */
 	bool assigned;            /* the dispatch group has assigned (any) */
 	bool dispatching;         /* this instance owns it: r->disp exists */
+	double retry_at;          /* owns it, but dispatch could not start: again then */
 	struct sink_group cc;     /* the deciding batch's case changes */
 	struct src_msg dpend[OUTCOMES_PER_POLL]; /* applied, not yet stored */
 	size_t n_dpend;
@@ -73,7 +74,11 @@ void svc_tk_wait_picked_up(struct svc *r);
  * sinks get up to wait_s to be delivered (what is left stays in the
  * outbox for the next owner), then all of it goes. */
 int svc_tk_start_dispatch(struct svc *r, char *err, size_t n);
-void svc_tk_stop_dispatch(struct svc *r, double wait_s);
+/* lost: the partition belongs to another instance already, so nothing more
+ * is written or sent from here (wait_s is then ignored). */
+void svc_tk_stop_dispatch(struct svc *r, double wait_s, bool lost);
+/* The [outcomes] topic may not be one vroeg reads or writes otherwise. */
+int svc_tk_check_outcomes(struct svc *r, char *err, size_t n);
 
 /* dstage.c */
 int svc_dstage_setup(struct svc *r, char *err, size_t n);

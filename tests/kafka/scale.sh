@@ -143,6 +143,7 @@ run() {
 			((d >= 0)) || fail "$run: no instance dispatches"
 			kill -9 "${inst_pids[$d]}"
 			echo "${inst_names[$d]}" >"$WORK/$run/killed"
+			date -u +%Y-%m-%dT%H:%M:%S.%3NZ >"$WORK/$run/killed.at"
 			echo "$run: instance ${inst_names[$d]} (dispatching) killed with -9 after" \
 				"$(decided "$run") decisions"
 		fi
@@ -169,8 +170,11 @@ run() {
 	done
 	(($(decided "$run") == 4 * N)) ||
 		{ tail -n 5 "$WORK/$run"/*.log >&2; fail "$run: $(decided "$run") of $((4 * N)) decided"; }
-	if grep -q '"level":"error"' "$WORK/$run"/*.log; then
-		grep -h '"level":"error"' "$WORK/$run"/*.log | head -n 5 >&2
+	# vroeg's own errors (librdkafka's transport errors, "kafka ...", are
+	# its to recover from: a LeaveGroup the mock cluster leaves unanswered
+	# while the group rebalances is one).
+	if grep -h '"level":"error"' "$WORK/$run"/*.log | grep -v '"msg":"kafka ' | grep -q .; then
+		grep -h '"level":"error"' "$WORK/$run"/*.log | grep -v '"msg":"kafka ' | head -n 5 >&2
 		fail "$run: an instance logged an error"
 	fi
 	# What the last dispatcher had not read yet: one instance reads it,
@@ -233,7 +237,11 @@ run kill 3 kill
 python3 "$ROOT/tests/kafka/scale_check.py" "$N" "$WORK/one" "$WORK/kill"
 grep -q "assigned" "$WORK/kill/late.log" || fail "the late instance never got partitions"
 (($(wc -l <"$WORK/kill/dec.late.jsonl") > 0)) || fail "the late instance decided nothing"
-took=$(grep -l 'dispatches now' "$WORK/kill"/i*.log "$WORK/kill/late.log" | wc -l)
-((took >= 2)) || fail "no instance took dispatch over from the killed one"
-grep -h 'dispatches now' "$WORK/kill"/i*.log "$WORK/kill/late.log" | sed 's/.*"msg":"//; s/"}$//' | tail -n 1
+# Another instance took dispatch over after the kill, from the store.
+killed_at=$(cat "$WORK/kill/killed.at")
+took=$(grep -h 'dispatches now' "$WORK/kill"/*.log | cut -d'"' -f4 |
+	awk -v t="$killed_at" '$0 > t' | wc -l)
+((took >= 1)) || fail "no instance took dispatch over after the dispatching one was killed"
+grep -h 'dispatches now' "$WORK/kill"/*.log | sort | awk -v t="{\"ts\":\"$killed_at" '$0 > t' |
+	sed 's/.*"msg":"/after the kill: /; s/"}$//' | head -n 1
 echo "ok: $N households live on 1, 2 and 3 instances and with kill -9: one case each, as one instance"

@@ -19,6 +19,14 @@ def fail(msg):
     sys.exit(1)
 
 
+def killed_file(d):
+    """The decision file of the instance killed with -9 in DIR, or None."""
+    if not os.path.exists(os.path.join(d, "killed")):
+        return None
+    with open(os.path.join(d, "killed")) as fh:
+        return os.path.join(d, "dec.%s.jsonl" % fh.read().strip())
+
+
 def decisions(d):
     """signal -> (status, case_id), the status it got when first decided, and
     how many decisions were redeliveries the engine recognised.
@@ -29,10 +37,7 @@ def decisions(d):
     Such a line, the same in the killed instance's file and another's, is
     one decision."""
     first, seen, redelivered, lines = {}, {}, 0, {}
-    killed = None
-    if os.path.exists(os.path.join(d, "killed")):
-        with open(os.path.join(d, "killed")) as fh:
-            killed = os.path.join(d, "dec.%s.jsonl" % fh.read().strip())
+    killed = killed_file(d)
     again = 0
     for f in sorted(glob.glob(os.path.join(d, "dec.*.jsonl"))):
         with open(f) as fh:
@@ -126,17 +131,32 @@ def main():
     # Dispatch: one team queue, every crisis case out to the team at once
     # as a task, never two bodies under one task_id.
     crisis = {c["case_id"] for c in cs.values() if c["priority"] == "crisis"}
+    killed = killed_file(d)
     if len(crisis) != n // 10:
         fail("%s: %d crisis cases, expected %d" % (d, len(crisis), n // 10))
     bodies, tasks = {}, 0
     for f in sorted(glob.glob(os.path.join(d, "tasks.*.jsonl"))):
         with open(f) as fh:
             for line in fh:
+                if not line.endswith("\n") and killed == f.replace("tasks.", "dec."):
+                    continue  # cut short by kill -9
                 t = json.loads(line)
                 tasks += 1
                 if bodies.setdefault(t["task_id"], line) != line:
                     fail("%s: task %s delivered with two bodies" % (d, t["task_id"]))
-    sent = {json.loads(b)["case_id"] for b in bodies.values()}
+    # Each version of a case's task lists one signal more than the one
+    # before: a case change applied twice would make a version too many.
+    versions = {}
+    for b in bodies.values():
+        t = json.loads(b)
+        versions.setdefault(t["case_id"], []).append((t["version"], len(t["signals"])))
+    for cid, v in versions.items():
+        v.sort()
+        if [x[0] for x in v] != list(range(1, len(v) + 1)) or \
+                any(b[1] <= a[1] for a, b in zip(v, v[1:])):
+            fail("%s: case %s has task versions %s (version, signals): not one per new "
+                 "signal" % (d, cid, v))
+    sent = set(versions)
     if sent != crisis:
         fail("%s: tasks for %d cases, %d crisis cases; first differing: %s"
              % (d, len(sent), len(crisis), sorted(sent ^ crisis)[:1]))
