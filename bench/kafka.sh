@@ -153,10 +153,10 @@ conf() { # conf GROUP
 	group.id = $1
 	session.timeout.ms = 6000
 	EOF
+	[[ -z $consumer ]] || tr ';' '\n' <<< "$consumer" | sed 's/^ *//'
 	if [[ $store == redis ]]; then
 		printf '[store]\nurl = redis://127.0.0.1:%s/0?prefix=%s\n' "$rport" "$1"
 	fi
-	[[ -z $consumer ]] || tr ';' '\n' <<< "$consumer" | sed 's/^ *//'
 	printf '[topic %s]\npartner = Zorg\n' "$topic"
 }
 vroeg_run() { # vroeg_run GROUP: decisions to $work/kafka-dec.K.jsonl, logs kept

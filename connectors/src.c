@@ -2,6 +2,7 @@
 #include "src_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 int src_poll(struct src *s, long wait_ms, struct src_msg *m)
 {
@@ -35,6 +36,18 @@ int src_header(struct src *s, const struct src_msg *m, const char *name, const v
 	       size_t *len)
 {
 	return s->ops->header ? s->ops->header(s, m, name, val, len) : 0;
+}
+
+bool src_header_str(struct src *s, const struct src_msg *m, const char *name, char *out,
+		    size_t n)
+{
+	const void *v;
+	size_t len;
+	if (src_header(s, m, name, &v, &len) != 1 || !v || len >= n)
+		return false;
+	memcpy(out, v, len);
+	out[len] = '\0';
+	return true;
 }
 
 bool src_caught_up(struct src *s, const char *topic)

@@ -72,6 +72,10 @@ bool src_at_end(const struct src *s);
  * (valid while m is held), 0 when m has none. */
 int src_header(struct src *s, const struct src_msg *m, const char *name, const void **val,
 	       size_t *len);
+/* The same as a string in out (n bytes with the NUL): false when m has no
+ * such header or its value does not fit. */
+bool src_header_str(struct src *s, const struct src_msg *m, const char *name, char *out,
+		    size_t n);
 /*
  * Has every owned partition of topic been read up to its end as the
  * broker knows it now (asked, not remembered)?  For a topic the caller

@@ -108,18 +108,6 @@ int svc_dstage_written(struct svc *r)
 
 /* ---- the dispatcher: case changes in ----------------------------------- */
 
-static bool header(struct svc_tasks *k, const struct src_msg *m, const char *name, char *out,
-		   size_t n)
-{
-	const void *v;
-	size_t len;
-	if (src_header(k->dsrc, m, name, &v, &len) != 1 || !v || len >= n)
-		return false;
-	memcpy(out, v, len);
-	out[len] = '\0';
-	return true;
-}
-
 static int hexval(char c)
 {
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
@@ -148,8 +136,8 @@ static int apply_change(struct svc *r, const struct src_msg *m, char *why, size_
 	char hh[HKEY_STRLEN + 1], day[VR_DATE_STRLEN + 1];
 	struct decision dec;
 	memset(&dec, 0, sizeof(dec));
-	if (!header(k, m, H_HOUSEHOLD, hh, sizeof(hh)) || !parse_hkey(hh, &dec.household) ||
-	    !header(k, m, H_TODAY, day, sizeof(day)) ||
+	if (!src_header_str(k->dsrc, m, H_HOUSEHOLD, hh, sizeof(hh)) || !parse_hkey(hh, &dec.household) ||
+	    !src_header_str(k->dsrc, m, H_TODAY, day, sizeof(day)) ||
 	    date_parse(day, strlen(day), &dec.today) != VR_OK) {
 		snprintf(why, n, "a case change without its household or day");
 		return VR_EINVAL;
@@ -170,8 +158,8 @@ static int apply_change(struct svc *r, const struct src_msg *m, char *why, size_
 	const void *ev;
 	size_t evlen;
 	if (r->feedback && svc_tasks_status(r, k->scratch->id) == DEC_OPGEPAKT &&
-	    header(k, m, H_FB_TOPIC, topic, sizeof(topic)) &&
-	    header(k, m, H_FB_KEY, key, sizeof(key)) &&
+	    src_header_str(k->dsrc, m, H_FB_TOPIC, topic, sizeof(topic)) &&
+	    src_header_str(k->dsrc, m, H_FB_KEY, key, sizeof(key)) &&
 	    src_header(k->dsrc, m, H_FB, &ev, &evlen) == 1 && ev) {
 		const struct sink_msg out = {topic, key, strlen(key), ev, evlen, NULL, 0};
 		if ((rc = sink_send(r->kafka, &out, &k->fb)) != VR_OK)

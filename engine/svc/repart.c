@@ -207,19 +207,6 @@ bool svc_repart_forward(struct svc *r, struct batch *b, size_t i)
 	return true;
 }
 
-/* A header as a NUL-terminated string in out; false when absent or long. */
-static bool header(struct svc *r, const struct src_msg *m, const char *name, char *out,
-		   size_t n)
-{
-	const void *v;
-	size_t len;
-	if (src_header(r->src, m, name, &v, &len) != 1 || !v || len >= n)
-		return false;
-	memcpy(out, v, len);
-	out[len] = '\0';
-	return true;
-}
-
 static bool parse_ll(const char *s, long long *out)
 {
 	char *end;
@@ -237,10 +224,10 @@ void svc_repart_open(struct svc *r, struct batch *b, size_t i)
 	long long p, o, t;
 	struct mapping *map;
 
-	if (!header(r, m, H_TOPIC, topic, sizeof(topic)) ||
-	    !header(r, m, H_PART, part, sizeof(part)) || !parse_ll(part, &p) ||
-	    !header(r, m, H_OFFSET, off, sizeof(off)) || !parse_ll(off, &o) ||
-	    !header(r, m, H_RECEIVED, ms, sizeof(ms)) || !parse_ll(ms, &t)) {
+	if (!src_header_str(r->src, m, H_TOPIC, topic, sizeof(topic)) ||
+	    !src_header_str(r->src, m, H_PART, part, sizeof(part)) || !parse_ll(part, &p) ||
+	    !src_header_str(r->src, m, H_OFFSET, off, sizeof(off)) || !parse_ll(off, &o) ||
+	    !src_header_str(r->src, m, H_RECEIVED, ms, sizeof(ms)) || !parse_ll(ms, &t)) {
 		reject(b, i, REJ_SEALED, "repartition record without the headers naming its "
 		       "partner topic, partition, offset and receipt");
 		return;
