@@ -8,7 +8,9 @@
 # produce time in its ID, while 1,000 normal signals a second are produced
 # in the background on the same topic.  Prints the latency from produce to
 # the webhook's 200, p50/p99/max (target p99 <= 50 ms).  STORE=redis runs
-# the service on a redis-server of its own instead of the memory store.
+# the service on a redis-server of its own instead of the memory store, and
+# STAGES=1 (with it) with the repartition and dispatch topics of several
+# instances (docs/connectors.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 . "$root/bench/lib.sh"
@@ -38,10 +40,20 @@ for _ in $(seq 1 100); do [[ -s $WORK/hook.url ]] && break; sleep 0.05; done
 store=()
 if [[ ${STORE:-memory} == redis ]]; then
 	source "$root/tests/redis/lib.sh"
+	# (its EXIT trap replaces this script's: both, then)
+	trap 'kafka_cleanup; redis_cleanup; for p in "${rpids[@]}"; do kill "$p" 2>/dev/null; done' EXIT
 	redis_start "$WORK/redis"
 	(umask 077 && head -c 32 /dev/urandom >"$WORK/contact.key")
 	store=("[store]" "url = unix://$WORK/redis/redis.sock" "[engine]"
 		"contact.key.file = $WORK/contact.key")
+fi
+# STAGES=1 (with STORE=redis): both stages of several instances, with their
+# two more trips through Kafka (docs/connectors.md, "Several instances").
+if [[ -n ${STAGES:-} ]]; then
+	[[ ${STORE:-memory} == redis ]] || { echo "latency.sh: STAGES needs STORE=redis" >&2; exit 2; }
+	kafka_cmd "topic lat.households 6"
+	kafka_cmd "topic lat.cases 1"
+	store+=("[connector]" "repartition.topic = lat.households" "dispatch.topic = lat.cases")
 fi
 write_conf "$WORK/lat.conf" lat /dev/null "[topic lat.zorg]" "partner = Zorg" "${store[@]}" \
 	"[team default]" "[sink.hook]" "type = http" "url = $(head -n 1 "$WORK/hook.url")"
