@@ -169,29 +169,11 @@ static int apply_change(struct svc *r, const struct src_msg *m, char *why, size_
 	return VR_OK;
 }
 
-/* Write what the changes in hand made, wait for their events, and store
- * their positions; kept for the next poll when the store or Kafka is not
- * through yet. */
+/* The case changes in hand, settled (svc_tk_settle). */
 static void settle(struct svc *r)
 {
 	struct svc_tasks *k = r->tk;
-	if (!k->n_dpend)
-		return;
-	int rc = svc_tk_write_journal(r);
-	if (rc == VR_OK)
-		svc_tk_wait_picked_up(r);
-	if (rc != VR_OK || !sink_group_done(&k->fb))
-		return;
-	if (k->fb.failed != k->dpend_failed) {
-		vlog(LOG_ERROR, "dispatch: events to the partners or dead letters failed; stopping, "
-		     "the restart reads the case changes again");
-		r->fatal = true;
-		return;
-	}
-	src_store(k->dsrc, k->dpend, k->n_dpend);
-	for (size_t i = 0; i < k->n_dpend; i++)
-		src_release(k->dsrc, &k->dpend[i]);
-	k->n_dpend = 0;
+	svc_tk_settle(r, k->dsrc, k->dpend, &k->n_dpend, k->dpend_failed, "case changes");
 }
 
 static void drop_pending(struct svc *r)

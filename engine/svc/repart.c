@@ -48,13 +48,8 @@
 /* Is t a topic vroeg reads or writes otherwise? */
 static bool topic_taken(const struct svc *r, const char *t)
 {
-	bool clash = strcmp(t, r->dlq_topic) == 0;
-	for (size_t i = 0; i < r->n_maps && !clash; i++)
-		clash = strcmp(mapping_topic(r->maps[i]), t) == 0;
-	for (int p = 0; p < PARTNER__COUNT && !clash; p++)
-		clash = strcmp(t, r->feedback_topics[p]) == 0;
 	const char *oc = conf_get(r->cf, "outcomes", "topic");
-	return clash || (oc && strcmp(oc, t) == 0);
+	return svc_topic_used(r, t) || (oc && strcmp(oc, t) == 0);
 }
 
 /* [connector] dispatch.topic: with a repartition topic and dispatch only. */

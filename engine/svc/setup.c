@@ -249,6 +249,16 @@ int svc_output_topics(struct svc *r, char *err, size_t n)
  * rejected again and written again, forever (a config that did this turned
  * two bad messages into 26 dead letters in 10 s).
  */
+bool svc_topic_used(const struct svc *r, const char *t)
+{
+	bool used = strcmp(t, r->dlq_topic) == 0;
+	for (size_t i = 0; i < r->n_maps && !used; i++)
+		used = strcmp(mapping_topic(r->maps[i]), t) == 0;
+	for (int p = 0; p < PARTNER__COUNT && !used; p++)
+		used = strcmp(t, r->feedback_topics[p]) == 0;
+	return used;
+}
+
 int svc_check_topics(const struct svc *r, char *err, size_t n)
 {
 	for (size_t i = 0; i < r->n_maps; i++) {

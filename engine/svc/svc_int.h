@@ -119,6 +119,8 @@ void svc_reload_rules(struct svc *r);
 void svc_teardown_engine(struct svc *r);
 
 struct mapping *svc_mapping_of(const struct svc *r, const char *topic);
+/* Is t a partner, dead-letter or feedback topic? */
+bool svc_topic_used(const struct svc *r, const char *t);
 
 /* repart.c: the repartition stage.  svc_setup_repart() reads and checks
  * [connector] repartition.topic (after the mappings and output topics).

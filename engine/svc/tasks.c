@@ -387,21 +387,30 @@ static void read_outcomes(struct svc *r)
 		r->fatal = true;
 		return;
 	}
-	rc = svc_tk_write_journal(r);
+	svc_tk_settle(r, k->osrc, k->opend, &k->n_opend, k->opend_failed, "outcomes");
+}
+
+void svc_tk_settle(struct svc *r, struct src *s, struct src_msg *m, size_t *n,
+		   unsigned long failed_at, const char *what)
+{
+	struct svc_tasks *k = r->tk;
+	if (!*n)
+		return;
+	int rc = svc_tk_write_journal(r);
 	if (rc == VR_OK)
 		svc_tk_wait_picked_up(r);
 	if (rc != VR_OK || !sink_group_done(&k->fb))
 		return; /* kept: tried again at the next poll */
-	if (k->fb.failed != k->opend_failed) {
-		vlog(LOG_ERROR, "outcomes: their events to the partners or dead letters failed; "
-		     "stopping, the restart reads them again");
+	if (k->fb.failed != failed_at) {
+		vlog(LOG_ERROR, "%s: their events to the partners or dead letters failed; "
+		     "stopping, the restart reads them again", what);
 		r->fatal = true;
 		return;
 	}
-	src_store(k->osrc, k->opend, k->n_opend);
-	for (size_t i = 0; i < k->n_opend; i++)
-		src_release(k->osrc, &k->opend[i]);
-	k->n_opend = 0;
+	src_store(s, m, *n);
+	for (size_t i = 0; i < *n; i++)
+		src_release(s, &m[i]);
+	*n = 0;
 }
 
 static int outcomes_revoking(void *ud, bool lost)
@@ -417,12 +426,7 @@ int svc_tk_check_outcomes(struct svc *r, char *err, size_t n)
 		return VR_OK;
 	/* Its own topic: refused outcomes go to the dead-letter topic, which
 	 * must never lead back here. */
-	bool clash = strcmp(topic, r->dlq_topic) == 0;
-	for (size_t i = 0; i < r->n_maps && !clash; i++)
-		clash = strcmp(topic, mapping_topic(r->maps[i])) == 0;
-	for (int p = 0; p < PARTNER__COUNT && !clash; p++)
-		clash = strcmp(topic, r->feedback_topics[p]) == 0;
-	if (clash) {
+	if (svc_topic_used(r, topic)) {
 		snprintf(err, n, "[outcomes] topic %s is also a partner, feedback or dead-letter "
 			 "topic", topic);
 		return VR_EINVAL;

@@ -68,6 +68,13 @@ struct svc_tasks {
 
 /* tasks.c */
 int svc_tk_write_journal(struct svc *r);
+/* Messages m[0, *n) of s whose effects dispatch applied: the values they
+ * made written, the partners' events and dead letters they sent
+ * acknowledged (fb; failed_at: fb.failed when they were read), and only
+ * then their positions stored and *n set to 0.  Kept in hand, for the next
+ * call, while the store or Kafka is not through. */
+void svc_tk_settle(struct svc *r, struct src *s, struct src_msg *m, size_t *n,
+		   unsigned long failed_at, const char *what);
 void svc_tk_wait_picked_up(struct svc *r);
 /* Dispatch itself: the sinks, the queues read back from the store, the
  * outbox sent again, the outcomes topic.  And its end: the tasks with the
